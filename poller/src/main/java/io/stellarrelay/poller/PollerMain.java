@@ -1,0 +1,23 @@
+package io.stellarrelay.poller;
+
+import io.stellarrelay.config.ConfigException;
+import io.stellarrelay.config.Logging;
+
+/** {@code java -jar stellar-poller.jar}: configuration comes from the environment (see README). */
+public final class PollerMain {
+    private PollerMain() {}
+
+    public static void main(String[] args) {
+        Logging.configure(System.getenv());
+        PollerConfig config;
+        try {
+            config = PollerConfig.fromEnvironment(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("stellar-poller: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Poller poller = Poller.create(config).start();
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("poller-shutdown").unstarted(poller::close));
+    }
+}

@@ -1,0 +1,81 @@
+package io.stellarrelay.relay;
+
+import io.stellarrelay.config.EnvReader;
+import io.stellarrelay.config.Secret;
+import io.stellarrelay.config.SharedSettings;
+
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Everything a relay reads from its environment. See the README for each variable and its default.
+ *
+ * @param relayId        unique per process; names this relay's watch set in Redis
+ * @param idleTimeout    a socket with no traffic either way for this long is closed
+ * @param pingInterval   how often the relay pings every socket, which also keeps quiet clients alive
+ */
+public record RelayConfig(
+        SharedSettings shared,
+        String host,
+        int port,
+        Secret authSecret,
+        String relayId,
+        int databasePoolSize,
+        Duration idleTimeout,
+        Duration pingInterval) {
+
+    public static final String HOST = "HOST";
+    public static final String PORT = "PORT";
+    public static final String BETTER_AUTH_SECRET = "BETTER_AUTH_SECRET";
+    public static final String RELAY_ID = "RELAY_ID";
+    public static final String DATABASE_POOL_SIZE = "DATABASE_POOL_SIZE";
+    public static final String WS_IDLE_TIMEOUT_MS = "WS_IDLE_TIMEOUT_MS";
+    public static final String WS_PING_INTERVAL_MS = "WS_PING_INTERVAL_MS";
+
+    public static final int DEFAULT_PORT = 3001;
+    private static final Pattern RELAY_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    public static RelayConfig fromEnvironment(Map<String, String> env) {
+        EnvReader reader = new EnvReader(env);
+        SharedSettings shared = SharedSettings.read(reader);
+        String host = reader.string(HOST, "0.0.0.0");
+        int port = reader.integer(PORT, DEFAULT_PORT, 0, 65535);
+        Secret secret = reader.requiredSecret(BETTER_AUTH_SECRET);
+        String relayId = reader.matching(RELAY_ID, generatedRelayId(), RELAY_ID_PATTERN,
+                "1 to 64 characters from A-Z a-z 0-9 _ . -");
+        int poolSize = reader.integer(DATABASE_POOL_SIZE, 10, 1, 200);
+        Duration idle = reader.millis(WS_IDLE_TIMEOUT_MS, 120_000, 1_000, 3_600_000);
+        Duration ping = reader.millis(WS_PING_INTERVAL_MS, 30_000, 100, 3_600_000);
+        if (idle != null && ping != null && ping.compareTo(idle) >= 0) {
+            reader.problem(WS_PING_INTERVAL_MS + " (" + ping.toMillis() + ") must be shorter than "
+                    + WS_IDLE_TIMEOUT_MS + " (" + idle.toMillis() + "), or quiet clients get closed");
+        }
+        reader.finish();
+        return new RelayConfig(shared, host, port, secret, relayId, poolSize, idle, ping);
+    }
+
+    /** Host name plus a random suffix: a restarted relay must not inherit its predecessor's watch set. */
+    static String generatedRelayId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_.-]", "-");
+        } catch (Exception e) {
+            host = "relay";
+        }
+        if (host.length() > 40) {
+            host = host.substring(0, 40);
+        }
+        byte[] random = new byte[4];
+        new SecureRandom().nextBytes(random);
+        return host + "-" + HexFormat.of().formatHex(random);
+    }
+
+    /** The relay's watch set lives this long without renewal; the poller stops counting it after that. */
+    public Duration watchLease() {
+        return shared.pollInterval().multipliedBy(2);
+    }
+}

@@ -1,0 +1,23 @@
+package io.stellarrelay.relay;
+
+import io.stellarrelay.config.ConfigException;
+import io.stellarrelay.config.Logging;
+
+/** {@code java -jar stellar-relay.jar}: configuration comes from the environment (see README). */
+public final class RelayMain {
+    private RelayMain() {}
+
+    public static void main(String[] args) {
+        Logging.configure(System.getenv());
+        RelayConfig config;
+        try {
+            config = RelayConfig.fromEnvironment(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("stellar-relay: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        RelayApp app = RelayApp.create(config).start();
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("relay-shutdown").unstarted(app::close));
+    }
+}

@@ -1,0 +1,225 @@
+package io.stellarrelay.relay.hub;
+
+import io.stellarrelay.redis.RedisConnector;
+import io.stellarrelay.redis.RedisNames;
+import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.Connection;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Holds this relay's one Redis pub/sub connection: one channel per server that a local socket
+ * watches (subscribed with the first watcher, dropped after the last), plus the relay's own control
+ * channel, which is always there so the connection never ends by running out of channels.
+ *
+ * <p>Each message is checked once (valid UTF-8, since it goes out as a text frame) and its bytes are
+ * handed to every watcher as they are: nothing is parsed or re-encoded per socket.
+ *
+ * <p>Two threads: the reader blocks in Jedis and delivers; the mirror thread (the only writer on the
+ * connection, as Jedis requires) sends SUBSCRIBE/UNSUBSCRIBE. When the connection drops, the reader
+ * reconnects with backoff and the mirror re-subscribes every channel still watched.
+ */
+public final class ChannelSubscriber extends HubMirror {
+    private static final int CHANNELS_PER_COMMAND = 1000;
+
+    private final RedisConnector connector;
+    private final RedisNames names;
+    private final byte[] controlChannel;
+    private final Pubsub pubsub = new Pubsub();
+    private final Thread reader;
+    private final Set<String> subscribed = new HashSet<>(); // mirror thread only
+    private volatile int attachedGeneration; // 0 while not attached
+    private int appliedGeneration;
+    private volatile Connection connection;
+
+    public ChannelSubscriber(Hub hub, RedisConnector connector, RedisNames names, String relayId) {
+        super(hub, "relay-subscriber-writer", Duration.ofSeconds(30));
+        this.connector = connector;
+        this.names = names;
+        this.controlChannel = names.relayControlChannel(relayId).getBytes(StandardCharsets.UTF_8);
+        this.reader = Thread.ofPlatform().name("relay-subscriber-reader").daemon().unstarted(this::readLoop);
+    }
+
+    @Override
+    public void start() {
+        super.start();
+        reader.start();
+    }
+
+    /** True while the pub/sub connection is up and confirmed. */
+    public boolean isAttached() {
+        return attachedGeneration != 0;
+    }
+
+    private void readLoop() {
+        long backoffMs = 100;
+        int generation = 0;
+        boolean warned = false;
+        while (isRunning()) {
+            try (Connection c = connector.newSubscriberConnection(Duration.ZERO)) {
+                connection = c;
+                generation++;
+                pubsub.generation = generation;
+                pubsub.proceed(c, controlChannel); // blocks while subscribed
+            } catch (Exception e) {
+                if (isRunning() && !warned) {
+                    log.warn("Redis pub/sub connection lost, reconnecting: {}", e.toString());
+                    warned = true;
+                }
+            } finally {
+                attachedGeneration = 0;
+                connection = null;
+            }
+            if (!isRunning()) {
+                return;
+            }
+            if (pubsub.confirmed) {
+                backoffMs = 100; // it worked for a while: start over gently
+                pubsub.confirmed = false;
+                warned = false;
+            }
+            try {
+                // Backoff with jitter so that many relays do not reconnect in lockstep.
+                TimeUnit.MILLISECONDS.sleep(backoffMs + ThreadLocalRandom.current().nextLong(backoffMs + 1));
+            } catch (InterruptedException e) {
+                return;
+            }
+            backoffMs = Math.min(backoffMs * 2, 10_000);
+        }
+    }
+
+    @Override
+    protected void apply(Set<String> changed) {
+        if (!isAttached() || appliedGeneration != attachedGeneration) {
+            return; // the resync that follows attachment covers these
+        }
+        List<String> toSubscribe = new ArrayList<>();
+        List<String> toUnsubscribe = new ArrayList<>();
+        for (String id : changed) {
+            boolean watched = hub.isWatched(id);
+            if (watched && subscribed.add(id)) {
+                toSubscribe.add(id);
+            } else if (!watched && subscribed.remove(id)) {
+                toUnsubscribe.add(id);
+            }
+        }
+        send(toSubscribe, true);
+        send(toUnsubscribe, false);
+    }
+
+    @Override
+    protected void resync(Set<String> watched) {
+        int generation = attachedGeneration;
+        if (generation == 0) {
+            return; // not connected; attachment triggers another resync
+        }
+        if (generation != appliedGeneration) {
+            subscribed.clear(); // a new connection starts with nothing but the control channel
+            appliedGeneration = generation;
+        }
+        List<String> toUnsubscribe = new ArrayList<>();
+        for (String id : subscribed) {
+            if (!watched.contains(id)) {
+                toUnsubscribe.add(id);
+            }
+        }
+        subscribed.removeAll(toUnsubscribe);
+        List<String> toSubscribe = new ArrayList<>();
+        for (String id : watched) {
+            if (subscribed.add(id)) {
+                toSubscribe.add(id);
+            }
+        }
+        send(toSubscribe, true);
+        send(toUnsubscribe, false);
+        log.debug("Pub/sub resynced: {} channels", subscribed.size());
+    }
+
+    private void send(List<String> serverIds, boolean subscribe) {
+        for (int from = 0; from < serverIds.size(); from += CHANNELS_PER_COMMAND) {
+            List<String> chunk = serverIds.subList(from, Math.min(serverIds.size(), from + CHANNELS_PER_COMMAND));
+            byte[][] channels = new byte[chunk.size()][];
+            for (int i = 0; i < channels.length; i++) {
+                channels[i] = names.serverChannelBytes(chunk.get(i));
+            }
+            if (subscribe) {
+                pubsub.subscribe(channels);
+            } else {
+                pubsub.unsubscribe(channels);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        try {
+            if (pubsub.isSubscribed()) {
+                pubsub.unsubscribe(); // ends proceed() on the reader thread
+            }
+        } catch (Exception ignored) {
+            // the connection may already be gone
+        }
+        Connection c = connection;
+        if (c != null) {
+            c.close();
+        }
+        reader.interrupt();
+        try {
+            reader.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final class Pubsub extends BinaryJedisPubSub {
+        volatile int generation;
+        volatile boolean confirmed;
+
+        @Override
+        public void onSubscribe(byte[] channel, int subscribedChannels) {
+            if (java.util.Arrays.equals(channel, controlChannel)) {
+                confirmed = true;
+                attachedGeneration = generation;
+                log.info("Redis pub/sub connected");
+                requestResync();
+            }
+        }
+
+        @Override
+        public void onMessage(byte[] channel, byte[] message) {
+            String serverId = names.serverIdOf(channel);
+            if (serverId == null) {
+                return; // control channel: nothing to act on yet
+            }
+            if (!isValidUtf8(message)) {
+                log.warn("Dropped a message on {} that is not valid UTF-8 ({} bytes)",
+                        names.serverChannel(serverId), message.length);
+                return;
+            }
+            hub.deliver(serverId, ByteBuffer.wrap(message).asReadOnlyBuffer());
+        }
+    }
+
+    static boolean isValidUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+}

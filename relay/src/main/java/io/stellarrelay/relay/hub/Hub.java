@@ -1,0 +1,110 @@
+package io.stellarrelay.relay.hub;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Who on this relay watches which server. The first watcher of a server and the last one leaving are
+ * reported to listeners, which keep Redis in line (the pub/sub subscription, the watch registration).
+ *
+ * <p>Watchers of a server are kept in an array that is replaced on change, so delivery, the hot path,
+ * reads it without locking or allocating.
+ */
+public final class Hub {
+
+    /** Told when a server gains its first watcher or loses its last; must return quickly. */
+    public interface Listener {
+        void watchChanged(String serverId);
+    }
+
+    private static final Watcher[] NONE = new Watcher[0];
+
+    private final ConcurrentHashMap<String, Watcher[]> watchers = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /** Adds {@code watcher} to the server's watchers; adding twice is harmless. */
+    public void watch(String serverId, Watcher watcher) {
+        boolean[] first = {false};
+        watchers.compute(serverId, (id, current) -> {
+            if (current == null) {
+                first[0] = true;
+                return new Watcher[] {watcher};
+            }
+            for (Watcher w : current) {
+                if (w == watcher) {
+                    return current;
+                }
+            }
+            Watcher[] grown = Arrays.copyOf(current, current.length + 1);
+            grown[current.length] = watcher;
+            return grown;
+        });
+        if (first[0]) {
+            notifyListeners(serverId);
+        }
+    }
+
+    /** Removes {@code watcher} from the server's watchers; removing one that is not there is harmless. */
+    public void unwatch(String serverId, Watcher watcher) {
+        boolean[] last = {false};
+        watchers.computeIfPresent(serverId, (id, current) -> {
+            int index = -1;
+            for (int i = 0; i < current.length; i++) {
+                if (current[i] == watcher) {
+                    index = i;
+                    break;
+                }
+            }
+            if (index < 0) {
+                return current;
+            }
+            if (current.length == 1) {
+                last[0] = true;
+                return null;
+            }
+            Watcher[] shrunk = new Watcher[current.length - 1];
+            System.arraycopy(current, 0, shrunk, 0, index);
+            System.arraycopy(current, index + 1, shrunk, index, current.length - index - 1);
+            return shrunk;
+        });
+        if (last[0]) {
+            notifyListeners(serverId);
+        }
+    }
+
+    /** Hands one frame to every watcher of the server; returns how many there were. */
+    public int deliver(String serverId, ByteBuffer frame) {
+        Watcher[] targets = watchers.getOrDefault(serverId, NONE);
+        for (Watcher w : targets) {
+            w.deliver(frame);
+        }
+        return targets.length;
+    }
+
+    public boolean isWatched(String serverId) {
+        return watchers.containsKey(serverId);
+    }
+
+    /** A snapshot of every server with at least one watcher. */
+    public Set<String> watchedServers() {
+        return Set.copyOf(watchers.keySet());
+    }
+
+    public int watchedServerCount() {
+        return watchers.size();
+    }
+
+    private void notifyListeners(String serverId) {
+        for (Listener l : listeners) {
+            l.watchChanged(serverId);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.stellarrelay.config;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * The variables relay and poller both read, so that one {@code .env} serves both (and the panel).
+ *
+ * @param pollInterval how often the poller publishes; relays derive their registration lease from it
+ * @param redisPrefix  namespace of every Redis key and channel
+ */
+public record SharedSettings(DatabaseSettings database, RedisSettings redis, Duration pollInterval,
+                             String redisPrefix) {
+
+    public static final String DATABASE_URL = "DATABASE_URL";
+    public static final String REDIS_URL = "REDIS_URL";
+    public static final String POLL_INTERVAL_MS = "POLL_INTERVAL_MS";
+    public static final String REDIS_PREFIX = "REDIS_PREFIX";
+
+    public static final long DEFAULT_POLL_INTERVAL_MS = 5000;
+    public static final String DEFAULT_REDIS_PREFIX = "stellar";
+    // No braces (they are Redis Cluster hash tags in our key names), no spaces or wildcards.
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    public static SharedSettings read(EnvReader env) {
+        DatabaseSettings database = env.requiredParsed(DATABASE_URL, DatabaseSettings::parse);
+        RedisSettings redis = env.requiredParsed(REDIS_URL, RedisSettings::parse);
+        Duration interval = env.millis(POLL_INTERVAL_MS, DEFAULT_POLL_INTERVAL_MS, 100, 3_600_000);
+        String prefix = env.matching(REDIS_PREFIX, DEFAULT_REDIS_PREFIX, PREFIX,
+                "1 to 64 characters from A-Z a-z 0-9 _ . : -");
+        env.matching(Logging.LOG_LEVEL, "info", Logging.LEVEL_PATTERN, "one of trace, debug, info, warn, error");
+        return new SharedSettings(database, redis, interval, prefix);
+    }
+}

@@ -1,0 +1,28 @@
+package io.stellarrelay.protocol;
+
+/**
+ * Every error string a client can receive. The first group is fixed by the panel's published API and
+ * must never change; the second group is ours (the panel ignored such frames silently).
+ */
+public final class ErrorMessages {
+    private ErrorMessages() {}
+
+    // Fixed by the published API: clients may compare these strings.
+    public static final String INVALID_SESSION = "Invalid or expired session";
+    public static final String AUTH_REQUIRED_TO_SUBSCRIBE = "Authentication required to subscribe";
+    public static final String FORBIDDEN = "Forbidden: You don't have access to this server";
+    public static final String NOT_AUTHENTICATED = "Not authenticated";
+
+    // Ours: answers to frames the panel silently dropped, and to outages it did not handle.
+    public static final String INVALID_JSON = "Invalid JSON";
+    public static final String NOT_AN_OBJECT = "Message must be a JSON object";
+    public static final String MISSING_TYPE = "Message needs a string \"type\"";
+    public static final String UNKNOWN_TYPE_PREFIX = "Unknown message type: ";
+    public static final String SERVER_ID_REQUIRED = "\"serverId\" must be a non-empty string";
+    public static final String SERVER_ID_TOO_LONG = "\"serverId\" is too long";
+    public static final String BINARY_NOT_SUPPORTED = "Binary frames are not supported; send JSON text frames";
+    public static final String ALREADY_AUTHENTICATED = "Already authenticated as another user; open a new connection";
+    public static final String AUTH_UNAVAILABLE = "Authentication is temporarily unavailable, try again shortly";
+    public static final String ACCESS_CHECK_UNAVAILABLE = "Access check is temporarily unavailable, try again shortly";
+    public static final String INTERNAL_ERROR = "Internal error";
+}

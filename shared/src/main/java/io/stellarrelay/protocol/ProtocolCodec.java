@@ -1,0 +1,157 @@
+package io.stellarrelay.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The one JSON codec of the protocol. Thread-safe; create one per process.
+ *
+ * <p>Decoding is defensive: limits on nesting and sizes, no duplicate keys, no trailing garbage, and every
+ * failure becomes a {@link ProtocolException} whose message can go back to the client as is.
+ */
+public final class ProtocolCodec {
+
+    /** Longest {@code serverId} accepted; panel ids are cuids or uuids, far shorter. */
+    public static final int MAX_SERVER_ID_LENGTH = 191;
+    private static final int MAX_ECHOED_TYPE_LENGTH = 64;
+
+    static final DateTimeFormatter JS_DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final ObjectMapper mapper;
+
+    public ProtocolCodec() {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(32)
+                        .maxNumberLength(64)
+                        .maxStringLength(1 << 20)
+                        .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        SimpleModule module = new SimpleModule("stellar-protocol");
+        module.addSerializer(Double.class, new JsDoubleSerializer());
+        module.addSerializer(double.class, new JsDoubleSerializer());
+        module.addSerializer(Instant.class, new JsDateSerializer());
+        this.mapper = new ObjectMapper(factory)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .registerModule(module);
+    }
+
+    /** Reads one client text frame. */
+    public ClientMessage decode(String text) throws ProtocolException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ErrorMessages.INVALID_JSON);
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new ProtocolException(ErrorMessages.INVALID_JSON);
+        }
+        if (!root.isObject()) {
+            throw new ProtocolException(ErrorMessages.NOT_AN_OBJECT);
+        }
+        JsonNode type = root.get("type");
+        if (type == null || !type.isTextual()) {
+            throw new ProtocolException(ErrorMessages.MISSING_TYPE);
+        }
+        return switch (type.textValue()) {
+            case "auth" -> {
+                JsonNode token = root.get("token");
+                yield new ClientMessage.Auth(token != null && token.isTextual() ? token.textValue() : null);
+            }
+            case "subscribe" -> new ClientMessage.Subscribe(serverId(root));
+            case "unsubscribe" -> new ClientMessage.Unsubscribe(serverId(root));
+            case "ping" -> new ClientMessage.Ping();
+            default -> throw new ProtocolException(ErrorMessages.UNKNOWN_TYPE_PREFIX + quoted(type.textValue()));
+        };
+    }
+
+    private static String serverId(JsonNode root) throws ProtocolException {
+        JsonNode id = root.get("serverId");
+        if (id == null || id.getNodeType() != JsonNodeType.STRING || id.textValue().isEmpty()) {
+            throw new ProtocolException(ErrorMessages.SERVER_ID_REQUIRED);
+        }
+        if (id.textValue().length() > MAX_SERVER_ID_LENGTH) {
+            throw new ProtocolException(ErrorMessages.SERVER_ID_TOO_LONG);
+        }
+        return id.textValue();
+    }
+
+    private static String quoted(String type) {
+        String shown = type.length() > MAX_ECHOED_TYPE_LENGTH
+                ? type.substring(0, MAX_ECHOED_TYPE_LENGTH) + "..."
+                : type;
+        return "\"" + shown + "\"";
+    }
+
+    /** Writes a frame as a JSON text. */
+    public String encode(ServerMessage message) {
+        return new String(encodeToBytes(message), StandardCharsets.UTF_8);
+    }
+
+    /** Writes a frame as UTF-8 bytes: what the poller publishes and relays forward untouched. */
+    public byte[] encodeToBytes(ServerMessage message) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(message instanceof ServerMessage.ServerSync ? 1024 : 64);
+        try (JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeStringField("type", message.type());
+            switch (message) {
+                case ServerMessage.AuthSuccess m -> gen.writeStringField("userId", m.userId());
+                case ServerMessage.AuthError m -> gen.writeStringField("error", m.error());
+                case ServerMessage.Subscribed m -> gen.writeStringField("serverId", m.serverId());
+                case ServerMessage.Unsubscribed m -> gen.writeStringField("serverId", m.serverId());
+                case ServerMessage.Pong m -> { }
+                case ServerMessage.Error m -> gen.writeStringField("error", m.error());
+                case ServerMessage.ServerSync m -> {
+                    gen.writeStringField("serverId", m.serverId());
+                    gen.writeFieldName("data");
+                    mapper.writeValue(gen, m.data());
+                }
+            }
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Parses any JSON text, with the same limits as client frames; for tests and tools. */
+    public JsonNode readTree(String json) throws JsonProcessingException {
+        return mapper.readTree(json);
+    }
+
+    private static final class JsDoubleSerializer extends JsonSerializer<Double> {
+        @Override
+        public void serialize(Double value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+            gen.writeNumber(JsNumbers.format(value));
+        }
+    }
+
+    private static final class JsDateSerializer extends JsonSerializer<Instant> {
+        @Override
+        public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+            gen.writeString(JS_DATE.format(value));
+        }
+    }
+
+}

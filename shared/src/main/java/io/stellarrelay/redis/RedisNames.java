@@ -1,0 +1,78 @@
+package io.stellarrelay.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Every Redis channel and key name, under one prefix ({@code REDIS_PREFIX}, default {@code stellar}).
+ *
+ * <ul>
+ *   <li>{@code <prefix>:server:<serverId>}: channel of one server. Whatever is published there is a
+ *   complete client frame (e.g. {@code {"type":"server:sync",...}}) that relays forward verbatim to
+ *   every socket allowed to watch that server.</li>
+ *   <li>{@code {<prefix>}:relays}: set of relay ids that may have a watch set.</li>
+ *   <li>{@code {<prefix>}:relay:<relayId>:watching}: set of server ids one relay's sockets watch; it
+ *   expires unless the relay keeps renewing it, so a crashed relay stops counting on its own.</li>
+ *   <li>{@code <prefix>:relay:<relayId>}: a relay's own control channel, always subscribed.</li>
+ * </ul>
+ * The braces are a Redis Cluster hash tag: all registry keys live in one slot so that one script can
+ * read them together. Channels carry no tag, so sharded pub/sub spreads them over the cluster.
+ */
+public final class RedisNames {
+    private final String prefix;
+    private final String serverChannelPrefix;
+    private final byte[] serverChannelPrefixBytes;
+
+    public RedisNames(String prefix) {
+        this.prefix = Objects.requireNonNull(prefix, "prefix");
+        this.serverChannelPrefix = prefix + ":server:";
+        this.serverChannelPrefixBytes = serverChannelPrefix.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public String serverChannel(String serverId) {
+        return serverChannelPrefix + serverId;
+    }
+
+    public byte[] serverChannelBytes(String serverId) {
+        return serverChannel(serverId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The server id of a channel from {@link #serverChannel}, or {@code null} for any other channel. */
+    public String serverIdOf(byte[] channel) {
+        int n = serverChannelPrefixBytes.length;
+        if (channel.length <= n) {
+            return null;
+        }
+        for (int i = 0; i < n; i++) {
+            if (channel[i] != serverChannelPrefixBytes[i]) {
+                return null;
+            }
+        }
+        return new String(channel, n, channel.length - n, StandardCharsets.UTF_8);
+    }
+
+    public String relayIndexKey() {
+        return "{" + prefix + "}:relays";
+    }
+
+    public String relayWatchKey(String relayId) {
+        return relayWatchKeyPrefix() + relayId + relayWatchKeySuffix();
+    }
+
+    /** Watch keys are {@code relayWatchKeyPrefix() + relayId + relayWatchKeySuffix()}. */
+    public String relayWatchKeyPrefix() {
+        return "{" + prefix + "}:relay:";
+    }
+
+    public String relayWatchKeySuffix() {
+        return ":watching";
+    }
+
+    public String relayControlChannel(String relayId) {
+        return prefix + ":relay:" + relayId;
+    }
+}
