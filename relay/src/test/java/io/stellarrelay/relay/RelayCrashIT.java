@@ -1,0 +1,101 @@
+package io.stellarrelay.relay;
+
+import io.stellarrelay.poller.Poller;
+import io.stellarrelay.poller.PollerConfig;
+import io.stellarrelay.testing.PanelFixtures;
+import io.stellarrelay.testing.TestDatabase;
+import io.stellarrelay.testing.TestRedis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.testing.PanelFixtures.ADMIN_TOKEN;
+import static io.stellarrelay.testing.PanelFixtures.OTHER_SERVER;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A relay process killed with SIGKILL leaves no cleanup behind; the poller must stop counting it anyway. */
+class RelayCrashIT {
+    private static final long INTERVAL_MS = 1000;
+    private static TestDatabase db;
+    private static TestRedis redis;
+    private static Poller poller;
+
+    @BeforeAll
+    static void start() {
+        db = TestDatabase.create();
+        PanelFixtures.load(db);
+        redis = TestRedis.create();
+        // Driven tick by tick below; never started, so it publishes only when the test asks.
+        poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(db, redis,
+                Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS)))));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (poller != null) poller.close();
+        if (redis != null) redis.close();
+        if (db != null) db.close();
+    }
+
+    private static Process startRelayProcess(int port) throws Exception {
+        Path jar = Path.of("target", "stellar-relay.jar");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java));
+        if (Files.exists(jar)) {
+            command.addAll(List.of("-jar", jar.toString()));
+        } else {
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayMain.class.getName()));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(File.createTempFile("relay-crash-", ".log"));
+        builder.environment().putAll(RelayFixture.environment(db, redis, Map.of(
+                "PORT", Integer.toString(port), "POLL_INTERVAL_MS", Long.toString(INTERVAL_MS))));
+        return builder.start();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    @DisplayName("a relay killed without cleanup stops being counted by the poller within three intervals")
+    void killedRelayStopsBeingCounted() throws Exception {
+        int port = freePort();
+        Process relay = startRelayProcess(port);
+        try {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> RelayFixture.get(port, "/health/live", null).statusCode() == 200);
+            try (WsTestClient client = WsTestClient.connect(port, cookieHeader(ADMIN_TOKEN))) {
+                assertTrue(client.next().contains("auth_success"));
+                client.send("{\"type\":\"subscribe\",\"serverId\":\"" + OTHER_SERVER + "\"}");
+                assertTrue(client.next().contains("subscribed"));
+                await().atMost(WsTestClient.WAIT).until(() -> poller.tick().watched() == 1);
+
+                relay.destroyForcibly(); // SIGKILL: no shutdown hook, no withdrawal
+                relay.waitFor();
+                long killedAt = System.nanoTime();
+                await().atMost(Duration.ofMillis(3 * INTERVAL_MS)).until(() -> poller.tick().watched() == 0);
+                assertTrue(System.nanoTime() - killedAt <= Duration.ofMillis(3 * INTERVAL_MS).toNanos());
+                assertTrue(!redis.client().exists(new io.stellarrelay.redis.RedisNames(redis.prefix())
+                        .relayIndexKey()) || redis.client().scard(new io.stellarrelay.redis.RedisNames(
+                        redis.prefix()).relayIndexKey()) == 0, "the dead relay is dropped from the index");
+            }
+        } finally {
+            relay.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.stellarrelay.relay;
+
+import io.stellarrelay.poller.Poller;
+import io.stellarrelay.poller.PollerConfig;
+import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.testing.PanelFixtures;
+import io.stellarrelay.testing.TestDatabase;
+import io.stellarrelay.testing.TestRedis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.testing.PanelFixtures.MEMBER_TOKEN;
+import static io.stellarrelay.testing.PanelFixtures.OWNER_TOKEN;
+import static io.stellarrelay.testing.PanelFixtures.SERVER;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole path: two relays, one poller, PostgreSQL and Redis, clients on both relays. */
+class TwoRelaysOnePollerIT {
+    private static final String INTERVAL_MS = "200";
+    private static TestDatabase db;
+    private static TestRedis redis;
+    private static RelayApp relayA;
+    private static RelayApp relayB;
+    private static Poller poller;
+
+    @BeforeAll
+    static void start() {
+        db = TestDatabase.create();
+        PanelFixtures.load(db);
+        redis = TestRedis.create();
+        Map<String, String> env = Map.of("POLL_INTERVAL_MS", INTERVAL_MS);
+        relayA = RelayFixture.startRelay(db, redis, env);
+        relayB = RelayFixture.startRelay(db, redis, env);
+        poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(db, redis, env))).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (poller != null) poller.close();
+        if (relayA != null) relayA.close();
+        if (relayB != null) relayB.close();
+        if (redis != null) redis.close();
+        if (db != null) db.close();
+    }
+
+    private static String syncWithStatus(WsTestClient client, String status) throws InterruptedException {
+        return client.awaitMessage(m -> m.startsWith("{\"type\":\"server:sync\",\"serverId\":\"" + SERVER + "\"")
+                && m.contains("\"status\":\"" + status + "\""));
+    }
+
+    @Test
+    @DisplayName("clients on two relays watching one server receive the same sync, and a change reaches both")
+    void clientsOnBothRelaysReceiveTheSameSync() throws Exception {
+        try (WsTestClient onA = WsTestClient.connect(relayA.port(), cookieHeader(OWNER_TOKEN));
+             WsTestClient onB = WsTestClient.connect(relayB.port())) {
+            assertTrue(onA.next().contains("auth_success"));
+            onB.send("{\"type\":\"auth\",\"token\":\"" + MEMBER_TOKEN + "\"}");
+            assertTrue(onB.next().contains("auth_success"));
+            onA.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
+            onB.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
+
+            assertEquals(onA.awaitSync(SERVER), onB.awaitSync(SERVER));
+
+            db.execute("UPDATE servers SET status = 'STOPPING', \"updatedAt\" = '2026-03-01 13:00:00' WHERE id = '"
+                    + SERVER + "'");
+            String seenByA = syncWithStatus(onA, "stopping");
+            String seenByB = syncWithStatus(onB, "stopping");
+            assertEquals(seenByA, seenByB);
+            assertTrue(seenByA.contains("\"updatedAt\":\"2026-03-01T13:00:00.000Z\""));
+        } finally {
+            db.execute("UPDATE servers SET status = 'RUNNING' WHERE id = '" + SERVER + "'");
+        }
+    }
+
+    @Test
+    @DisplayName("when one relay lets a server go, a client on the other relay keeps getting every tick")
+    void oneRelayLettingGoDoesNotStopTheOther() throws Exception {
+        RedisNames names = new RedisNames(redis.prefix());
+        try (WsTestClient onA = WsTestClient.connect(relayA.port(), cookieHeader(OWNER_TOKEN));
+             WsTestClient onB = WsTestClient.connect(relayB.port(), cookieHeader(OWNER_TOKEN))) {
+            onA.next();
+            onB.next();
+            onA.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
+            onB.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
+            onA.awaitSync(SERVER);
+            onB.awaitSync(SERVER);
+
+            onA.close();
+            await().atMost(WsTestClient.WAIT).until(() -> relayA.watchedServerCount() == 0
+                    && !redis.client().sismember(names.relayWatchKey(relayA.relayId()), SERVER));
+            // Every later tick still reaches B: the server stays in the union through B's own set.
+            for (int tick = 0; tick < 3; tick++) {
+                onB.awaitSync(SERVER);
+            }
+            assertTrue(redis.client().sismember(names.relayWatchKey(relayB.relayId()), SERVER));
+        }
+    }
+}

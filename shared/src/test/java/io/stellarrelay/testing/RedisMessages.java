@@ -1,0 +1,66 @@
+package io.stellarrelay.testing;
+
+import io.stellarrelay.config.RedisSettings;
+import io.stellarrelay.redis.RedisConnector;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.JedisPubSub;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Listens on Redis channels from a test; the constructor returns once the subscription is confirmed. */
+public final class RedisMessages implements AutoCloseable {
+    private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    private final CountDownLatch subscribed = new CountDownLatch(1);
+    private final Connection connection;
+    private final JedisPubSub pubsub = new JedisPubSub() {
+        @Override
+        public void onSubscribe(String channel, int count) {
+            subscribed.countDown();
+        }
+
+        @Override
+        public void onMessage(String channel, String message) {
+            messages.add(message);
+        }
+    };
+    private final Thread thread;
+
+    public RedisMessages(String redisUrl, String... channels) throws InterruptedException {
+        connection = new RedisConnector(RedisSettings.parse(redisUrl), "stellar-test-listener")
+                .newSubscriberConnection(Duration.ZERO);
+        thread = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                pubsub.proceed(connection, channels);
+            } catch (Exception ignored) {
+                // closed by the test
+            }
+        });
+        assertTrue(subscribed.await(10, TimeUnit.SECONDS), "Redis subscription not confirmed");
+    }
+
+    public String next() throws InterruptedException {
+        String message = messages.poll(10, TimeUnit.SECONDS);
+        if (message == null) {
+            fail("no Redis message within 10 s");
+        }
+        return message;
+    }
+
+    /** Messages received so far that nobody took. */
+    public int pending() {
+        return messages.size();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        pubsub.unsubscribe();
+        thread.join(5_000);
+        connection.close();
+    }
+}

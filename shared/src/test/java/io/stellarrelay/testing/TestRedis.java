@@ -1,0 +1,66 @@
+package io.stellarrelay.testing;
+
+import io.stellarrelay.config.RedisSettings;
+import io.stellarrelay.redis.RedisConnector;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A Redis namespace of its own for one test class: a unique {@code REDIS_PREFIX}, and at close every key
+ * under it deleted (never FLUSHALL: the server is shared). Pub/sub ignores database numbers, which is
+ * why isolation is by prefix.
+ */
+public final class TestRedis implements AutoCloseable {
+    private final String url;
+    private final String prefix;
+    private final RedisClient client;
+
+    private TestRedis(String url, String prefix) {
+        this.url = url;
+        this.prefix = prefix;
+        this.client = new RedisConnector(RedisSettings.parse(url), "stellar-test").newClient(4);
+    }
+
+    public static TestRedis create() {
+        return new TestRedis(TestServices.redisUrl(), "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    /** A client for the test's own checks and publishes. */
+    public RedisClient client() {
+        return client;
+    }
+
+    /** How many connections are subscribed to {@code channel} (PUBSUB NUMSUB). */
+    public long subscribers(String channel) {
+        List<?> reply = (List<?>) client.sendCommand(redis.clients.jedis.Protocol.Command.PUBSUB, "NUMSUB", channel);
+        return (Long) reply.get(1);
+    }
+
+    @Override
+    public void close() {
+        // Registry keys carry the prefix inside a hash tag, channels and the rest start with it.
+        for (String pattern : List.of(prefix + ":*", "{" + prefix + "}:*")) {
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                ScanResult<String> page = client.scan(cursor, new ScanParams().match(pattern).count(500));
+                if (!page.getResult().isEmpty()) {
+                    client.del(page.getResult().toArray(String[]::new));
+                }
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        }
+        client.close();
+    }
+}
