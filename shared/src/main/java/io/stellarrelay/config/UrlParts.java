@@ -1,38 +1,63 @@
 package io.stellarrelay.config;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** The pieces of a {@code scheme://user:pass@host:port/path?query} URL, percent-decoded. */
+/**
+ * The pieces of a {@code scheme://user:pass@host:port/path?query} URL, percent-decoded.
+ *
+ * <p>Parsed by hand rather than with {@link java.net.URI}, which gives up on host names with an
+ * underscore ({@code panel_db}, common for compose services) that Prisma and Node accept.
+ */
 record UrlParts(String scheme, String user, String password, String host, int port, String path,
                 Map<String, String> query) {
 
+    private static final Pattern URL = Pattern.compile(
+            "(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?:(?<userinfo>[^@/?#]*)@)?"
+                    + "(?<host>\\[[0-9A-Fa-f:.]+]|[^:/?#\\[\\]]*)(?::(?<port>[^/?#]*))?"
+                    + "(?<path>/[^?#]*)?(?:\\?(?<query>[^#]*))?(?:#.*)?");
+
     static UrlParts parse(String url) {
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("not a valid URL (" + e.getReason() + ")");
+        Matcher m = URL.matcher(url);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a valid URL; expected scheme://host[:port]...");
         }
-        if (uri.getScheme() == null || uri.getRawAuthority() == null) {
-            throw new IllegalArgumentException("expected scheme://host[:port]...");
-        }
-        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+        String host = m.group("host");
+        if (host.isEmpty()) {
             throw new IllegalArgumentException("the URL has no host");
+        }
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (!host.matches("[A-Za-z0-9._~%-]+")) {
+            throw new IllegalArgumentException("the host name has characters a host name cannot have");
+        }
+        int port = -1;
+        String rawPort = m.group("port");
+        if (rawPort != null && !rawPort.isEmpty()) {
+            try {
+                port = Integer.parseInt(rawPort);
+            } catch (NumberFormatException e) {
+                port = 0;
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("the port must be a number from 1 to 65535");
+            }
         }
         String user = null;
         String password = null;
-        String userInfo = uri.getRawUserInfo();
+        String userInfo = m.group("userinfo");
         if (userInfo != null) {
             int colon = userInfo.indexOf(':');
             user = PercentDecoder.decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
             password = colon < 0 ? null : PercentDecoder.decode(userInfo.substring(colon + 1));
         }
         Map<String, String> query = new LinkedHashMap<>();
-        if (uri.getRawQuery() != null) {
-            for (String pair : uri.getRawQuery().split("&")) {
+        String rawQuery = m.group("query");
+        if (rawQuery != null) {
+            for (String pair : rawQuery.split("&")) {
                 if (pair.isEmpty()) {
                     continue;
                 }
@@ -41,17 +66,9 @@ record UrlParts(String scheme, String user, String password, String host, int po
                         eq < 0 ? "" : PercentDecoder.decode(pair.substring(eq + 1)));
             }
         }
-        String host = uri.getHost();
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        return new UrlParts(uri.getScheme().toLowerCase(java.util.Locale.ROOT), emptyToNull(user),
-                password, host, uri.getPort(), uri.getRawPath() == null ? "" : PercentDecoder.decode(uri.getRawPath()),
-                query);
-    }
-
-    private static String emptyToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
+        String path = m.group("path");
+        return new UrlParts(m.group("scheme").toLowerCase(Locale.ROOT), user == null || user.isEmpty() ? null : user,
+                password, host, port, path == null ? "" : PercentDecoder.decode(path), query);
     }
 
     @Override

@@ -27,12 +27,20 @@ public final class JsNumbers {
         if (magnitude >= 1e-6 && magnitude < 1e21) {
             return new BigDecimal(shortest).stripTrailingZeros().toPlainString();
         }
+        // Double.toString keeps at least two digits (4.9E-324); JavaScript keeps only what round-trips (5e-324).
+        for (int digits = 1; digits < 17; digits++) {
+            String candidate = String.format(java.util.Locale.ROOT, "%." + (digits - 1) + "E", value);
+            if (Double.parseDouble(candidate) == value) {
+                shortest = candidate;
+                break;
+            }
+        }
         int e = shortest.indexOf('E');
         String mantissa = shortest.substring(0, e);
         if (mantissa.endsWith(".0")) {
             mantissa = mantissa.substring(0, mantissa.length() - 2);
         }
-        String exponent = shortest.substring(e + 1);
+        String exponent = Integer.toString(Integer.parseInt(shortest.substring(e + 1).replace("+", "")));
         return mantissa + "e" + (exponent.startsWith("-") ? exponent : "+" + exponent);
     }
 }

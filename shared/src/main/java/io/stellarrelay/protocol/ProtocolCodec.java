@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -46,6 +47,10 @@ public final class ProtocolCodec {
                         .maxStringLength(1 << 20)
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Write bytes as Node's JSON.stringify does: emoji as raw UTF-8, not as surrogate
+                // escapes, and lower-case hex in the escapes that remain.
+                .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+                .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
                 .build();
         SimpleModule module = new SimpleModule("stellar-protocol");
         module.addSerializer(Double.class, new JsDoubleSerializer());
@@ -98,9 +103,14 @@ public final class ProtocolCodec {
     }
 
     private static String quoted(String type) {
-        String shown = type.length() > MAX_ECHOED_TYPE_LENGTH
-                ? type.substring(0, MAX_ECHOED_TYPE_LENGTH) + "..."
-                : type;
+        String shown = type;
+        if (type.length() > MAX_ECHOED_TYPE_LENGTH) {
+            int end = MAX_ECHOED_TYPE_LENGTH;
+            if (Character.isHighSurrogate(type.charAt(end - 1))) {
+                end--; // never cut a character in half
+            }
+            shown = type.substring(0, end) + "...";
+        }
         return "\"" + shown + "\"";
     }
 

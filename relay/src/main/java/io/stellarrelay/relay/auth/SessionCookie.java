@@ -74,7 +74,8 @@ public final class SessionCookie {
     /** A complete cookie value for {@code token}, URL-encoded as a browser would hold it. */
     public String cookieValue(String token) {
         String signed = token + "." + sign(token);
-        return java.net.URLEncoder.encode(signed, StandardCharsets.UTF_8);
+        // Like JavaScript's encodeURIComponent: a space is %20 (form encoding's '+' would be read back as a plus).
+        return java.net.URLEncoder.encode(signed, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String cookieValue(String header, String name) {
