@@ -80,20 +80,28 @@ class TwoRelaysOnePollerIT {
     }
 
     @Test
-    @DisplayName("when one relay lets a server go, a client on the other relay keeps getting every tick")
+    @DisplayName("each relay holds one Redis subscription per watched server, dropped after its last watcher; "
+            + "the other relay's clients keep getting every tick")
     void oneRelayLettingGoDoesNotStopTheOther() throws Exception {
         RedisNames names = new RedisNames(redis.prefix());
+        String channel = names.serverChannel(SERVER);
         try (WsTestClient onA = WsTestClient.connect(relayA.port(), cookieHeader(OWNER_TOKEN));
+             WsTestClient alsoOnA = WsTestClient.connect(relayA.port(), cookieHeader(OWNER_TOKEN));
              WsTestClient onB = WsTestClient.connect(relayB.port(), cookieHeader(OWNER_TOKEN))) {
-            onA.next();
-            onB.next();
-            onA.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
-            onB.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
-            onA.awaitSync(SERVER);
-            onB.awaitSync(SERVER);
+            for (WsTestClient client : new WsTestClient[] {onA, alsoOnA, onB}) {
+                client.next();
+                client.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
+                client.awaitSync(SERVER);
+            }
+            assertEquals(2, redis.subscribers(channel), "one subscription per relay, not per socket");
 
             onA.close();
+            alsoOnA.awaitSync(SERVER);
+            assertEquals(2, redis.subscribers(channel), "relay A still has a watcher");
+
+            alsoOnA.close();
             await().atMost(WsTestClient.WAIT).until(() -> relayA.watchedServerCount() == 0
+                    && redis.subscribers(channel) == 1
                     && !redis.client().sismember(names.relayWatchKey(relayA.relayId()), SERVER));
             // Every later tick still reaches B: the server stays in the union through B's own set.
             for (int tick = 0; tick < 3; tick++) {

@@ -72,6 +72,12 @@ public final class ChannelSubscriber extends HubMirror {
                 pubsub.generation = generation;
                 pubsub.proceed(c, controlChannel); // blocks while subscribed
             } catch (Exception e) {
+                if (pubsub.confirmed) {
+                    // The connection had worked: this is a new outage, so start gently and say so once.
+                    pubsub.confirmed = false;
+                    backoffMs = 100;
+                    warned = false;
+                }
                 if (isRunning() && !warned) {
                     log.warn("Redis pub/sub connection lost, reconnecting: {}", e.toString());
                     warned = true;
@@ -82,11 +88,6 @@ public final class ChannelSubscriber extends HubMirror {
             }
             if (!isRunning()) {
                 return;
-            }
-            if (pubsub.confirmed) {
-                backoffMs = 100; // it worked for a while: start over gently
-                pubsub.confirmed = false;
-                warned = false;
             }
             try {
                 // Backoff with jitter so that many relays do not reconnect in lockstep.
