@@ -81,8 +81,9 @@ public final class Poller implements AutoCloseable {
                 failing = false;
             }
         } catch (Exception e) {
-            // Log an outage once, not once per tick; keep trying every interval.
-            if (!failing) {
+            // Log an outage once, not once per tick; keep trying every interval. A tick cut short by
+            // shutting down is no outage.
+            if (running && !failing) {
                 log.warn("Poller tick failed, retrying every interval until it works: {}", e.toString());
                 failing = true;
             }

@@ -2,6 +2,7 @@ package io.stellarrelay.relay;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.stellarrelay.db.Databases;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.redis.RedisConnector;
@@ -22,6 +23,7 @@ import redis.clients.jedis.RedisClient;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A relay: the WebSocket server plus its Redis and database plumbing. {@link #create} wires it,
@@ -41,7 +43,7 @@ public final class RelayApp implements AutoCloseable {
     private final Javalin javalin;
     private final ScheduledExecutorService keepalive;
 
-    private RelayApp(RelayConfig config) {
+    private RelayApp(RelayConfig config, Consumer<JavalinConfig> extension) {
         this.config = config;
         this.dataSource = Databases.pool(config.shared().database(), "relay-db", config.databasePoolSize());
         RedisConnector connector = new RedisConnector(config.shared().redis(), "stellar-relay:" + config.relayId());
@@ -80,13 +82,19 @@ public final class RelayApp implements AutoCloseable {
             cfg.routes.get("/health/live", ctx -> ctx.result("ok"));
             cfg.routes.wsBeforeUpgrade("/api/ws", webSocket::beforeUpgrade);
             cfg.routes.ws("/api/ws", webSocket::configure);
+            extension.accept(cfg);
         });
         this.keepalive = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("relay-keepalive").daemon().factory());
     }
 
     public static RelayApp create(RelayConfig config) {
-        return new RelayApp(config);
+        return new RelayApp(config, cfg -> { });
+    }
+
+    /** A relay with extra Javalin configuration (the demo adds its page and helper routes this way). */
+    public static RelayApp create(RelayConfig config, Consumer<JavalinConfig> extension) {
+        return new RelayApp(config, extension);
     }
 
     public RelayApp start() {
@@ -124,6 +132,11 @@ public final class RelayApp implements AutoCloseable {
 
     public int connectionCount() {
         return webSocket.connections().size();
+    }
+
+    /** Closes every client socket with {@code code}; clients are expected to reconnect (elsewhere). */
+    public void closeAllConnections(int code, String reason) {
+        webSocket.closeAll(code, reason);
     }
 
     @Override

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,8 +57,9 @@ class RelayCrashIT {
         } else {
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayMain.class.getName()));
         }
+        // Its log stays with the build output, for when this test fails.
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(File.createTempFile("relay-crash-", ".log"));
+                .redirectOutput(Files.createDirectories(Path.of("target")).resolve("relay-crash-it.log").toFile());
         builder.environment().putAll(RelayFixture.environment(db, redis, Map.of(
                 "PORT", Integer.toString(port), "POLL_INTERVAL_MS", Long.toString(INTERVAL_MS))));
         return builder.start();

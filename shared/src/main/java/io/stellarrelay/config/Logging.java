@@ -29,5 +29,7 @@ public final class Logging {
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
+        // The demo's embedded PostgreSQL logs every line of initdb and of the server at info.
+        System.setProperty("org.slf4j.simpleLogger.log.io.zonky", "warn");
     }
 }

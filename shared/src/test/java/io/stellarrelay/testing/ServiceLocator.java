@@ -5,22 +5,21 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Decides where the tests find PostgreSQL and Redis, in this order: an explicit environment variable,
- * then Testcontainers when a Docker engine answers, then the services of the local machine.
+ * then Testcontainers when a Docker engine answers, then embedded servers started from Maven Central
+ * binaries, so that a machine with only a JDK and Maven runs the whole suite.
  */
 public final class ServiceLocator {
     public static final String DATABASE_VARIABLE = "STELLAR_TEST_DATABASE_URL";
     public static final String REDIS_VARIABLE = "STELLAR_TEST_REDIS_URL";
-    public static final String LOCAL_DATABASE = "postgresql://postgres@127.0.0.1:5432/postgres";
-    public static final String LOCAL_REDIS = "redis://127.0.0.1:6379";
 
-    public enum Source { ENVIRONMENT, TESTCONTAINERS, LOCAL }
+    public enum Source { ENVIRONMENT, TESTCONTAINERS, EMBEDDED }
 
-    /** Where a service comes from, and its URL when that is known without starting anything. */
+    /** Where a service comes from, and its URL when the environment gave one. */
     public record Choice(Source source, String url) {}
 
     private ServiceLocator() {}
 
-    public static Choice choose(Map<String, String> env, String variable, String localUrl, BooleanSupplier docker) {
+    public static Choice choose(Map<String, String> env, String variable, BooleanSupplier docker) {
         String explicit = env.get(variable);
         if (explicit != null && !explicit.isBlank()) {
             return new Choice(Source.ENVIRONMENT, explicit.strip());
@@ -28,7 +27,7 @@ public final class ServiceLocator {
         if (docker.getAsBoolean()) {
             return new Choice(Source.TESTCONTAINERS, null);
         }
-        return new Choice(Source.LOCAL, localUrl);
+        return new Choice(Source.EMBEDDED, null);
     }
 
     /** Asks Testcontainers whether a Docker engine answers; it says no quickly when there is none. */

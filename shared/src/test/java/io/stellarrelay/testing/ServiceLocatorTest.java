@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ServiceLocatorTest {
 
     private static final String VARIABLE = ServiceLocator.DATABASE_VARIABLE;
-    private static final String LOCAL = ServiceLocator.LOCAL_DATABASE;
 
     /** A Docker probe that answers {@code available} and counts how often it was asked. */
     private static final class DockerProbe implements BooleanSupplier {
@@ -37,7 +36,7 @@ class ServiceLocatorTest {
     @DisplayName("uses the explicit environment variable even when Docker is available")
     void explicitVariableWins() {
         ServiceLocator.Choice choice = ServiceLocator.choose(
-                Map.of(VARIABLE, "postgresql://ci@db.ci:5432/test"), VARIABLE, LOCAL, new DockerProbe(true));
+                Map.of(VARIABLE, "postgresql://ci@db.ci:5432/test"), VARIABLE, new DockerProbe(true));
 
         assertEquals(new ServiceLocator.Choice(ServiceLocator.Source.ENVIRONMENT, "postgresql://ci@db.ci:5432/test"), choice);
     }
@@ -46,7 +45,7 @@ class ServiceLocatorTest {
     @DisplayName("strips whitespace around the explicit URL")
     void stripsExplicitUrl() {
         ServiceLocator.Choice choice = ServiceLocator.choose(
-                Map.of(VARIABLE, "  redis://ci:6379 \n"), VARIABLE, LOCAL, new DockerProbe(false));
+                Map.of(VARIABLE, "  redis://ci:6379 \n"), VARIABLE, new DockerProbe(false));
 
         assertEquals("redis://ci:6379", choice.url());
     }
@@ -56,7 +55,7 @@ class ServiceLocatorTest {
     void doesNotProbeDockerWhenVariableIsSet() {
         DockerProbe docker = new DockerProbe(true);
 
-        ServiceLocator.choose(Map.of(VARIABLE, "postgresql://ci@db/test"), VARIABLE, LOCAL, docker);
+        ServiceLocator.choose(Map.of(VARIABLE, "postgresql://ci@db/test"), VARIABLE, docker);
 
         assertEquals(0, docker.calls.get());
     }
@@ -66,19 +65,19 @@ class ServiceLocatorTest {
     void usesTestcontainersWhenDockerIsAvailable() {
         DockerProbe docker = new DockerProbe(true);
 
-        ServiceLocator.Choice choice = ServiceLocator.choose(Map.of(), VARIABLE, LOCAL, docker);
+        ServiceLocator.Choice choice = ServiceLocator.choose(Map.of(), VARIABLE, docker);
 
         assertEquals(new ServiceLocator.Choice(ServiceLocator.Source.TESTCONTAINERS, null), choice);
         assertEquals(1, docker.calls.get());
     }
 
     @Test
-    @DisplayName("falls back to the local service and its URL when the variable is unset and Docker is absent")
-    void fallsBackToLocal() {
+    @DisplayName("falls back to embedded servers when the variable is unset and Docker is absent")
+    void fallsBackToEmbedded() {
         ServiceLocator.Choice choice = ServiceLocator.choose(
-                Map.of(), ServiceLocator.REDIS_VARIABLE, ServiceLocator.LOCAL_REDIS, new DockerProbe(false));
+                Map.of(), ServiceLocator.REDIS_VARIABLE, new DockerProbe(false));
 
-        assertEquals(new ServiceLocator.Choice(ServiceLocator.Source.LOCAL, "redis://127.0.0.1:6379"), choice);
+        assertEquals(new ServiceLocator.Choice(ServiceLocator.Source.EMBEDDED, null), choice);
     }
 
     @ParameterizedTest(name = "\"{0}\"")
@@ -86,17 +85,17 @@ class ServiceLocatorTest {
     @ValueSource(strings = {"", " ", "\t\n"})
     void blankVariableCountsAsUnset(String blank) {
         assertEquals(ServiceLocator.Source.TESTCONTAINERS,
-                ServiceLocator.choose(Map.of(VARIABLE, blank), VARIABLE, LOCAL, new DockerProbe(true)).source());
-        assertEquals(new ServiceLocator.Choice(ServiceLocator.Source.LOCAL, LOCAL),
-                ServiceLocator.choose(Map.of(VARIABLE, blank), VARIABLE, LOCAL, new DockerProbe(false)));
+                ServiceLocator.choose(Map.of(VARIABLE, blank), VARIABLE, new DockerProbe(true)).source());
+        assertEquals(new ServiceLocator.Choice(ServiceLocator.Source.EMBEDDED, null),
+                ServiceLocator.choose(Map.of(VARIABLE, blank), VARIABLE, new DockerProbe(false)));
     }
 
     @Test
     @DisplayName("looks only at the variable it is asked about")
     void readsOnlyTheGivenVariable() {
         ServiceLocator.Choice choice = ServiceLocator.choose(
-                Map.of(ServiceLocator.REDIS_VARIABLE, "redis://ci:6379"), VARIABLE, LOCAL, new DockerProbe(false));
+                Map.of(ServiceLocator.REDIS_VARIABLE, "redis://ci:6379"), VARIABLE, new DockerProbe(false));
 
-        assertEquals(new ServiceLocator.Choice(ServiceLocator.Source.LOCAL, LOCAL), choice);
+        assertEquals(new ServiceLocator.Choice(ServiceLocator.Source.EMBEDDED, null), choice);
     }
 }

@@ -28,9 +28,13 @@ public final class TestDatabase implements AutoCloseable {
         this.url = url;
     }
 
-    /** Creates a fresh database holding the panel's tables, empty. */
+    /** Creates a fresh database holding the panel's tables, empty, on this run's PostgreSQL. */
     public static TestDatabase create() {
-        String adminUrl = TestServices.adminDatabaseUrl();
+        return create(TestServices.shared().adminDatabaseUrl());
+    }
+
+    /** The same on the PostgreSQL of {@code adminUrl} (a superuser URL that may create databases). */
+    public static TestDatabase create(String adminUrl) {
         DatabaseSettings admin = DatabaseSettings.parse(adminUrl);
         String name = "stellar_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
                 .toLowerCase(Locale.ROOT);

@@ -25,8 +25,13 @@ public final class TestRedis implements AutoCloseable {
         this.client = new RedisConnector(RedisSettings.parse(url), "stellar-test").newClient(4);
     }
 
+    /** A namespace on this run's Redis. */
     public static TestRedis create() {
-        return new TestRedis(TestServices.redisUrl(), "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+        return create(TestServices.shared().redisUrl());
+    }
+
+    public static TestRedis create(String url) {
+        return new TestRedis(url, "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     }
 
     public String url() {

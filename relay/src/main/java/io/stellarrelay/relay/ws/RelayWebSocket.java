@@ -180,6 +180,12 @@ public final class RelayWebSocket {
         }
     }
 
+    public void closeAll(int code, String reason) {
+        for (ClientConnection c : connections) {
+            c.close(code, reason);
+        }
+    }
+
     /** Sends a WebSocket ping to every socket; their pongs keep quiet but live clients from idling out. */
     public void pingAll() {
         for (ClientConnection c : connections) {

@@ -1,0 +1,111 @@
+package io.stellarrelay.demo;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Plays the game-server daemon in demo mode: every few seconds one server changes its row the way a
+ * real one would (start, stop, crash, a new container, resized limits), so that live updates show
+ * without anyone touching the database. Never part of a production service.
+ */
+final class ActivitySimulator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ActivitySimulator.class);
+
+    /** What a server does next, by its current status. */
+    private static final String NEXT_STATUS = """
+            CASE status::text
+              WHEN 'RUNNING' THEN (CASE WHEN ? < 0.2 THEN 'ERROR' ELSE 'STOPPING' END)
+              WHEN 'STOPPING' THEN 'STOPPED'
+              WHEN 'STOPPED' THEN 'STARTING'
+              WHEN 'STARTING' THEN 'RUNNING'
+              WHEN 'ERROR' THEN 'STARTING'
+              WHEN 'INSTALLING' THEN 'STARTING'
+              ELSE status::text
+            END::"ServerStatus\"""";
+
+    private static final String STEP = """
+            UPDATE servers
+               SET "previousStatus" = status,
+                   status = %s,
+                   "containerId" = CASE WHEN status::text IN ('STOPPED', 'ERROR', 'INSTALLING')
+                                        THEN 'ctr-' || substr(md5(random()::text), 1, 12)
+                                        ELSE "containerId" END,
+                   memory = ?,
+                   cpu = ?,
+                   "updatedAt" = (now() AT TIME ZONE 'UTC')
+             WHERE id = ?""".formatted(NEXT_STATUS);
+
+    private static final long[] MEMORY_STEPS = {1024, 2048, 3072, 4096, 6144, 8192};
+    private static final double[] CPU_STEPS = {50, 100, 150.5, 200, 300, 400};
+
+    private final DataSource dataSource;
+    private final Random random;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("demo-activity").daemon().factory());
+
+    ActivitySimulator(DataSource dataSource, Random random) {
+        this.dataSource = dataSource;
+        this.random = random;
+    }
+
+    void start(Duration every) {
+        scheduler.scheduleWithFixedDelay(this::stepQuietly, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void stepQuietly() {
+        try {
+            step();
+        } catch (Exception e) {
+            log.warn("Activity simulator step failed: {}", e.toString());
+        }
+    }
+
+    /** Moves one random, unsuspended server one step along its life; returns its id, or null if none. */
+    String step() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            List<String> candidates = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT id FROM servers WHERE NOT suspended AND status::text <> 'MAINTENANCE' ORDER BY id");
+                 ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    candidates.add(rs.getString(1));
+                }
+            }
+            if (candidates.isEmpty()) {
+                return null;
+            }
+            String id = candidates.get(random.nextInt(candidates.size()));
+            try (PreparedStatement st = c.prepareStatement(STEP)) {
+                st.setDouble(1, random.nextDouble());
+                st.setLong(2, MEMORY_STEPS[random.nextInt(MEMORY_STEPS.length)]);
+                st.setDouble(3, CPU_STEPS[random.nextInt(CPU_STEPS.length)]);
+                st.setString(4, id);
+                st.executeUpdate();
+            }
+            return id;
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.stellarrelay.demo;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.stellarrelay.config.DatabaseSettings;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The demo's own access to its database: loading the panel schema and demo rows, and the writes of
+ * the activity simulator. Production services only ever read; this is the demo playing the panel.
+ */
+final class DemoDatabase implements AutoCloseable {
+    private final HikariDataSource pool;
+
+    DemoDatabase(String databaseUrl) {
+        DatabaseSettings settings = DatabaseSettings.parse(databaseUrl);
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("demo-db");
+        config.setJdbcUrl(settings.jdbcUrl());
+        if (settings.user() != null) {
+            config.setUsername(settings.user());
+        }
+        if (settings.password() != null) {
+            config.setPassword(settings.password().reveal());
+        }
+        config.setMaximumPoolSize(3);
+        this.pool = new HikariDataSource(config);
+    }
+
+    HikariDataSource dataSource() {
+        return pool;
+    }
+
+    /** Creates the panel's tables and fills them with the demo installation. */
+    void load() {
+        execute(resource("/db/panel-schema.sql"));
+        execute(resource("/db/demo-data.sql"));
+    }
+
+    void execute(String sql) {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Demo SQL failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = DemoDatabase.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException(path + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,115 @@
+package io.stellarrelay.demo;
+
+import io.stellarrelay.config.Secret;
+import io.stellarrelay.embedded.EmbeddedServices;
+import io.stellarrelay.poller.Poller;
+import io.stellarrelay.poller.PollerConfig;
+import io.stellarrelay.relay.RelayApp;
+import io.stellarrelay.relay.RelayConfig;
+import io.stellarrelay.relay.auth.SessionCookie;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Everything in one process: embedded PostgreSQL (panel schema and demo rows) and Redis, a poller, a
+ * relay serving the demo page, and optionally the activity simulator. {@link #close} stops all of it
+ * in reverse order and deletes every file it wrote.
+ */
+public final class DemoStack implements AutoCloseable {
+
+    /**
+     * @param simulateEvery how often the simulator changes a server, or null for no simulator
+     */
+    public record Options(String host, int port, Duration pollInterval, Duration simulateEvery) {}
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private RelayApp relay;
+    private DemoDatabase database;
+    private EmbeddedServices services;
+
+    private DemoStack() {}
+
+    public static DemoStack start(Options options) {
+        DemoStack stack = new DemoStack();
+        try {
+            stack.startAll(options);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Options options) {
+        services = track(EmbeddedServices.start("stellar-demo-"));
+        services.postgres().executeAsAdmin("CREATE DATABASE panel");
+        String databaseUrl = services.postgres().url("panel");
+        database = track(new DemoDatabase(databaseUrl));
+        database.load();
+
+        // A fresh secret per run: the demo mints its own cookies, so nobody needs to know it.
+        byte[] secretBytes = new byte[32];
+        new SecureRandom().nextBytes(secretBytes);
+        String secret = Base64.getEncoder().encodeToString(secretBytes);
+
+        Map<String, String> env = new HashMap<>();
+        env.put("DATABASE_URL", databaseUrl);
+        env.put("REDIS_URL", services.redis().url());
+        env.put("BETTER_AUTH_SECRET", secret);
+        env.put("POLL_INTERVAL_MS", Long.toString(options.pollInterval().toMillis()));
+        env.put("HOST", options.host());
+        env.put("PORT", Integer.toString(options.port()));
+
+        DemoRoutes routes = new DemoRoutes(database.dataSource(), new SessionCookie(new Secret(secret)));
+        relay = track(RelayApp.create(RelayConfig.fromEnvironment(env), routes::install).start());
+        // Started after the relay so that it stops before it: nothing is published into a closing relay.
+        track(Poller.create(PollerConfig.fromEnvironment(env)).start());
+        if (options.simulateEvery() != null) {
+            ActivitySimulator simulator = track(new ActivitySimulator(database.dataSource(), new Random()));
+            simulator.start(options.simulateEvery());
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        started.add(resource);
+        return resource;
+    }
+
+    public int port() {
+        return relay.port();
+    }
+
+    RelayApp relay() {
+        return relay;
+    }
+
+    /** The embedded PostgreSQL and Redis, and the directory holding everything they write. */
+    EmbeddedServices services() {
+        return services;
+    }
+
+    /** Runs SQL against the demo database, as the panel would (tests use it to change a server). */
+    public void execute(String sql) {
+        database.execute(sql);
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("stellar-demo: stopping " + started.get(i).getClass().getSimpleName()
+                        + " failed: " + e);
+            }
+        }
+        started.clear();
+    }
+}

@@ -1,0 +1,200 @@
+// The demo client. Live data uses only the documented protocol: a cookie-authenticated socket,
+// falling back to GET /api/ws/token + {"type":"auth"}, then "subscribe" per server. It reconnects with
+// exponential backoff and jitter and subscribes again after every auth_success.
+(() => {
+  'use strict';
+
+  const $ = (id) => document.getElementById(id);
+  const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`;
+
+  let ws = null;
+  let servers = [];          // [{id, name}] the logged-in user may see
+  let authenticated = false;
+  let attempt = 0;           // reconnect attempts since the last successful auth
+  let reconnectTimer = null;
+  let cookieWaitTimer = null;
+  let pingTimer = null;
+  let generation = 0;        // bumps on every user switch; stale sockets ignore themselves
+  const lastUpdate = new Map();
+
+  function setState(state, text) {
+    $('state').dataset.state = state;
+    $('state-text').textContent = text;
+  }
+
+  function showMessage(text) {
+    $('message').textContent = text;
+    $('message').hidden = !text;
+  }
+
+  async function loadUsers() {
+    const users = await (await fetch('/demo/users')).json();
+    const list = $('users');
+    list.replaceChildren(...users.map((u) => {
+      const b = document.createElement('button');
+      b.dataset.userId = u.id;
+      b.innerHTML = '<span class="name"></span><span class="desc"></span>';
+      b.querySelector('.name').textContent = u.name;
+      b.querySelector('.desc').textContent = u.description;
+      b.addEventListener('click', () => logIn(u.id));
+      return b;
+    }));
+  }
+
+  async function logIn(userId) {
+    document.querySelectorAll('#users button').forEach((b) => b.classList.toggle('selected', b.dataset.userId === userId));
+    await fetch('/demo/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ userId }) });
+    await start();
+  }
+
+  async function start() {
+    generation++;
+    stop();
+    $('cards').replaceChildren();
+    lastUpdate.clear();
+    const response = await fetch('/demo/servers', { credentials: 'same-origin' });
+    if (response.status === 401) {
+      servers = [];
+      $('user-label').textContent = '';
+      showMessage('This user is not authenticated: the relay refuses the session (banned or expired).');
+    } else {
+      const body = await response.json();
+      servers = body.servers;
+      $('user-label').textContent = `Logged in as ${body.userId}.`;
+      showMessage(servers.length ? '' : 'This user has no access to any server, so nothing is shown.');
+      servers.forEach((s) => $('cards').appendChild(card(s)));
+    }
+    connect(generation);
+  }
+
+  function stop() {
+    clearTimeout(reconnectTimer);
+    clearTimeout(cookieWaitTimer);
+    clearInterval(pingTimer);
+    if (ws) {
+      ws.onclose = null;
+      ws.close(1000);
+      ws = null;
+    }
+    authenticated = false;
+  }
+
+  function connect(gen) {
+    setState('connecting', 'connecting');
+    const socket = new WebSocket(wsUrl);
+    ws = socket;
+    socket.onopen = () => {
+      if (gen !== generation) return;
+      setState('authenticating', 'authenticating');
+      // A valid cookie authenticates at connect; give it 500 ms, then use the token path.
+      cookieWaitTimer = setTimeout(() => tokenAuth(socket, gen), 500);
+    };
+    socket.onmessage = (event) => {
+      if (gen !== generation) return;
+      handle(JSON.parse(event.data));
+    };
+    socket.onclose = () => {
+      if (gen !== generation) return;
+      authenticated = false;
+      clearInterval(pingTimer);
+      clearTimeout(cookieWaitTimer);
+      // Exponential backoff with full jitter, capped, so a relay restart is not met by a synchronized storm.
+      const base = Math.min(15000, 500 * 2 ** attempt);
+      const delay = Math.round(base / 2 + Math.random() * base / 2);
+      attempt++;
+      setState('reconnecting', `reconnecting in ${(delay / 1000).toFixed(1)} s`);
+      reconnectTimer = setTimeout(() => connect(gen), delay);
+    };
+  }
+
+  async function tokenAuth(socket, gen) {
+    if (authenticated || gen !== generation) return;
+    const response = await fetch('/api/ws/token', { credentials: 'same-origin' });
+    if (gen !== generation || socket.readyState !== WebSocket.OPEN) return;
+    if (!response.ok) {
+      setState('refused', 'not authenticated');
+      return;
+    }
+    const { token } = await response.json();
+    socket.send(JSON.stringify({ type: 'auth', token }));
+  }
+
+  function handle(message) {
+    switch (message.type) {
+      case 'auth_success':
+        authenticated = true;
+        attempt = 0;
+        clearTimeout(cookieWaitTimer);
+        setState('live', 'live');
+        servers.forEach((s) => ws.send(JSON.stringify({ type: 'subscribe', serverId: s.id })));
+        clearInterval(pingTimer);
+        pingTimer = setInterval(() => ws && ws.readyState === WebSocket.OPEN && ws.send('{"type":"ping"}'), 30000);
+        break;
+      case 'auth_error':
+        setState('refused', message.error);
+        break;
+      case 'server:sync':
+        update(message.serverId, message.data);
+        break;
+      case 'error':
+        console.warn('relay error:', message.error);
+        break;
+      default:
+        break;
+    }
+  }
+
+  function card(server) {
+    const el = document.createElement('article');
+    el.className = 'card';
+    el.dataset.serverId = server.id;
+    el.innerHTML = `
+      <div class="top"><span class="name"></span><span class="status" data-status="">waiting</span></div>
+      <dl>
+        <dt>node</dt><dd class="node">-</dd>
+        <dt>address</dt><dd class="address">-</dd>
+        <dt>cpu</dt><dd class="cpu">-</dd>
+        <dt>memory</dt><dd class="memory">-</dd>
+        <dt>disk</dt><dd class="disk">-</dd>
+        <dt>game</dt><dd class="blueprint">-</dd>
+      </dl>
+      <div class="age">no update yet</div>`;
+    el.querySelector('.name').textContent = server.name;
+    return el;
+  }
+
+  function update(serverId, data) {
+    const el = document.querySelector(`.card[data-server-id="${CSS.escape(serverId)}"]`);
+    if (!el) return;
+    const set = (sel, text) => { el.querySelector(sel).textContent = text; };
+    const status = el.querySelector('.status');
+    const changed = status.dataset.status !== data.status;
+    status.dataset.status = data.status;
+    status.textContent = data.status;
+    set('.name', data.name);
+    set('.node', `${data.node.displayName} · ${data.node.location.name}`);
+    const primary = data.allocations.find((a) => a.isPrimary) || data.allocations[0];
+    set('.address', primary ? `${primary.ip}:${primary.port}` : 'none');
+    set('.cpu', `${data.cpu} %`);
+    set('.memory', `${data.memory} MiB`);
+    set('.disk', `${data.disk} MiB`);
+    set('.blueprint', data.blueprint.name);
+    lastUpdate.set(serverId, Date.now());
+    if (changed) {
+      el.classList.add('flash');
+      setTimeout(() => el.classList.remove('flash'), 600);
+    }
+    renderAges();
+  }
+
+  function renderAges() {
+    document.querySelectorAll('.card').forEach((el) => {
+      const at = lastUpdate.get(el.dataset.serverId);
+      if (at) el.querySelector('.age').textContent = `updated ${Math.round((Date.now() - at) / 1000)} s ago`;
+    });
+  }
+
+  setInterval(renderAges, 1000);
+  loadUsers().then(() => fetch('/demo/servers').then((r) => { if (r.ok) start(); }));
+})();

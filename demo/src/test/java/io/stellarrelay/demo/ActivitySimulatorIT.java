@@ -1,0 +1,62 @@
+package io.stellarrelay.demo;
+
+import io.stellarrelay.testing.TestDatabase;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ActivitySimulatorIT {
+
+    private record Row(String status, String previousStatus, String containerId, long memory, double cpu,
+                       java.sql.Timestamp updatedAt, boolean suspended) {}
+
+    private static Row row(TestDatabase db, String id) throws Exception {
+        try (Connection c = db.connection();
+             PreparedStatement st = c.prepareStatement("""
+                     SELECT status::text, "previousStatus"::text, "containerId", memory, cpu, "updatedAt", suspended
+                       FROM servers WHERE id = ?""")) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                assertTrue(rs.next());
+                return new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getDouble(5),
+                        rs.getTimestamp(6), rs.getBoolean(7));
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("each step moves one unsuspended server one step along its life and touches updatedAt")
+    void stepChangesOneServerLikeADaemonWould() throws Exception {
+        try (TestDatabase db = TestDatabase.create(); DemoDatabase demo = new DemoDatabase(db.url())) {
+            db.execute(new String(DemoDatabase.class.getResourceAsStream("/db/demo-data.sql").readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            ActivitySimulator simulator = new ActivitySimulator(demo.dataSource(), new Random(7));
+            for (int i = 0; i < 20; i++) {
+                String id = simulator.step();
+                assertNotNull(id);
+                Row after = row(db, id);
+                assertTrue(!after.suspended(), "suspended servers are left alone");
+                assertNotNull(after.previousStatus());
+                String expected = switch (after.previousStatus()) {
+                    case "RUNNING" -> after.status().equals("ERROR") ? "ERROR" : "STOPPING";
+                    case "STOPPING" -> "STOPPED";
+                    case "STOPPED", "ERROR", "INSTALLING" -> "STARTING";
+                    case "STARTING" -> "RUNNING";
+                    default -> after.previousStatus();
+                };
+                assertEquals(expected, after.status(), "status follows a server's life");
+                if (after.previousStatus().equals("STOPPED")) {
+                    assertTrue(after.containerId().startsWith("ctr-"), "a start gets a new container");
+                }
+            }
+        }
+    }
+}
