@@ -2,7 +2,7 @@
 --
 -- Loaded by the postgres container right after the panel schema (docker-entrypoint-initdb.d, so only
 -- into an empty data volume). It fills the panel tables with a small, readable installation: two
--- locations, three nodes, three blueprints, eight servers and six users, so that the relay and the
+-- locations, three nodes, three blueprints, twelve servers and six users, so that the relay and the
 -- poller have something to serve without a real StellarStack panel.
 --
 -- Everything secret-looking here is fake and public: node tokens contain "NOT-A-SECRET" and the
@@ -10,15 +10,15 @@
 -- still has to sign one with BETTER_AUTH_SECRET to build a cookie the relay accepts.
 --
 --   user id               role   what it may see                      session token (raw)
---   usr_demo_admin        admin  every server                         demo-admin-token
+--   usr_demo_admin        admin  every server; owns 07, 10, 12         demo-admin-token
 --   usr_demo_owner_1      user   owns srv_demo_01, 02, 05, 08         demo-owner1-token
---   usr_demo_owner_2      user   owns srv_demo_03, 04, 06             demo-owner2-token
+--   usr_demo_owner_2      user   owns srv_demo_03, 04, 06, 09, 11     demo-owner2-token
 --   usr_demo_subuser      user   member of srv_demo_01 only           demo-subuser-token
 --   usr_demo_stranger     user   nothing                              demo-stranger-token
 --   usr_demo_banned       user   nothing (banned)                     demo-banned-token
 --   usr_demo_owner_1      user   (expired session)                    demo-expired-token
 --
--- srv_demo_07 belongs to the admin. Units follow the panel: node memoryLimit/diskLimit in bytes and
+-- Units follow the panel: node memoryLimit/diskLimit in bytes and
 -- cpuLimit in cores; server memory/disk/swap in MiB and cpu in percent of one core (150.5 = 1.5 cores).
 -- Timestamps are UTC, as the panel stores them in TIMESTAMP(3) WITHOUT TIME ZONE columns.
 
@@ -180,7 +180,31 @@ VALUES
         'MAINTENANCE', 'RUNNING', false, 4096, 15360, 200, '2,3', -1, false, 3, 2,
         NULL, '{"WORLD": "Staging"}', 'ghcr.io/demo/steamcmd:debian', NULL,
         'node_eu_central_1', 'bp_valheim', 'usr_demo_owner_1',
-        LOCALTIMESTAMP(3) - interval '45 days', LOCALTIMESTAMP(3) - interval '6 hours', 'alloc_demo_08_a', NULL);
+        LOCALTIMESTAMP(3) - interval '45 days', LOCALTIMESTAMP(3) - interval '6 hours', 'alloc_demo_08_a', NULL),
+    -- a busy modded server
+    ('srv_demo_09', 'demo09', 'Skyblock Network', 'Skyblock with custom plugins', 'stellar-srv_demo_09',
+        'RUNNING', 'STARTING', false, 12288, 51200, 400, '4-7', 2048, false, 10, 2,
+        NULL, '{"SERVER_JARFILE": "paper.jar", "MINECRAFT_VERSION": "1.21.4"}', 'ghcr.io/demo/yolks:java_21', NULL,
+        'node_us_east_1', 'bp_minecraft_java', 'usr_demo_owner_2',
+        LOCALTIMESTAMP(3) - interval '240 days', LOCALTIMESTAMP(3) - interval '20 minutes', 'alloc_demo_09_a', NULL),
+    -- the admin's Valheim test world, stopped
+    ('srv_demo_10', 'demo10', 'Ragnarok Test', NULL, 'stellar-srv_demo_10',
+        'STOPPED', 'STOPPING', false, 4096, 20480, 200, NULL, -1, false, 2, 1,
+        NULL, '{"WORLD": "Ragnarok"}', 'ghcr.io/demo/steamcmd:debian', NULL,
+        'node_eu_central_1', 'bp_valheim', 'usr_demo_admin',
+        LOCALTIMESTAMP(3) - interval '20 days', LOCALTIMESTAMP(3) - interval '4 days', 'alloc_demo_10_a', NULL),
+    -- a small Terraria server
+    ('srv_demo_11', 'demo11', 'Terraria Casual', 'Journey mode with friends', 'stellar-srv_demo_11',
+        'RUNNING', 'STARTING', false, 1536, 4096, 75.5, NULL, 0, false, 1, 1,
+        NULL, '{"MAX_PLAYERS": "8"}', 'ghcr.io/demo/yolks:debian', NULL,
+        'node_us_east_1', 'bp_terraria', 'usr_demo_owner_2',
+        LOCALTIMESTAMP(3) - interval '60 days', LOCALTIMESTAMP(3) - interval '3 hours', 'alloc_demo_11_a', NULL),
+    -- the admin's event server, coming up
+    ('srv_demo_12', 'demo12', 'Event Arena', 'Weekend PvP events', 'stellar-srv_demo_12',
+        'STARTING', 'STOPPED', false, 6144, 20480, 250, NULL, -1, false, 4, 2,
+        NULL, '{"SERVER_JARFILE": "server.jar", "MINECRAFT_VERSION": "1.21.4"}', 'ghcr.io/demo/yolks:java_21', NULL,
+        'node_eu_central_1', 'bp_minecraft_java', 'usr_demo_admin',
+        LOCALTIMESTAMP(3) - interval '7 days', LOCALTIMESTAMP(3) - interval '30 seconds', 'alloc_demo_12_a', NULL);
 
 -- ---------------------------------------------------------------------------------------------
 -- allocations (IPs from the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24).
@@ -201,6 +225,12 @@ VALUES
     ('alloc_demo_07_b', '198.51.100.20', 7779, NULL,                            true, 'node_us_east_2',    'srv_demo_07', LOCALTIMESTAMP(3) - interval '30 days',  LOCALTIMESTAMP(3) - interval '30 days'),
     ('alloc_demo_08_a', '192.0.2.30',   2466,  NULL,                            true, 'node_eu_central_1', 'srv_demo_08', LOCALTIMESTAMP(3) - interval '45 days',  LOCALTIMESTAMP(3) - interval '45 days'),
     ('alloc_demo_08_b', '192.0.2.30',   2467,  NULL,                            true, 'node_eu_central_1', 'srv_demo_08', LOCALTIMESTAMP(3) - interval '45 days',  LOCALTIMESTAMP(3) - interval '45 days'),
+    ('alloc_demo_09_a', '203.0.113.11', 25565, 'sky.demo.stellarstack.invalid', true, 'node_us_east_1', 'srv_demo_09', LOCALTIMESTAMP(3) - interval '240 days', LOCALTIMESTAMP(3) - interval '240 days'),
+    ('alloc_demo_09_b', '203.0.113.11', 25575, NULL,                            true, 'node_us_east_1',    'srv_demo_09', LOCALTIMESTAMP(3) - interval '240 days', LOCALTIMESTAMP(3) - interval '240 days'),
+    ('alloc_demo_10_a', '192.0.2.31',   2456,  NULL,                            true, 'node_eu_central_1', 'srv_demo_10', LOCALTIMESTAMP(3) - interval '20 days',  LOCALTIMESTAMP(3) - interval '20 days'),
+    ('alloc_demo_11_a', '203.0.113.11', 7777,  NULL,                            true, 'node_us_east_1',    'srv_demo_11', LOCALTIMESTAMP(3) - interval '60 days',  LOCALTIMESTAMP(3) - interval '60 days'),
+    ('alloc_demo_12_a', '192.0.2.31',   25565, 'arena.demo.stellarstack.invalid', true, 'node_eu_central_1', 'srv_demo_12', LOCALTIMESTAMP(3) - interval '7 days', LOCALTIMESTAMP(3) - interval '7 days'),
+    ('alloc_demo_12_b', '192.0.2.31',   25566, NULL,                            true, 'node_eu_central_1', 'srv_demo_12', LOCALTIMESTAMP(3) - interval '7 days',   LOCALTIMESTAMP(3) - interval '7 days'),
     ('alloc_demo_free_1', '203.0.113.10', 25568, NULL,                          false, 'node_us_east_1',   NULL,          LOCALTIMESTAMP(3) - interval '380 days', LOCALTIMESTAMP(3) - interval '380 days'),
     ('alloc_demo_free_2', '192.0.2.30',   25566, NULL,                          false, 'node_eu_central_1', NULL,         LOCALTIMESTAMP(3) - interval '290 days', LOCALTIMESTAMP(3) - interval '290 days');
 
