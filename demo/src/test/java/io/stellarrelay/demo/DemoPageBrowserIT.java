@@ -145,7 +145,7 @@ class DemoPageBrowserIT {
         waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
         waitUpTo(Duration.ofSeconds(10)).until(d -> !statusOf("srv_demo_03").equals("waiting"));
 
-        stack.relay().closeAllConnections(1012, "restarting");
+        stack.relay().closeAllConnections(io.stellarrelay.protocol.CloseCode.SERVICE_RESTART);
         waitUpTo(Duration.ofSeconds(5)).until(d -> "reconnecting".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
         waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
 

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.stellarrelay.db.Databases;
+import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
@@ -12,7 +13,10 @@ import io.stellarrelay.relay.auth.SessionCookie;
 import io.stellarrelay.relay.hub.ChannelSubscriber;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.WatchRegistration;
+import io.stellarrelay.relay.guard.ClientAddresses;
+import io.stellarrelay.relay.guard.OriginPolicy;
 import io.stellarrelay.relay.ws.RelayWebSocket;
+import io.stellarrelay.relay.ws.Revalidator;
 import io.stellarrelay.relay.ws.TokenEndpoint;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
@@ -20,10 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
 
+import javax.sql.DataSource;
+
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A relay: the WebSocket server plus its Redis and database plumbing. {@link #create} wires it,
@@ -31,7 +38,6 @@ import java.util.function.Consumer;
  */
 public final class RelayApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayApp.class);
-    private static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024;
 
     private final RelayConfig config;
     private final HikariDataSource dataSource;
@@ -42,10 +48,13 @@ public final class RelayApp implements AutoCloseable {
     private final RelayWebSocket webSocket;
     private final Javalin javalin;
     private final ScheduledExecutorService keepalive;
+    private final ScheduledExecutorService checks;
+    private final Revalidator revalidator;
 
-    private RelayApp(RelayConfig config, Consumer<JavalinConfig> extension) {
+    private RelayApp(RelayConfig config, Consumer<JavalinConfig> extension, UnaryOperator<DataSource> wrapDatabase) {
         this.config = config;
         this.dataSource = Databases.pool(config.shared().database(), "relay-db", config.databasePoolSize());
+        DataSource database = wrapDatabase.apply(dataSource);
         RedisConnector connector = new RedisConnector(config.shared().redis(), "stellar-relay:" + config.relayId());
         RedisNames names = new RedisNames(config.shared().redisPrefix());
         this.redis = connector.newClient(8);
@@ -53,11 +62,14 @@ public final class RelayApp implements AutoCloseable {
         this.subscriber = new ChannelSubscriber(hub, connector, names, config.relayId());
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
-        PanelDatabase panel = new PanelDatabase(dataSource);
+        PanelDatabase panel = new PanelDatabase(database);
         SessionCookie cookies = new SessionCookie(config.authSecret());
         ProtocolCodec codec = new ProtocolCodec();
-        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, codec);
-        TokenEndpoint tokenEndpoint = new TokenEndpoint(cookies, panel);
+        OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
+        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, codec, origins,
+                new ClientAddresses(config.security().trustedProxies()), config.limits());
+        this.revalidator = new Revalidator(panel, panel, webSocket::connections);
+        TokenEndpoint tokenEndpoint = new TokenEndpoint(cookies, panel, origins);
         this.javalin = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -66,8 +78,8 @@ public final class RelayApp implements AutoCloseable {
             cfg.jetty.port = config.port();
             cfg.jetty.modifyWebSocketServletFactory(factory -> {
                 factory.setIdleTimeout(config.idleTimeout());
-                factory.setMaxTextMessageSize(MAX_INBOUND_MESSAGE_BYTES);
-                factory.setMaxBinaryMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+                factory.setMaxTextMessageSize(config.limits().maxMessageBytes());
+                factory.setMaxBinaryMessageSize(config.limits().maxMessageBytes());
             });
             cfg.jetty.modifyServletContextHandler(handler -> handler.addEventListener(new LifeCycle.Listener() {
                 @Override
@@ -79,6 +91,7 @@ public final class RelayApp implements AutoCloseable {
                 }
             }));
             cfg.routes.get("/api/ws/token", tokenEndpoint::handle);
+            cfg.routes.options("/api/ws/token", tokenEndpoint::preflight);
             cfg.routes.get("/health/live", ctx -> ctx.result("ok"));
             cfg.routes.wsBeforeUpgrade("/api/ws", webSocket::beforeUpgrade);
             cfg.routes.ws("/api/ws", webSocket::configure);
@@ -86,15 +99,25 @@ public final class RelayApp implements AutoCloseable {
         });
         this.keepalive = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("relay-keepalive").daemon().factory());
+        this.checks = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("relay-revalidation").daemon().factory());
     }
 
     public static RelayApp create(RelayConfig config) {
-        return new RelayApp(config, cfg -> { });
+        return new RelayApp(config, cfg -> { }, UnaryOperator.identity());
     }
 
     /** A relay with extra Javalin configuration (the demo adds its page and helper routes this way). */
     public static RelayApp create(RelayConfig config, Consumer<JavalinConfig> extension) {
-        return new RelayApp(config, extension);
+        return new RelayApp(config, extension, UnaryOperator.identity());
+    }
+
+    /**
+     * A relay whose database access goes through {@code wrapDatabase}: tests and the benchmark count
+     * the statements the relay runs this way.
+     */
+    public static RelayApp create(RelayConfig config, UnaryOperator<DataSource> wrapDatabase) {
+        return new RelayApp(config, cfg -> { }, wrapDatabase);
     }
 
     public RelayApp start() {
@@ -103,6 +126,10 @@ public final class RelayApp implements AutoCloseable {
         javalin.start();
         long ping = config.pingInterval().toMillis();
         keepalive.scheduleWithFixedDelay(this::pingAll, ping, ping, TimeUnit.MILLISECONDS);
+        long deadlineCheck = Math.max(50, Math.min(1000, config.limits().authTimeout().toMillis() / 4));
+        keepalive.scheduleWithFixedDelay(this::enforceDeadlines, deadlineCheck, deadlineCheck, TimeUnit.MILLISECONDS);
+        long revalidate = config.security().revalidateInterval().toMillis();
+        checks.scheduleWithFixedDelay(revalidator::run, revalidate, revalidate, TimeUnit.MILLISECONDS);
         log.info("Relay {} listening on {}:{} (Redis prefix '{}')", config.relayId(), config.host(), port(),
                 config.shared().redisPrefix());
         return this;
@@ -114,6 +141,19 @@ public final class RelayApp implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Keepalive round failed", e);
         }
+    }
+
+    private void enforceDeadlines() {
+        try {
+            webSocket.enforceDeadlines();
+        } catch (RuntimeException e) {
+            log.warn("Deadline check failed", e);
+        }
+    }
+
+    /** Runs one re-check of every live session and subscription now (tests, and operators via tools). */
+    public void revalidateNow() {
+        revalidator.run();
     }
 
     /** The bound port (useful with {@code PORT=0}). */
@@ -134,14 +174,15 @@ public final class RelayApp implements AutoCloseable {
         return webSocket.connections().size();
     }
 
-    /** Closes every client socket with {@code code}; clients are expected to reconnect (elsewhere). */
-    public void closeAllConnections(int code, String reason) {
-        webSocket.closeAll(code, reason);
+    /** Closes every client socket with {@code code}. */
+    public void closeAllConnections(CloseCode code) {
+        webSocket.closeAll(code);
     }
 
     @Override
     public void close() {
         keepalive.shutdownNow();
+        checks.shutdownNow();
         try {
             javalin.stop();
         } catch (RuntimeException e) {

@@ -3,11 +3,14 @@ package io.stellarrelay.relay;
 import io.stellarrelay.config.EnvReader;
 import io.stellarrelay.config.Secret;
 import io.stellarrelay.config.SharedSettings;
+import io.stellarrelay.relay.guard.IpRange;
+import io.stellarrelay.relay.guard.OriginPolicy;
 
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -26,7 +29,31 @@ public record RelayConfig(
         String relayId,
         int databasePoolSize,
         Duration idleTimeout,
-        Duration pingInterval) {
+        Duration pingInterval,
+        Security security,
+        Limits limits) {
+
+    /**
+     * @param allowedOrigins     browser origins that may use the session cookie; empty: same origin only
+     * @param trustedProxies     peers whose X-Forwarded-For is believed
+     * @param revalidateInterval how often live sessions and subscriptions are checked again
+     */
+    public record Security(List<String> allowedOrigins, List<IpRange> trustedProxies, Duration revalidateInterval) {}
+
+    /**
+     * @param authTimeout                   unauthenticated sockets are closed after this long
+     * @param maxMessageBytes               largest inbound frame
+     * @param maxSubscriptionsPerConnection servers one socket may watch at once
+     * @param messagesPerSecond             sustained inbound rate per socket
+     * @param messageBurst                  inbound burst per socket (a reconnect re-subscribes everything at once)
+     * @param maxAuthFailuresPerConnection  failed auth attempts before the socket is closed
+     * @param maxAuthFailuresPerAddress     failed auth attempts per client address per minute
+     * @param maxConnectionsPerAddress      open sockets per client address
+     * @param maxConnectionsPerUser         open authenticated sockets per user
+     */
+    public record Limits(Duration authTimeout, int maxMessageBytes, int maxSubscriptionsPerConnection,
+                         int messagesPerSecond, int messageBurst, int maxAuthFailuresPerConnection,
+                         int maxAuthFailuresPerAddress, int maxConnectionsPerAddress, int maxConnectionsPerUser) {}
 
     public static final String HOST = "HOST";
     public static final String PORT = "PORT";
@@ -35,6 +62,19 @@ public record RelayConfig(
     public static final String DATABASE_POOL_SIZE = "DATABASE_POOL_SIZE";
     public static final String WS_IDLE_TIMEOUT_MS = "WS_IDLE_TIMEOUT_MS";
     public static final String WS_PING_INTERVAL_MS = "WS_PING_INTERVAL_MS";
+
+    public static final String ALLOWED_ORIGINS = "ALLOWED_ORIGINS";
+    public static final String TRUSTED_PROXIES = "TRUSTED_PROXIES";
+    public static final String REVALIDATE_INTERVAL_MS = "REVALIDATE_INTERVAL_MS";
+    public static final String AUTH_TIMEOUT_MS = "AUTH_TIMEOUT_MS";
+    public static final String MAX_MESSAGE_BYTES = "MAX_MESSAGE_BYTES";
+    public static final String MAX_SUBSCRIPTIONS_PER_CONNECTION = "MAX_SUBSCRIPTIONS_PER_CONNECTION";
+    public static final String RATE_LIMIT_PER_SECOND = "RATE_LIMIT_PER_SECOND";
+    public static final String RATE_LIMIT_BURST = "RATE_LIMIT_BURST";
+    public static final String MAX_AUTH_FAILURES_PER_CONNECTION = "MAX_AUTH_FAILURES_PER_CONNECTION";
+    public static final String MAX_AUTH_FAILURES_PER_ADDRESS = "MAX_AUTH_FAILURES_PER_ADDRESS";
+    public static final String MAX_CONNECTIONS_PER_ADDRESS = "MAX_CONNECTIONS_PER_ADDRESS";
+    public static final String MAX_CONNECTIONS_PER_USER = "MAX_CONNECTIONS_PER_USER";
 
     public static final int DEFAULT_PORT = 3001;
     private static final Pattern RELAY_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -54,8 +94,22 @@ public record RelayConfig(
             reader.problem(WS_PING_INTERVAL_MS + " (" + ping.toMillis() + ") must be shorter than "
                     + WS_IDLE_TIMEOUT_MS + " (" + idle.toMillis() + "), or quiet clients get closed");
         }
+        Security security = new Security(
+                reader.list(ALLOWED_ORIGINS, OriginPolicy::canonical),
+                reader.list(TRUSTED_PROXIES, IpRange::parse),
+                reader.millis(REVALIDATE_INTERVAL_MS, 30_000, 1_000, 3_600_000));
+        Limits limits = new Limits(
+                reader.millis(AUTH_TIMEOUT_MS, 10_000, 100, 600_000),
+                reader.integer(MAX_MESSAGE_BYTES, 4096, 256, 1 << 20),
+                reader.integer(MAX_SUBSCRIPTIONS_PER_CONNECTION, 500, 1, 100_000),
+                reader.integer(RATE_LIMIT_PER_SECOND, 100, 1, 1_000_000),
+                reader.integer(RATE_LIMIT_BURST, 600, 1, 1_000_000),
+                reader.integer(MAX_AUTH_FAILURES_PER_CONNECTION, 5, 1, 1_000),
+                reader.integer(MAX_AUTH_FAILURES_PER_ADDRESS, 30, 1, 1_000_000),
+                reader.integer(MAX_CONNECTIONS_PER_ADDRESS, 500, 1, 1_000_000),
+                reader.integer(MAX_CONNECTIONS_PER_USER, 50, 1, 1_000_000));
         reader.finish();
-        return new RelayConfig(shared, host, port, secret, relayId, poolSize, idle, ping);
+        return new RelayConfig(shared, host, port, secret, relayId, poolSize, idle, ping, security, limits);
     }
 
     /** Host name plus a random suffix: a restarted relay must not inherit its predecessor's watch set. */

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +46,18 @@ public final class WsTestClient implements Session.Listener.AutoDemanding, AutoC
 
     /** Connects to {@code /api/ws} on localhost, sending {@code cookieHeader} when not null. */
     public static WsTestClient connect(int port, String cookieHeader) throws Exception {
+        return connect(port, Map.of("Cookie", cookieHeader == null ? "" : cookieHeader));
+    }
+
+    /** Connects with these request headers (empty values are left out). */
+    public static WsTestClient connect(int port, Map<String, String> headers) throws Exception {
         WsTestClient client = new WsTestClient();
         ClientUpgradeRequest request = new ClientUpgradeRequest(URI.create("ws://127.0.0.1:" + port + "/api/ws"));
-        if (cookieHeader != null) {
-            request.setHeader("Cookie", cookieHeader);
-        }
+        headers.forEach((name, value) -> {
+            if (value != null && !value.isEmpty()) {
+                request.setHeader(name, value);
+            }
+        });
         jetty().connect(client, request).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         return client;
     }
@@ -139,6 +147,13 @@ public final class WsTestClient implements Session.Listener.AutoDemanding, AutoC
             }
             before.add(message);
         }
+    }
+
+    /** Every frame received so far that no one has taken yet. */
+    public List<String> takeReceived() {
+        List<String> taken = new ArrayList<>();
+        received.drainTo(taken);
+        return taken;
     }
 
     /** The close code once the relay closes the socket; fails after {@link #WAIT}. */

@@ -113,6 +113,29 @@ public final class EnvReader {
         }
     }
 
+    /**
+     * A comma-separated list, each element turned into {@code T} by {@code parser} (which signals a bad
+     * element with an {@link IllegalArgumentException}); empty when unset.
+     */
+    public <T> List<T> list(String name, Function<String, T> parser) {
+        String value = raw(name);
+        List<T> result = new ArrayList<>();
+        if (value == null) {
+            return result;
+        }
+        for (String element : value.split(",")) {
+            if (element.isBlank()) {
+                continue;
+            }
+            try {
+                result.add(parser.apply(element.strip()));
+            } catch (IllegalArgumentException e) {
+                problems.add(name + " is invalid: " + e.getMessage());
+            }
+        }
+        return result;
+    }
+
     /** Records a problem found by the caller, e.g. a rule that spans two variables. */
     public void problem(String description) {
         problems.add(description);

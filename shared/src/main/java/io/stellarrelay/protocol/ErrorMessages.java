@@ -25,4 +25,19 @@ public final class ErrorMessages {
     public static final String AUTH_UNAVAILABLE = "Authentication is temporarily unavailable, try again shortly";
     public static final String ACCESS_CHECK_UNAVAILABLE = "Access check is temporarily unavailable, try again shortly";
     public static final String INTERNAL_ERROR = "Internal error";
+    public static final String TOO_MANY_SUBSCRIPTIONS_PREFIX = "Too many subscriptions on this connection (limit ";
+    public static final String RATE_LIMITED = "Rate limit exceeded: slow down";
+    public static final String ORIGIN_NOT_ALLOWED = "Origin not allowed";
+    public static final String TOO_MANY_AUTH_FAILURES = "Too many failed authentication attempts; try again later";
+    public static final String TOO_MANY_CONNECTIONS_FOR_USER = "Too many connections for this user";
+
+    // Ours: why a live session or subscription ended (revocation). Sent as auth_error / error.
+    public static final String SESSION_EXPIRED = "Session expired";
+    public static final String SESSION_REVOKED = "Session revoked";
+    public static final String USER_BANNED = "User banned";
+    public static final String ACCESS_REVOKED_PREFIX = "Access revoked: ";
+    public static final String SERVER_DELETED = "server deleted";
+    public static final String MEMBERSHIP_REMOVED = "membership removed";
+    public static final String OWNERSHIP_TRANSFERRED = "ownership transferred";
+    public static final String ADMIN_ROLE_REMOVED = "admin role removed";
 }

@@ -131,7 +131,12 @@ public final class ProtocolCodec {
                 case ServerMessage.Subscribed m -> gen.writeStringField("serverId", m.serverId());
                 case ServerMessage.Unsubscribed m -> gen.writeStringField("serverId", m.serverId());
                 case ServerMessage.Pong m -> { }
-                case ServerMessage.Error m -> gen.writeStringField("error", m.error());
+                case ServerMessage.Error m -> {
+                    gen.writeStringField("error", m.error());
+                    if (m.serverId() != null) {
+                        gen.writeStringField("serverId", m.serverId());
+                    }
+                }
                 case ServerMessage.ServerSync m -> {
                     gen.writeStringField("serverId", m.serverId());
                     gen.writeFieldName("data");

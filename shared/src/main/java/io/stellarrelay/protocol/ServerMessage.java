@@ -29,7 +29,15 @@ public sealed interface ServerMessage {
         public String type() { return "pong"; }
     }
 
-    record Error(String error) implements ServerMessage {
+    /**
+     * An error; {@code serverId} (ours, null when not about one server) names the server a
+     * revocation or limit concerns.
+     */
+    record Error(String error, String serverId) implements ServerMessage {
+        public Error(String error) {
+            this(error, null);
+        }
+
         public String type() { return "error"; }
     }
 

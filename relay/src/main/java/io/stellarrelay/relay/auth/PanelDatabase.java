@@ -9,6 +9,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** Sessions and access rules read from the panel's own tables. Only bound parameters, never concatenation. */
@@ -24,15 +27,23 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
                AND s."expiresAt" > (now() AT TIME ZONE 'UTC')
                AND NOT u.banned""";
 
-    private static final String SERVER_EXISTS = "SELECT EXISTS (SELECT 1 FROM servers WHERE id = ?)";
+    private static final String SESSION_STATES = """
+            SELECT s.token, u.id, u.role, u.banned, s."expiresAt" > (now() AT TIME ZONE 'UTC')
+              FROM sessions s
+              JOIN users u ON u.id = s."userId"
+             WHERE s.token = ANY (?)""";
 
-    private static final String MAY_WATCH = """
-            SELECT EXISTS (
-                SELECT 1 FROM servers s
-                 WHERE s.id = ?
-                   AND (s."ownerId" = ?
-                        OR EXISTS (SELECT 1 FROM server_members m
-                                    WHERE m."serverId" = s.id AND m."userId" = ?)))""";
+    private static final String GRANT = """
+            SELECT s."ownerId" = ?,
+                   EXISTS (SELECT 1 FROM server_members m WHERE m."serverId" = s.id AND m."userId" = ?)
+              FROM servers s
+             WHERE s.id = ?""";
+
+    private static final String STANDINGS = """
+            SELECT p.user_id, p.server_id, s.id IS NOT NULL, COALESCE(s."ownerId" = p.user_id, false),
+                   EXISTS (SELECT 1 FROM server_members m WHERE m."serverId" = p.server_id AND m."userId" = p.user_id)
+              FROM unnest(?::text[], ?::text[]) AS p(user_id, server_id)
+              LEFT JOIN servers s ON s.id = p.server_id""";
 
     private final DataSource dataSource;
 
@@ -57,20 +68,84 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
     }
 
     @Override
-    public boolean mayWatch(AuthenticatedUser user, String serverId) throws StoreUnavailableException {
+    public Map<String, SessionState> states(Collection<String> tokens) throws StoreUnavailableException {
+        Map<String, SessionState> states = new HashMap<>();
+        if (tokens.isEmpty()) {
+            return states;
+        }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement(user.admin() ? SERVER_EXISTS : MAY_WATCH)) {
-            st.setString(1, serverId);
-            if (!user.admin()) {
-                st.setString(2, user.id());
-                st.setString(3, user.id());
-            }
+             PreparedStatement st = c.prepareStatement(SESSION_STATES)) {
+            st.setArray(1, c.createArrayOf("text", tokens.toArray()));
             try (ResultSet rs = st.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
+                while (rs.next()) {
+                    SessionState state;
+                    if (rs.getBoolean(4)) {
+                        state = new SessionState.Banned();
+                    } else if (!rs.getBoolean(5)) {
+                        state = new SessionState.Expired();
+                    } else {
+                        state = new SessionState.Valid(new AuthenticatedUser(rs.getString(2), isAdmin(rs.getString(3))));
+                    }
+                    states.put(rs.getString(1), state);
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable("session re-check", e);
+        }
+        return states;
+    }
+
+    @Override
+    public Optional<Grant> grant(AuthenticatedUser user, String serverId) throws StoreUnavailableException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = c.prepareStatement(GRANT)) {
+            st.setString(1, user.id());
+            st.setString(2, user.id());
+            st.setString(3, serverId);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty(); // no such server: the same answer as forbidden
+                }
+                if (user.admin()) {
+                    return Optional.of(Grant.ADMIN);
+                }
+                if (rs.getBoolean(1)) {
+                    return Optional.of(Grant.OWNER);
+                }
+                return rs.getBoolean(2) ? Optional.of(Grant.MEMBER) : Optional.empty();
             }
         } catch (SQLException e) {
             throw unavailable("access check", e);
         }
+    }
+
+    @Override
+    public Map<UserServer, Standing> standings(Collection<UserServer> pairs) throws StoreUnavailableException {
+        Map<UserServer, Standing> standings = new HashMap<>();
+        if (pairs.isEmpty()) {
+            return standings;
+        }
+        String[] users = new String[pairs.size()];
+        String[] servers = new String[pairs.size()];
+        int i = 0;
+        for (UserServer pair : pairs) {
+            users[i] = pair.userId();
+            servers[i++] = pair.serverId();
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = c.prepareStatement(STANDINGS)) {
+            st.setArray(1, c.createArrayOf("text", users));
+            st.setArray(2, c.createArrayOf("text", servers));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    standings.put(new UserServer(rs.getString(1), rs.getString(2)),
+                            new Standing(rs.getBoolean(3), rs.getBoolean(4), rs.getBoolean(5)));
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable("access re-check", e);
+        }
+        return standings;
     }
 
     /** Better Auth's admin plugin allows several comma-separated roles. */

@@ -1,8 +1,11 @@
 package io.stellarrelay.relay.ws;
 
+import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.protocol.ServerMessage;
 import io.stellarrelay.relay.auth.AuthenticatedUser;
+import io.stellarrelay.relay.auth.Grant;
+import io.stellarrelay.relay.guard.TokenBucket;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.Watcher;
 import org.eclipse.jetty.util.Callback;
@@ -15,61 +18,123 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * One client socket: who it is, what it watches, and how frames reach it.
+ * One client socket: who it is, what it watches and on what grounds, its budgets, and how frames
+ * reach it.
  *
  * <p>Frames go to Jetty's core session as pre-encoded text payloads, so a sync that reaches thousands of
  * sockets is encoded once by the poller and never touched again (no String, no UTF-8 encoding per
  * socket). Sends never block; completion is reported to one reusable callback.
  *
  * <p>Subscriptions change under this object's lock, together with the hub, so a socket that closes
- * while a subscribe is being checked can never be left in the hub.
+ * while a subscribe is being checked can never be left in the hub. The session token is kept for
+ * re-checking and never printed.
  */
 public final class ClientConnection implements Watcher {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+    /** What became of a subscribe. */
+    enum SubscribeResult { SUBSCRIBED, LIMIT_REACHED, CLOSED }
 
     private final Session session;
     private final CoreSession core;
     private final ProtocolCodec codec;
     private final Hub hub;
+    private final String address;
+    private final long connectedAtNanos;
+    private final TokenBucket inbound;
     private final Callback sendCallback = new SendCallback();
-    private final Set<String> subscriptions = new HashSet<>(); // guarded by this
+    private final Map<String, Grant> subscriptions = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
     private volatile AuthenticatedUser user;
+    private volatile String token;
+    private int authFailures; // handler thread only
 
-    ClientConnection(Session session, ProtocolCodec codec, Hub hub) {
+    ClientConnection(Session session, ProtocolCodec codec, Hub hub, String address, TokenBucket inbound) {
         this.session = session;
         this.core = ((WebSocketSession) session).getCoreSession();
         this.codec = codec;
         this.hub = hub;
+        this.address = address;
+        this.connectedAtNanos = System.nanoTime();
+        this.inbound = inbound;
     }
 
     public AuthenticatedUser user() {
         return user;
     }
 
-    void authenticated(AuthenticatedUser user) {
+    String token() {
+        return token;
+    }
+
+    String address() {
+        return address;
+    }
+
+    long connectedAtNanos() {
+        return connectedAtNanos;
+    }
+
+    void authenticated(AuthenticatedUser user, String token) {
+        this.token = token;
         this.user = user;
     }
 
-    /** Starts delivering the server's frames to this socket; false if the socket has closed meanwhile. */
-    synchronized boolean subscribe(String serverId) {
+    /** The admin flag may change between checks; the id never does for a given session. */
+    void refreshUser(AuthenticatedUser refreshed) {
+        this.user = refreshed;
+    }
+
+    /** Counts a failed authentication on this socket and returns the total. */
+    int recordAuthFailure() {
+        return ++authFailures;
+    }
+
+    /** Takes one inbound message from the budget; false when the socket is sending too fast. */
+    boolean takeInbound() {
+        return inbound.tryTake(System.nanoTime());
+    }
+
+    /** Starts delivering the server's frames to this socket. */
+    synchronized SubscribeResult subscribe(String serverId, Grant grant, int limit) {
         if (closed) {
-            return false;
+            return SubscribeResult.CLOSED;
         }
-        if (subscriptions.add(serverId)) {
-            hub.watch(serverId, this);
+        if (subscriptions.containsKey(serverId)) {
+            subscriptions.put(serverId, grant);
+            return SubscribeResult.SUBSCRIBED;
         }
-        return true;
+        if (subscriptions.size() >= limit) {
+            return SubscribeResult.LIMIT_REACHED;
+        }
+        subscriptions.put(serverId, grant);
+        hub.watch(serverId, this);
+        return SubscribeResult.SUBSCRIBED;
     }
 
     synchronized void unsubscribe(String serverId) {
-        if (subscriptions.remove(serverId)) {
+        if (subscriptions.remove(serverId) != null) {
             hub.unwatch(serverId, this);
         }
+    }
+
+    /** Ends one subscription because access is gone, and says why. */
+    void revoke(String serverId, String error) {
+        synchronized (this) {
+            if (subscriptions.remove(serverId) == null) {
+                return;
+            }
+            hub.unwatch(serverId, this);
+        }
+        send(new ServerMessage.Error(error, serverId));
+    }
+
+    synchronized Map<String, Grant> subscriptions() {
+        return Map.copyOf(subscriptions);
     }
 
     synchronized int subscriptionCount() {
@@ -79,10 +144,14 @@ public final class ClientConnection implements Watcher {
     /** Releases everything this socket watched; later subscribes are refused. */
     synchronized void closed() {
         closed = true;
-        for (String serverId : subscriptions) {
+        for (String serverId : subscriptions.keySet()) {
             hub.unwatch(serverId, this);
         }
         subscriptions.clear();
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
     }
 
     void send(ServerMessage message) {
@@ -107,15 +176,27 @@ public final class ClientConnection implements Watcher {
         }
     }
 
+    /** Stops deliveries at once, then closes with {@code code}. */
+    void close(CloseCode code) {
+        close(code.code(), code.reason());
+    }
+
     void close(int code, String reason) {
+        closed();
         session.close(code, reason, org.eclipse.jetty.websocket.api.Callback.NOOP);
+    }
+
+    @Override
+    public String toString() {
+        AuthenticatedUser u = user;
+        return "ClientConnection[" + address + ", user=" + (u == null ? "-" : u.id()) + "]";
     }
 
     private final class SendCallback implements Callback {
         @Override
         public void failed(Throwable cause) {
             // The socket is going away (peer gone, closed meanwhile); Jetty closes it and onClose cleans up.
-            log.debug("Send to {} failed: {}", session.getRemoteSocketAddress(), cause.toString());
+            log.debug("Send to {} failed: {}", address, cause.toString());
         }
 
         @Override

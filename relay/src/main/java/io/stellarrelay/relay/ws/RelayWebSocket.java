@@ -1,6 +1,8 @@
 package io.stellarrelay.relay.ws;
 
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import io.javalin.websocket.WsBinaryMessageContext;
 import io.javalin.websocket.WsCloseContext;
 import io.javalin.websocket.WsConfig;
@@ -9,25 +11,35 @@ import io.javalin.websocket.WsContext;
 import io.javalin.websocket.WsErrorContext;
 import io.javalin.websocket.WsMessageContext;
 import io.stellarrelay.protocol.ClientMessage;
+import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.protocol.ErrorMessages;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.protocol.ProtocolException;
 import io.stellarrelay.protocol.ServerMessage;
+import io.stellarrelay.relay.RelayConfig;
 import io.stellarrelay.relay.auth.AccessPolicy;
 import io.stellarrelay.relay.auth.AuthenticatedUser;
+import io.stellarrelay.relay.auth.Grant;
 import io.stellarrelay.relay.auth.SessionCookie;
 import io.stellarrelay.relay.auth.SessionStore;
 import io.stellarrelay.relay.auth.StoreUnavailableException;
+import io.stellarrelay.relay.guard.AuthFailures;
+import io.stellarrelay.relay.guard.ClientAddresses;
+import io.stellarrelay.relay.guard.ConnectionCounter;
+import io.stellarrelay.relay.guard.OriginPolicy;
+import io.stellarrelay.relay.guard.TokenBucket;
 import io.stellarrelay.relay.hub.Hub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The {@code /api/ws} endpoint: cookie authentication at connect, then the documented messages.
+ * The {@code /api/ws} endpoint: origin and address checks at the upgrade, cookie authentication at
+ * connect, then the documented messages within the configured limits.
  *
  * <p>Handlers run on virtual threads and Jetty reads a socket's next frame only after its handler
  * returns, so each socket's frames are handled strictly in order even though the database calls block.
@@ -35,6 +47,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RelayWebSocket {
     private static final Logger log = LoggerFactory.getLogger(RelayWebSocket.class);
     private static final String COOKIE_TOKEN = "stellar.cookieToken";
+    private static final String ADDRESS = "stellar.address";
     private static final String CONNECTION = "stellar.connection";
     private static final int MAX_TOKEN_LENGTH = 1024;
 
@@ -43,20 +56,45 @@ public final class RelayWebSocket {
     private final AccessPolicy access;
     private final Hub hub;
     private final ProtocolCodec codec;
+    private final OriginPolicy origins;
+    private final ClientAddresses addresses;
+    private final RelayConfig.Limits limits;
+    private final ConnectionCounter perAddress;
+    private final ConnectionCounter perUser;
+    private final AuthFailures authFailures;
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
 
     public RelayWebSocket(SessionCookie cookies, SessionStore sessions, AccessPolicy access, Hub hub,
-                          ProtocolCodec codec) {
+                          ProtocolCodec codec, OriginPolicy origins, ClientAddresses addresses,
+                          RelayConfig.Limits limits) {
         this.cookies = cookies;
         this.sessions = sessions;
         this.access = access;
         this.hub = hub;
         this.codec = codec;
+        this.origins = origins;
+        this.addresses = addresses;
+        this.limits = limits;
+        this.perAddress = new ConnectionCounter(limits.maxConnectionsPerAddress());
+        this.perUser = new ConnectionCounter(limits.maxConnectionsPerUser());
+        this.authFailures = new AuthFailures(limits.maxAuthFailuresPerAddress(), Duration.ofMinutes(1));
     }
 
-    /** Runs on the HTTP upgrade request: only the signature is checked here, the session at connect. */
+    /**
+     * Runs on the HTTP upgrade request. Refuses addresses already at their connection limit; reads the
+     * cookie only for pages of allowed origins (cross-site WebSocket hijacking); checks only its
+     * signature here, the session itself at connect.
+     */
     public void beforeUpgrade(Context ctx) {
-        cookies.verifiedToken(ctx.header("Cookie")).ifPresent(token -> ctx.attribute(COOKIE_TOKEN, token));
+        String address = addresses.resolve(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
+        if (perAddress.count(address) >= limits.maxConnectionsPerAddress()) {
+            // Thrown, not just set: an exception here is what stops Javalin from upgrading.
+            throw new HttpResponseException(HttpStatus.TOO_MANY_REQUESTS.getCode(), CloseCode.TOO_MANY_CONNECTIONS.reason());
+        }
+        ctx.attribute(ADDRESS, address);
+        if (origins.allows(ctx.header("Origin"), ctx.header("Host"))) {
+            cookies.verifiedToken(ctx.header("Cookie")).ifPresent(token -> ctx.attribute(COOKIE_TOKEN, token));
+        }
     }
 
     public void configure(WsConfig ws) {
@@ -67,14 +105,21 @@ public final class RelayWebSocket {
         ws.onError(this::onError);
     }
 
-    /** Every open socket, for pings and shutdown. */
+    /** Every open socket, for pings, checks and shutdown. */
     public Set<ClientConnection> connections() {
         return connections;
     }
 
     private void onConnect(WsConnectContext ctx) {
-        ClientConnection connection = new ClientConnection(ctx.session, codec, hub);
+        String address = ctx.attribute(ADDRESS);
+        ClientConnection connection = new ClientConnection(ctx.session, codec, hub, address,
+                new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), System.nanoTime()));
         ctx.attribute(CONNECTION, connection);
+        if (!perAddress.tryAcquire(address)) {
+            ctx.attribute(CONNECTION, null);
+            connection.close(CloseCode.TOO_MANY_CONNECTIONS);
+            return;
+        }
         connections.add(connection);
         String token = ctx.attribute(COOKIE_TOKEN);
         if (token != null) {
@@ -86,7 +131,12 @@ public final class RelayWebSocket {
 
     private void onMessage(WsMessageContext ctx) {
         ClientConnection connection = connection(ctx);
-        if (connection == null) {
+        if (connection == null || connection.isClosed()) {
+            return;
+        }
+        if (!connection.takeInbound()) {
+            connection.send(new ServerMessage.Error(ErrorMessages.RATE_LIMITED));
+            connection.close(CloseCode.RATE_LIMITED);
             return;
         }
         try {
@@ -102,23 +152,33 @@ public final class RelayWebSocket {
         } catch (ProtocolException e) {
             connection.send(new ServerMessage.Error(e.getMessage()));
         } catch (RuntimeException e) {
-            log.error("Unexpected failure handling a client frame", e);
+            log.error("Unexpected failure handling a frame from {}", connection, e);
             connection.send(new ServerMessage.Error(ErrorMessages.INTERNAL_ERROR));
         }
     }
 
     private void onBinary(WsBinaryMessageContext ctx) {
         ClientConnection connection = connection(ctx);
-        if (connection != null) {
-            connection.send(new ServerMessage.Error(ErrorMessages.BINARY_NOT_SUPPORTED));
+        if (connection == null || connection.isClosed()) {
+            return;
         }
+        if (!connection.takeInbound()) {
+            connection.send(new ServerMessage.Error(ErrorMessages.RATE_LIMITED));
+            connection.close(CloseCode.RATE_LIMITED);
+            return;
+        }
+        connection.send(new ServerMessage.Error(ErrorMessages.BINARY_NOT_SUPPORTED));
     }
 
     private void onClose(WsCloseContext ctx) {
         ClientConnection connection = connection(ctx);
-        if (connection != null) {
+        if (connection != null && connections.remove(connection)) {
             connection.closed();
-            connections.remove(connection);
+            perAddress.release(connection.address());
+            AuthenticatedUser user = connection.user();
+            if (user != null) {
+                perUser.release(user.id());
+            }
         }
     }
 
@@ -131,6 +191,12 @@ public final class RelayWebSocket {
     }
 
     private void authenticate(ClientConnection connection, String token, boolean fromCookie) {
+        long now = System.nanoTime();
+        if (authFailures.isBlocked(connection.address(), now)) {
+            connection.send(new ServerMessage.AuthError(ErrorMessages.TOO_MANY_AUTH_FAILURES));
+            connection.close(CloseCode.TOO_MANY_AUTH_FAILURES);
+            return;
+        }
         Optional<AuthenticatedUser> user;
         if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
             user = Optional.empty();
@@ -143,18 +209,28 @@ public final class RelayWebSocket {
             }
         }
         if (user.isEmpty()) {
+            authFailures.recordFailure(connection.address(), now);
             if (!fromCookie) {
                 connection.send(new ServerMessage.AuthError(ErrorMessages.INVALID_SESSION));
+            }
+            if (connection.recordAuthFailure() >= limits.maxAuthFailuresPerConnection()) {
+                connection.close(CloseCode.TOO_MANY_AUTH_FAILURES);
             }
             return;
         }
         AuthenticatedUser current = connection.user();
-        if (current != null && !current.id().equals(user.get().id())) {
-            // Switching users on a live socket would leave the old user's subscriptions in place.
-            connection.send(new ServerMessage.Error(ErrorMessages.ALREADY_AUTHENTICATED));
+        if (current != null) {
+            if (!current.id().equals(user.get().id())) {
+                // Switching users on a live socket would leave the old user's subscriptions in place.
+                connection.send(new ServerMessage.Error(ErrorMessages.ALREADY_AUTHENTICATED));
+                return;
+            }
+        } else if (!perUser.tryAcquire(user.get().id())) {
+            connection.send(new ServerMessage.AuthError(ErrorMessages.TOO_MANY_CONNECTIONS_FOR_USER));
+            connection.close(CloseCode.TOO_MANY_CONNECTIONS);
             return;
         }
-        connection.authenticated(user.get());
+        connection.authenticated(user.get(), token);
         connection.send(new ServerMessage.AuthSuccess(user.get().id()));
     }
 
@@ -164,32 +240,56 @@ public final class RelayWebSocket {
             connection.send(new ServerMessage.Error(ErrorMessages.AUTH_REQUIRED_TO_SUBSCRIBE));
             return;
         }
-        boolean allowed;
+        if (connection.subscriptionCount() >= limits.maxSubscriptionsPerConnection()
+                && !connection.subscriptions().containsKey(serverId)) {
+            connection.send(tooManySubscriptions(serverId));
+            return;
+        }
+        Optional<Grant> grant;
         try {
-            allowed = access.mayWatch(user, serverId);
+            grant = access.grant(user, serverId);
         } catch (StoreUnavailableException e) {
             connection.send(new ServerMessage.Error(ErrorMessages.ACCESS_CHECK_UNAVAILABLE));
             return;
         }
-        if (!allowed) {
+        if (grant.isEmpty()) {
             connection.send(new ServerMessage.Error(ErrorMessages.FORBIDDEN));
             return;
         }
-        if (connection.subscribe(serverId)) {
-            connection.send(new ServerMessage.Subscribed(serverId));
+        switch (connection.subscribe(serverId, grant.get(), limits.maxSubscriptionsPerConnection())) {
+            case SUBSCRIBED -> connection.send(new ServerMessage.Subscribed(serverId));
+            case LIMIT_REACHED -> connection.send(tooManySubscriptions(serverId));
+            case CLOSED -> { }
         }
     }
 
-    public void closeAll(int code, String reason) {
-        for (ClientConnection c : connections) {
-            c.close(code, reason);
-        }
+    private ServerMessage tooManySubscriptions(String serverId) {
+        return new ServerMessage.Error(ErrorMessages.TOO_MANY_SUBSCRIPTIONS_PREFIX
+                + limits.maxSubscriptionsPerConnection() + ")", serverId);
     }
 
     /** Sends a WebSocket ping to every socket; their pongs keep quiet but live clients from idling out. */
     public void pingAll() {
         for (ClientConnection c : connections) {
             c.ping();
+        }
+    }
+
+    /** Closes sockets that have not authenticated within the deadline, and forgets old failures. */
+    public void enforceDeadlines() {
+        long now = System.nanoTime();
+        long deadline = limits.authTimeout().toNanos();
+        for (ClientConnection c : connections) {
+            if (c.user() == null && now - c.connectedAtNanos() >= deadline) {
+                c.close(CloseCode.AUTH_TIMEOUT);
+            }
+        }
+        authFailures.prune(now);
+    }
+
+    public void closeAll(CloseCode code) {
+        for (ClientConnection c : connections) {
+            c.close(code);
         }
     }
 }

@@ -1,0 +1,140 @@
+package io.stellarrelay.relay.ws;
+
+import io.stellarrelay.protocol.CloseCode;
+import io.stellarrelay.protocol.ErrorMessages;
+import io.stellarrelay.protocol.ServerMessage;
+import io.stellarrelay.relay.auth.AccessPolicy;
+import io.stellarrelay.relay.auth.AccessPolicy.Standing;
+import io.stellarrelay.relay.auth.AccessPolicy.UserServer;
+import io.stellarrelay.relay.auth.AuthenticatedUser;
+import io.stellarrelay.relay.auth.Grant;
+import io.stellarrelay.relay.auth.SessionState;
+import io.stellarrelay.relay.auth.SessionStore;
+import io.stellarrelay.relay.auth.StoreUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Re-checks every live socket against the database, so that revoking access takes effect on open
+ * connections: a session deleted, expired or whose user was banned ends with {@code auth_error} and
+ * close code 4003; a subscription whose server was deleted, or whose user lost ownership, membership or
+ * the admin role, ends with an {@code error} naming the server and the reason.
+ *
+ * <p>The cost is two SQL statements per run for the whole relay, whatever the number of sockets: one
+ * for all distinct sessions, one for all distinct user/server pairs.
+ */
+public final class Revalidator {
+    private static final Logger log = LoggerFactory.getLogger(Revalidator.class);
+
+    private final SessionStore sessions;
+    private final AccessPolicy access;
+    private final Supplier<Set<ClientConnection>> connections;
+    private boolean failing;
+
+    public Revalidator(SessionStore sessions, AccessPolicy access, Supplier<Set<ClientConnection>> connections) {
+        this.sessions = sessions;
+        this.access = access;
+        this.connections = connections;
+    }
+
+    /** One pass; failures are logged once per outage and the next pass tries again. */
+    public void run() {
+        try {
+            check();
+            if (failing) {
+                log.info("Re-checking live sessions works again");
+                failing = false;
+            }
+        } catch (StoreUnavailableException e) {
+            if (!failing) {
+                log.warn("Cannot re-check live sessions (panel database unavailable); will retry: {}", e.getMessage());
+                failing = true;
+            }
+        } catch (RuntimeException e) {
+            log.error("Re-checking live sessions failed", e);
+        }
+    }
+
+    void check() throws StoreUnavailableException {
+        List<ClientConnection> authenticated = new ArrayList<>();
+        Set<String> tokens = new HashSet<>();
+        for (ClientConnection c : connections.get()) {
+            if (c.user() != null && c.token() != null) {
+                authenticated.add(c);
+                tokens.add(c.token());
+            }
+        }
+        if (authenticated.isEmpty()) {
+            return;
+        }
+        Map<String, SessionState> states = sessions.states(tokens);
+        List<ClientConnection> alive = new ArrayList<>();
+        for (ClientConnection c : authenticated) {
+            SessionState state = states.getOrDefault(c.token(), new SessionState.Missing());
+            switch (state) {
+                case SessionState.Valid valid -> {
+                    c.refreshUser(valid.user());
+                    alive.add(c);
+                }
+                case SessionState.Expired expired -> endSession(c, ErrorMessages.SESSION_EXPIRED);
+                case SessionState.Banned banned -> endSession(c, ErrorMessages.USER_BANNED);
+                case SessionState.Missing missing -> endSession(c, ErrorMessages.SESSION_REVOKED);
+            }
+        }
+
+        Map<ClientConnection, Map<String, Grant>> watched = new HashMap<>();
+        Set<UserServer> pairs = new HashSet<>();
+        for (ClientConnection c : alive) {
+            Map<String, Grant> subscriptions = c.subscriptions();
+            if (subscriptions.isEmpty()) {
+                continue;
+            }
+            watched.put(c, subscriptions);
+            for (String serverId : subscriptions.keySet()) {
+                pairs.add(new UserServer(c.user().id(), serverId));
+            }
+        }
+        if (pairs.isEmpty()) {
+            return;
+        }
+        Map<UserServer, Standing> standings = access.standings(pairs);
+        watched.forEach((c, subscriptions) -> {
+            AuthenticatedUser user = c.user();
+            subscriptions.forEach((serverId, grant) -> {
+                Standing standing = standings.get(new UserServer(user.id(), serverId));
+                String reason = revocationReason(user, grant, standing);
+                if (reason != null) {
+                    c.revoke(serverId, ErrorMessages.ACCESS_REVOKED_PREFIX + reason);
+                }
+            });
+        });
+    }
+
+    /** Null while access stands; otherwise what changed, judged from how access was granted. */
+    static String revocationReason(AuthenticatedUser user, Grant grant, Standing standing) {
+        if (standing == null || !standing.serverExists()) {
+            return ErrorMessages.SERVER_DELETED;
+        }
+        if (user.admin() || standing.owner() || standing.member()) {
+            return null;
+        }
+        return switch (grant) {
+            case ADMIN -> ErrorMessages.ADMIN_ROLE_REMOVED;
+            case OWNER -> ErrorMessages.OWNERSHIP_TRANSFERRED;
+            case MEMBER -> ErrorMessages.MEMBERSHIP_REMOVED;
+        };
+    }
+
+    private static void endSession(ClientConnection c, String error) {
+        c.send(new ServerMessage.AuthError(error));
+        c.close(CloseCode.SESSION_ENDED);
+    }
+}
