@@ -41,7 +41,7 @@ public final class WsTestClient implements Session.Listener.AutoDemanding, AutoC
     }
 
     public static WsTestClient connect(int port) throws Exception {
-        return connect(port, null);
+        return connect(port, Map.of());
     }
 
     /** Connects to {@code /api/ws} on localhost, sending {@code cookieHeader} when not null. */
