@@ -116,7 +116,7 @@ public final class RelayApp implements AutoCloseable {
      * A relay whose database access goes through {@code wrapDatabase}: tests and the benchmark count
      * the statements the relay runs this way.
      */
-    public static RelayApp create(RelayConfig config, UnaryOperator<DataSource> wrapDatabase) {
+    public static RelayApp createWrappingDatabase(RelayConfig config, UnaryOperator<DataSource> wrapDatabase) {
         return new RelayApp(config, cfg -> { }, wrapDatabase);
     }
 

@@ -79,6 +79,12 @@ public final class WsTestClient implements Session.Listener.AutoDemanding, AutoC
     }
 
     @Override
+    public void onWebSocketError(Throwable cause) {
+        // Refused upgrades and aborted sockets surface through connect() and awaitClose(); nothing to log.
+        closeCode.complete(-1);
+    }
+
+    @Override
     public void onWebSocketClose(int statusCode, String reason) {
         closeCode.complete(statusCode);
     }
