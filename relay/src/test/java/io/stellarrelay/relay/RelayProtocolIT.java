@@ -114,7 +114,7 @@ class RelayProtocolIT {
     }
 
     @ParameterizedTest(name = "token {0} is refused")
-    @ValueSource(strings = {EXPIRED_TOKEN, BANNED_TOKEN, "no-such-token", ""})
+    @ValueSource(strings = {EXPIRED_TOKEN, BANNED_TOKEN, "no-such-token", "", "tok\\u0000nul"})
     @DisplayName("expired sessions, banned users and unknown tokens get the documented auth_error")
     void invalidTokensAreRefused(String token) throws Exception {
         try (WsTestClient client = WsTestClient.connect(port)) {
@@ -191,6 +191,7 @@ class RelayProtocolIT {
             "{\"type\":\"subscribe\",\"serverId\":7}      | \\\"serverId\\\" must be a non-empty string",
             "{\"type\":\"subscribe\",\"serverId\":null}   | \\\"serverId\\\" must be a non-empty string",
             "{\"type\":\"unsubscribe\",\"serverId\":\"\"} | \\\"serverId\\\" must be a non-empty string",
+            "{\"type\":\"subscribe\",\"serverId\":\"a\\u0000b\"} | \\\"serverId\\\" contains control characters",
     })
     @DisplayName("bad input gets a clear error and the connection stays usable")
     void badInputGetsAnErrorAndTheSocketStaysUsable(String frame, String error) throws Exception {

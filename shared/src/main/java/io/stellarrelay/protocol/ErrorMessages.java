@@ -20,6 +20,7 @@ public final class ErrorMessages {
     public static final String UNKNOWN_TYPE_PREFIX = "Unknown message type: ";
     public static final String SERVER_ID_REQUIRED = "\"serverId\" must be a non-empty string";
     public static final String SERVER_ID_TOO_LONG = "\"serverId\" is too long";
+    public static final String SERVER_ID_INVALID = "\"serverId\" contains control characters";
     public static final String BINARY_NOT_SUPPORTED = "Binary frames are not supported; send JSON text frames";
     public static final String ALREADY_AUTHENTICATED = "Already authenticated as another user; open a new connection";
     public static final String AUTH_UNAVAILABLE = "Authentication is temporarily unavailable, try again shortly";

@@ -99,7 +99,21 @@ public final class ProtocolCodec {
         if (id.textValue().length() > MAX_SERVER_ID_LENGTH) {
             throw new ProtocolException(ErrorMessages.SERVER_ID_TOO_LONG);
         }
+        if (hasControlCharacter(id.textValue())) {
+            throw new ProtocolException(ErrorMessages.SERVER_ID_INVALID);
+        }
         return id.textValue();
+    }
+
+    /** No id or token of the panel holds control characters; PostgreSQL rejects NUL outright. */
+    public static boolean hasControlCharacter(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String quoted(String type) {

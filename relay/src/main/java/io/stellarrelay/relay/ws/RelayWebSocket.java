@@ -198,7 +198,8 @@ public final class RelayWebSocket {
             return;
         }
         Optional<AuthenticatedUser> user;
-        if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
+        if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH
+                || ProtocolCodec.hasControlCharacter(token)) {
             user = Optional.empty();
         } else {
             try {
