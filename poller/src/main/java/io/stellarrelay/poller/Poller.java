@@ -17,7 +17,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -50,8 +50,11 @@ public final class Poller implements AutoCloseable {
         this.redis = new RedisConnector(config.shared().redis(), "stellar-poller").newClient(4);
         this.names = new RedisNames(config.shared().redisPrefix());
         this.watched = new WatchedServers(redis, names);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("poller-tick").factory());
+        // On close, the tick waiting for its turn is dropped instead of run (and published) once more.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.scheduler = executor;
     }
 
     public static Poller create(PollerConfig config) {
@@ -80,7 +83,10 @@ public final class Poller implements AutoCloseable {
                 log.info("Poller recovered");
                 failing = false;
             }
-        } catch (Exception e) {
+        } catch (Throwable e) {
+            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                throw (VirtualMachineError) e;
+            }
             // Log an outage once, not once per tick; keep trying every interval. A tick cut short by
             // shutting down is no outage.
             if (running && !failing) {

@@ -18,6 +18,8 @@ import io.stellarrelay.relay.guard.OriginPolicy;
 import io.stellarrelay.relay.ws.RelayWebSocket;
 import io.stellarrelay.relay.ws.Revalidator;
 import io.stellarrelay.relay.ws.TokenEndpoint;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.slf4j.Logger;
@@ -38,6 +40,7 @@ import java.util.function.UnaryOperator;
  */
 public final class RelayApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayApp.class);
+    private static final int ACCEPT_QUEUE_SIZE = 4096;
 
     private final RelayConfig config;
     private final HikariDataSource dataSource;
@@ -74,8 +77,15 @@ public final class RelayApp implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.concurrency.useVirtualThreads = true;
-            cfg.jetty.host = config.host();
-            cfg.jetty.port = config.port();
+            cfg.jetty.addConnector((server, http) -> {
+                ServerConnector http1 = new ServerConnector(server, new HttpConnectionFactory(http));
+                http1.setHost(config.host());
+                http1.setPort(config.port());
+                // After a relay restart every client reconnects at once; the JDK's default backlog of 50
+                // would drop most of those SYNs and make them wait for the kernel's 1 s and 3 s retries.
+                http1.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
+                return http1;
+            });
             cfg.jetty.modifyWebSocketServletFactory(factory -> {
                 factory.setIdleTimeout(config.idleTimeout());
                 factory.setMaxTextMessageSize(config.limits().maxMessageBytes());
@@ -129,26 +139,30 @@ public final class RelayApp implements AutoCloseable {
         long deadlineCheck = Math.max(50, Math.min(1000, config.limits().authTimeout().toMillis() / 4));
         keepalive.scheduleWithFixedDelay(this::enforceDeadlines, deadlineCheck, deadlineCheck, TimeUnit.MILLISECONDS);
         long revalidate = config.security().revalidateInterval().toMillis();
-        checks.scheduleWithFixedDelay(revalidator::run, revalidate, revalidate, TimeUnit.MILLISECONDS);
+        checks.scheduleWithFixedDelay(() -> guarded("Re-check of live sessions", revalidator::run),
+                revalidate, revalidate, TimeUnit.MILLISECONDS);
         log.info("Relay {} listening on {}:{} (Redis prefix '{}')", config.relayId(), config.host(), port(),
                 config.shared().redisPrefix());
         return this;
     }
 
     private void pingAll() {
+        guarded("Keepalive round", webSocket::pingAll);
+    }
+
+    /** Runs a periodic task's body so that nothing it throws cancels the schedule. */
+    private static void guarded(String what, Runnable body) {
         try {
-            webSocket.pingAll();
-        } catch (RuntimeException e) {
-            log.warn("Keepalive round failed", e);
+            body.run();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            log.warn("{} failed", what, e);
         }
     }
 
     private void enforceDeadlines() {
-        try {
-            webSocket.enforceDeadlines();
-        } catch (RuntimeException e) {
-            log.warn("Deadline check failed", e);
-        }
+        guarded("Deadline check", webSocket::enforceDeadlines);
     }
 
     /** Runs one re-check of every live session and subscription now (tests, and operators via tools). */

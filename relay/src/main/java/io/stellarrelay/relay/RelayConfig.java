@@ -50,10 +50,12 @@ public record RelayConfig(
      * @param maxAuthFailuresPerAddress     failed auth attempts per client address per minute
      * @param maxConnectionsPerAddress      open sockets per client address
      * @param maxConnectionsPerUser         open authenticated sockets per user
+     * @param maxBufferedBytes              bytes queued for a socket that is not reading before it is cut off
      */
     public record Limits(Duration authTimeout, int maxMessageBytes, int maxSubscriptionsPerConnection,
                          int messagesPerSecond, int messageBurst, int maxAuthFailuresPerConnection,
-                         int maxAuthFailuresPerAddress, int maxConnectionsPerAddress, int maxConnectionsPerUser) {}
+                         int maxAuthFailuresPerAddress, int maxConnectionsPerAddress, int maxConnectionsPerUser,
+                         long maxBufferedBytes) {}
 
     public static final String HOST = "HOST";
     public static final String PORT = "PORT";
@@ -75,6 +77,7 @@ public record RelayConfig(
     public static final String MAX_AUTH_FAILURES_PER_ADDRESS = "MAX_AUTH_FAILURES_PER_ADDRESS";
     public static final String MAX_CONNECTIONS_PER_ADDRESS = "MAX_CONNECTIONS_PER_ADDRESS";
     public static final String MAX_CONNECTIONS_PER_USER = "MAX_CONNECTIONS_PER_USER";
+    public static final String WS_MAX_BUFFERED_BYTES = "WS_MAX_BUFFERED_BYTES";
 
     public static final int DEFAULT_PORT = 3001;
     private static final Pattern RELAY_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -107,7 +110,8 @@ public record RelayConfig(
                 reader.integer(MAX_AUTH_FAILURES_PER_CONNECTION, 5, 1, 1_000),
                 reader.integer(MAX_AUTH_FAILURES_PER_ADDRESS, 30, 1, 1_000_000),
                 reader.integer(MAX_CONNECTIONS_PER_ADDRESS, 500, 1, 1_000_000),
-                reader.integer(MAX_CONNECTIONS_PER_USER, 50, 1, 1_000_000));
+                reader.integer(MAX_CONNECTIONS_PER_USER, 50, 1, 1_000_000),
+                reader.integer(WS_MAX_BUFFERED_BYTES, 4 << 20, 16 << 10, 1 << 30));
         reader.finish();
         return new RelayConfig(shared, host, port, secret, relayId, poolSize, idle, ping, security, limits);
     }

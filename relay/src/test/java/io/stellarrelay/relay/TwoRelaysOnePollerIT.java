@@ -56,6 +56,30 @@ class TwoRelaysOnePollerIT {
     }
 
     @Test
+    @DisplayName("a lost watch set is rebuilt whole, so every watched server is still polled")
+    void lostWatchSetIsRebuilt() throws Exception {
+        RedisNames names = new RedisNames(redis.prefix());
+        String key = names.relayWatchKey(relayA.relayId());
+        try (WsTestClient client = WsTestClient.connect(relayA.port(), cookieHeader(io.stellarrelay.testing.PanelFixtures.ADMIN_TOKEN))) {
+            client.next();
+            for (String id : new String[] {SERVER, io.stellarrelay.testing.PanelFixtures.OTHER_SERVER}) {
+                client.send("{\"type\":\"subscribe\",\"serverId\":\"" + id + "\"}");
+                client.awaitSync(id);
+            }
+            await().atMost(WsTestClient.WAIT).until(() -> redis.client().scard(key) == 2);
+
+            redis.client().del(key); // as an eviction or a Redis restart would
+            await().atMost(WsTestClient.WAIT).until(() -> redis.client().smembers(key).equals(
+                    java.util.Set.of(SERVER, io.stellarrelay.testing.PanelFixtures.OTHER_SERVER)));
+
+            redis.client().del(key); // lost again, and this time a write comes first
+            client.send("{\"type\":\"unsubscribe\",\"serverId\":\"" + io.stellarrelay.testing.PanelFixtures.OTHER_SERVER + "\"}");
+            await().atMost(WsTestClient.WAIT).until(() -> redis.client().smembers(key).equals(java.util.Set.of(SERVER)));
+            client.awaitSync(SERVER);
+        }
+    }
+
+    @Test
     @DisplayName("clients on two relays watching one server receive the same sync, and a change reaches both")
     void clientsOnBothRelaysReceiveTheSameSync() throws Exception {
         try (WsTestClient onA = WsTestClient.connect(relayA.port(), cookieHeader(OWNER_TOKEN));
@@ -96,6 +120,7 @@ class TwoRelaysOnePollerIT {
             assertEquals(2, redis.subscribers(channel), "one subscription per relay, not per socket");
 
             onA.close();
+            await().atMost(WsTestClient.WAIT).until(() -> relayA.connectionCount() == 1);
             alsoOnA.awaitSync(SERVER);
             assertEquals(2, redis.subscribers(channel), "relay A still has a watcher");
 

@@ -14,6 +14,10 @@ public final class ClientAddresses {
         this.trustedProxies = List.copyOf(trustedProxies);
     }
 
+    public boolean trustsAnyProxy() {
+        return !trustedProxies.isEmpty();
+    }
+
     private boolean trusted(String address) {
         byte[] bytes = IpRange.literal(address);
         for (IpRange range : trustedProxies) {
@@ -31,7 +35,7 @@ public final class ClientAddresses {
         }
         String[] hops = forwardedFor.split(",");
         for (int i = hops.length - 1; i >= 0; i--) {
-            String hop = hops[i].strip();
+            String hop = withoutPort(hops[i].strip());
             if (IpRange.literal(hop) == null) {
                 return normalize(peerAddress); // garbage in the chain: trust nothing past our proxy
             }
@@ -39,7 +43,20 @@ public final class ClientAddresses {
                 return normalize(hop);
             }
         }
-        return normalize(hops[0].strip());
+        return normalize(withoutPort(hops[0].strip()));
+    }
+
+    /** Some proxies append the client's port: {@code 203.0.113.5:4711}, {@code [2001:db8::1]:4711}. */
+    static String withoutPort(String hop) {
+        if (hop.startsWith("[")) {
+            int end = hop.indexOf(']');
+            return end > 0 ? hop.substring(1, end) : hop;
+        }
+        int colon = hop.indexOf(':');
+        if (colon > 0 && colon == hop.lastIndexOf(':')) {
+            return hop.substring(0, colon); // one colon: IPv4 with a port (IPv6 has several)
+        }
+        return hop;
     }
 
     private static String normalize(String address) {
@@ -47,5 +64,21 @@ public final class ClientAddresses {
             return address.substring(1, address.length() - 1);
         }
         return address;
+    }
+
+    /**
+     * The key per-address limits count under: the address itself for IPv4, its /64 network for IPv6,
+     * where one subscriber usually holds a whole /64 and could otherwise rotate addresses at will.
+     */
+    public static String limitKey(String address) {
+        byte[] bytes = IpRange.literal(address);
+        if (bytes == null || bytes.length == 4) {
+            return address;
+        }
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < 8; i += 2) {
+            key.append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff))).append(':');
+        }
+        return key.append(":/64").toString();
     }
 }

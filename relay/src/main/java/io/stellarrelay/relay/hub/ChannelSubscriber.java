@@ -35,11 +35,18 @@ public final class ChannelSubscriber extends HubMirror {
     private final RedisConnector connector;
     private final RedisNames names;
     private final byte[] controlChannel;
-    private final Pubsub pubsub = new Pubsub();
     private final Thread reader;
     private final Set<String> subscribed = new HashSet<>(); // mirror thread only
-    private volatile int attachedGeneration; // 0 while not attached
-    private int appliedGeneration;
+    private int appliedGeneration; // mirror thread only
+    /*
+     * Guards writes to the pub/sub connection. Jedis allows one writer at a time, and a command sent on
+     * a connection the reader has already closed would silently open a new, never-read one; so writes
+     * happen only under this lock while the connection's generation is the attached one, and the reader
+     * detaches under the same lock before it closes anything.
+     */
+    private final Object writeLock = new Object();
+    private Pubsub pubsub; // guarded by writeLock
+    private volatile int attachedGeneration; // 0 while not attached; written under writeLock
     private volatile Connection connection;
 
     public ChannelSubscriber(Hub hub, RedisConnector connector, RedisNames names, String relayId) {
@@ -66,15 +73,22 @@ public final class ChannelSubscriber extends HubMirror {
         int generation = 0;
         boolean warned = false;
         while (isRunning()) {
-            try (Connection c = connector.newSubscriberConnection(Duration.ZERO)) {
+            generation++;
+            Pubsub current = new Pubsub(generation);
+            Connection c = null;
+            try {
+                c = connector.newSubscriberConnection(Duration.ZERO);
                 connection = c;
-                generation++;
-                pubsub.generation = generation;
-                pubsub.proceed(c, controlChannel); // blocks while subscribed
-            } catch (Exception e) {
-                if (pubsub.confirmed) {
+                synchronized (writeLock) {
+                    pubsub = current;
+                }
+                current.proceed(c, controlChannel); // blocks while subscribed
+            } catch (Throwable e) {
+                if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                    throw (VirtualMachineError) e;
+                }
+                if (current.confirmed) {
                     // The connection had worked: this is a new outage, so start gently and say so once.
-                    pubsub.confirmed = false;
                     backoffMs = 100;
                     warned = false;
                 }
@@ -83,7 +97,13 @@ public final class ChannelSubscriber extends HubMirror {
                     warned = true;
                 }
             } finally {
-                attachedGeneration = 0;
+                synchronized (writeLock) {
+                    attachedGeneration = 0;
+                    pubsub = null;
+                }
+                if (c != null) {
+                    c.close();
+                }
                 connection = null;
             }
             if (!isRunning()) {
@@ -153,10 +173,15 @@ public final class ChannelSubscriber extends HubMirror {
             for (int i = 0; i < channels.length; i++) {
                 channels[i] = names.serverChannelBytes(chunk.get(i));
             }
-            if (subscribe) {
-                pubsub.subscribe(channels);
-            } else {
-                pubsub.unsubscribe(channels);
+            synchronized (writeLock) {
+                if (pubsub == null || attachedGeneration != appliedGeneration) {
+                    return; // the connection this batch was for is gone; the next attachment resyncs
+                }
+                if (subscribe) {
+                    pubsub.subscribe(channels);
+                } else {
+                    pubsub.unsubscribe(channels);
+                }
             }
         }
     }
@@ -164,12 +189,14 @@ public final class ChannelSubscriber extends HubMirror {
     @Override
     public void close() {
         super.close();
-        try {
-            if (pubsub.isSubscribed()) {
-                pubsub.unsubscribe(); // ends proceed() on the reader thread
+        synchronized (writeLock) {
+            try {
+                if (pubsub != null && attachedGeneration != 0) {
+                    pubsub.unsubscribe(); // ends proceed() on the reader thread
+                }
+            } catch (Exception ignored) {
+                // the connection may already be gone; closing it below ends the reader anyway
             }
-        } catch (Exception ignored) {
-            // the connection may already be gone
         }
         Connection c = connection;
         if (c != null) {
@@ -183,15 +210,22 @@ public final class ChannelSubscriber extends HubMirror {
         }
     }
 
+    /** One per connection, so nothing written for an old connection can reach a new one. */
     private final class Pubsub extends BinaryJedisPubSub {
-        volatile int generation;
+        private final int generation;
         volatile boolean confirmed;
+
+        Pubsub(int generation) {
+            this.generation = generation;
+        }
 
         @Override
         public void onSubscribe(byte[] channel, int subscribedChannels) {
             if (java.util.Arrays.equals(channel, controlChannel)) {
                 confirmed = true;
-                attachedGeneration = generation;
+                synchronized (writeLock) {
+                    attachedGeneration = generation;
+                }
                 log.info("Redis pub/sub connected");
                 requestResync();
             }

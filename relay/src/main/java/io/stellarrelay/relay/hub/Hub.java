@@ -21,6 +21,7 @@ public final class Hub {
         void watchChanged(String serverId);
     }
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Hub.class);
     private static final Watcher[] NONE = new Watcher[0];
 
     private final ConcurrentHashMap<String, Watcher[]> watchers = new ConcurrentHashMap<>();
@@ -84,7 +85,12 @@ public final class Hub {
     public int deliver(String serverId, ByteBuffer frame) {
         Watcher[] targets = watchers.getOrDefault(serverId, NONE);
         for (Watcher w : targets) {
-            w.deliver(frame);
+            try {
+                w.deliver(frame);
+            } catch (RuntimeException e) {
+                // One broken socket must not cost the others this frame.
+                log.warn("Delivery to {} failed", w, e);
+            }
         }
         return targets.length;
     }

@@ -108,12 +108,17 @@ abstract class HubMirror implements Hub.Listener, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                    throw (VirtualMachineError) e; // out of memory: let the JVM's policy handle it
+                }
                 batch.clear();
                 if (!failing) {
                     log.warn("{} failed, will rebuild from the hub and retry: {}", thread.getName(), e.toString());
                     failing = true;
                 }
+                // Everything queued is covered by the rebuild; dropping it keeps an outage from piling up.
+                queue.clear();
                 requestResync();
                 sleepQuietly(backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
                 backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
@@ -129,6 +134,11 @@ abstract class HubMirror implements Hub.Listener, AutoCloseable {
             Thread.currentThread().interrupt();
             running = false;
         }
+    }
+
+    /** True while changes wait to be applied (the outside state may lag the hub until they are). */
+    protected final boolean hasPendingChanges() {
+        return !queue.isEmpty();
     }
 
     protected final boolean isRunning() {

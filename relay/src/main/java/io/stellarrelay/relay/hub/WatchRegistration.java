@@ -19,8 +19,9 @@ import java.util.Set;
  * server that one relay lets go stays registered as long as any other relay still watches it.
  *
  * <p>Every write is a MULTI/EXEC, so the poller's read script never sees the index entry and the set out
- * of step. If the set has vanished (Redis restarted, or the lease ran out during a long pause) the next
- * renewal notices and rewrites it whole.
+ * of step. If the set has been lost (Redis restarted, memory eviction, a pause longer than the lease) a
+ * write notices that it did not exist, and every renewal compares its size with the hub; either
+ * rewrites it whole.
  */
 public final class WatchRegistration extends HubMirror {
     private static final int IDS_PER_COMMAND = 1000;
@@ -53,11 +54,18 @@ public final class WatchRegistration extends HubMirror {
         for (String id : changed) {
             (hub.isWatched(id) ? added : removed).add(id);
         }
+        Response<Boolean> existed;
         try (AbstractTransaction tx = redis.multi()) {
+            existed = tx.exists(key);
             forChunks(removed, chunk -> tx.srem(key, chunk));
             forChunks(added, chunk -> tx.sadd(key, chunk));
             renew(tx);
             tx.exec();
+        }
+        // A set that had vanished now holds only this batch: rebuild it before anything is missed.
+        if (!existed.get() && hub.watchedServerCount() > added.size()) {
+            log.warn("Watch set {} was gone; rebuilding it", key);
+            requestResync();
         }
     }
 
@@ -71,17 +79,22 @@ public final class WatchRegistration extends HubMirror {
         }
     }
 
-    /** Renews the lease; rebuilds the set if it was lost while this relay still watches something. */
+    /**
+     * Renews the lease, and rebuilds the set when it no longer matches the hub (lost in a Redis restart,
+     * evicted, expired during a long pause, or deleted by hand).
+     */
     @Override
     protected void onIdle() {
-        Response<Long> renewed;
+        Response<Long> size;
         try (AbstractTransaction tx = redis.multi()) {
-            renewed = tx.pexpire(key, leaseMillis);
+            tx.pexpire(key, leaseMillis);
             tx.sadd(indexKey, relayId);
+            size = tx.scard(key);
             tx.exec();
         }
-        if (renewed.get() == 0 && hub.watchedServerCount() > 0) {
-            log.warn("Watch set {} was gone (Redis restart or a pause longer than the lease); rebuilding it", key);
+        if (size.get() != hub.watchedServerCount() && !hasPendingChanges()) {
+            log.warn("Watch set {} holds {} servers but {} are watched; rebuilding it", key, size.get(),
+                    hub.watchedServerCount());
             requestResync();
         }
     }

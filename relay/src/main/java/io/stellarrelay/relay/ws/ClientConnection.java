@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client socket: who it is, what it watches and on what grounds, its budgets, and how frames
@@ -47,13 +49,18 @@ public final class ClientConnection implements Watcher {
     private final long connectedAtNanos;
     private final TokenBucket inbound;
     private final Callback sendCallback = new SendCallback();
+    private final long maxBufferedBytes;
+    private final AtomicLong buffered = new AtomicLong();
+    private final AtomicBoolean slow = new AtomicBoolean();
     private final Map<String, Grant> subscriptions = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
     private volatile AuthenticatedUser user;
     private volatile String token;
     private int authFailures; // handler thread only
 
-    ClientConnection(Session session, ProtocolCodec codec, Hub hub, String address, TokenBucket inbound) {
+    ClientConnection(Session session, ProtocolCodec codec, Hub hub, String address, TokenBucket inbound,
+                     long maxBufferedBytes) {
+        this.maxBufferedBytes = maxBufferedBytes;
         this.session = session;
         this.core = ((WebSocketSession) session).getCoreSession();
         this.codec = codec;
@@ -99,19 +106,24 @@ public final class ClientConnection implements Watcher {
         return inbound.tryTake(System.nanoTime());
     }
 
-    /** Starts delivering the server's frames to this socket. */
+    /**
+     * Starts delivering the server's frames to this socket. The {@code subscribed} reply is queued
+     * before the socket joins the hub, so no sync can overtake it.
+     */
     synchronized SubscribeResult subscribe(String serverId, Grant grant, int limit) {
         if (closed) {
             return SubscribeResult.CLOSED;
         }
         if (subscriptions.containsKey(serverId)) {
             subscriptions.put(serverId, grant);
+            send(new ServerMessage.Subscribed(serverId));
             return SubscribeResult.SUBSCRIBED;
         }
         if (subscriptions.size() >= limit) {
             return SubscribeResult.LIMIT_REACHED;
         }
         subscriptions.put(serverId, grant);
+        send(new ServerMessage.Subscribed(serverId));
         hub.watch(serverId, this);
         return SubscribeResult.SUBSCRIBED;
     }
@@ -163,11 +175,29 @@ public final class ClientConnection implements Watcher {
         sendText(frame.duplicate());
     }
 
+    /**
+     * Queues a text frame unless that would put more than the budget in flight: a client that does not
+     * read what it is sent is cut off (4010) instead of making the relay hold ever more for it.
+     */
     private void sendText(ByteBuffer utf8) {
         if (!session.isOpen()) {
             return;
         }
-        core.sendFrame(new Frame(OpCode.TEXT, utf8), sendCallback, false);
+        int size = utf8.remaining();
+        if (buffered.addAndGet(size) > maxBufferedBytes) {
+            buffered.addAndGet(-size);
+            if (slow.compareAndSet(false, true)) {
+                log.debug("{} is not reading: {} bytes waiting; closing it", this, buffered.get());
+                close(CloseCode.SLOW_CONSUMER);
+            }
+            return;
+        }
+        core.sendFrame(new Frame(OpCode.TEXT, utf8), new Sent(size), false);
+    }
+
+    /** Bytes queued for this socket and not yet written to the network. */
+    long bufferedBytes() {
+        return buffered.get();
     }
 
     void ping() {
@@ -190,6 +220,31 @@ public final class ClientConnection implements Watcher {
     public String toString() {
         AuthenticatedUser u = user;
         return "ClientConnection[" + address + ", user=" + (u == null ? "-" : u.id()) + "]";
+    }
+
+    /** Completion of one text frame: gives its bytes back to the budget, whatever the outcome. */
+    private final class Sent implements Callback {
+        private final int size;
+
+        Sent(int size) {
+            this.size = size;
+        }
+
+        @Override
+        public void succeeded() {
+            buffered.addAndGet(-size);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            buffered.addAndGet(-size);
+            log.debug("Send to {} failed: {}", address, cause.toString());
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
     }
 
     private final class SendCallback implements Callback {

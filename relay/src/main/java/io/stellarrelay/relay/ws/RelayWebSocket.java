@@ -63,6 +63,7 @@ public final class RelayWebSocket {
     private final ConnectionCounter perUser;
     private final AuthFailures authFailures;
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+    private volatile boolean warnedAboutProxies;
 
     public RelayWebSocket(SessionCookie cookies, SessionStore sessions, AccessPolicy access, Hub hub,
                           ProtocolCodec codec, OriginPolicy origins, ClientAddresses addresses,
@@ -86,7 +87,13 @@ public final class RelayWebSocket {
      * signature here, the session itself at connect.
      */
     public void beforeUpgrade(Context ctx) {
-        String address = addresses.resolve(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
+        String forwardedFor = ctx.header("X-Forwarded-For");
+        if (forwardedFor != null && !addresses.trustsAnyProxy() && !warnedAboutProxies) {
+            warnedAboutProxies = true;
+            log.warn("Requests carry X-Forwarded-For but TRUSTED_PROXIES is empty: every client behind the proxy "
+                    + "counts as the proxy's address for the per-address limits. Set TRUSTED_PROXIES.");
+        }
+        String address = ClientAddresses.limitKey(addresses.resolve(ctx.req().getRemoteAddr(), forwardedFor));
         if (perAddress.count(address) >= limits.maxConnectionsPerAddress()) {
             // Thrown, not just set: an exception here is what stops Javalin from upgrading.
             throw new HttpResponseException(HttpStatus.TOO_MANY_REQUESTS.getCode(), CloseCode.TOO_MANY_CONNECTIONS.reason());
@@ -113,7 +120,8 @@ public final class RelayWebSocket {
     private void onConnect(WsConnectContext ctx) {
         String address = ctx.attribute(ADDRESS);
         ClientConnection connection = new ClientConnection(ctx.session, codec, hub, address,
-                new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), System.nanoTime()));
+                new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), System.nanoTime()),
+                limits.maxBufferedBytes());
         ctx.attribute(CONNECTION, connection);
         if (!perAddress.tryAcquire(address)) {
             ctx.attribute(CONNECTION, null);
@@ -192,7 +200,7 @@ public final class RelayWebSocket {
 
     private void authenticate(ClientConnection connection, String token, boolean fromCookie) {
         long now = System.nanoTime();
-        if (authFailures.isBlocked(connection.address(), now)) {
+        if (!fromCookie && authFailures.isBlocked(connection.address(), now)) {
             connection.send(new ServerMessage.AuthError(ErrorMessages.TOO_MANY_AUTH_FAILURES));
             connection.close(CloseCode.TOO_MANY_AUTH_FAILURES);
             return;
@@ -210,10 +218,12 @@ public final class RelayWebSocket {
             }
         }
         if (user.isEmpty()) {
-            authFailures.recordFailure(connection.address(), now);
-            if (!fromCookie) {
-                connection.send(new ServerMessage.AuthError(ErrorMessages.INVALID_SESSION));
+            if (fromCookie) {
+                // A signed cookie was minted by the panel: an expired one is staleness, not guessing.
+                return;
             }
+            authFailures.recordFailure(connection.address(), now);
+            connection.send(new ServerMessage.AuthError(ErrorMessages.INVALID_SESSION));
             if (connection.recordAuthFailure() >= limits.maxAuthFailuresPerConnection()) {
                 connection.close(CloseCode.TOO_MANY_AUTH_FAILURES);
             }
@@ -257,10 +267,9 @@ public final class RelayWebSocket {
             connection.send(new ServerMessage.Error(ErrorMessages.FORBIDDEN));
             return;
         }
-        switch (connection.subscribe(serverId, grant.get(), limits.maxSubscriptionsPerConnection())) {
-            case SUBSCRIBED -> connection.send(new ServerMessage.Subscribed(serverId));
-            case LIMIT_REACHED -> connection.send(tooManySubscriptions(serverId));
-            case CLOSED -> { }
+        if (connection.subscribe(serverId, grant.get(), limits.maxSubscriptionsPerConnection())
+                == ClientConnection.SubscribeResult.LIMIT_REACHED) {
+            connection.send(tooManySubscriptions(serverId));
         }
     }
 

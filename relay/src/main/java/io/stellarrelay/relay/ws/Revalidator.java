@@ -64,21 +64,22 @@ public final class Revalidator {
     }
 
     void check() throws StoreUnavailableException {
-        List<ClientConnection> authenticated = new ArrayList<>();
-        Set<String> tokens = new HashSet<>();
+        // Each socket's token is read once: the lookup and the verdict must be about the same session.
+        Map<ClientConnection, String> authenticated = new HashMap<>();
         for (ClientConnection c : connections.get()) {
-            if (c.user() != null && c.token() != null) {
-                authenticated.add(c);
-                tokens.add(c.token());
+            String token = c.token();
+            if (c.user() != null && token != null) {
+                authenticated.put(c, token);
             }
         }
         if (authenticated.isEmpty()) {
             return;
         }
-        Map<String, SessionState> states = sessions.states(tokens);
+        Map<String, SessionState> states = sessions.states(new HashSet<>(authenticated.values()));
         List<ClientConnection> alive = new ArrayList<>();
-        for (ClientConnection c : authenticated) {
-            SessionState state = states.getOrDefault(c.token(), new SessionState.Missing());
+        for (Map.Entry<ClientConnection, String> entry : authenticated.entrySet()) {
+            ClientConnection c = entry.getKey();
+            SessionState state = states.getOrDefault(entry.getValue(), new SessionState.Missing());
             switch (state) {
                 case SessionState.Valid valid -> {
                     c.refreshUser(valid.user());

@@ -67,6 +67,22 @@ class GuardTest {
         }
 
         @Test
+        @DisplayName("ignores ports that proxies append to forwarded addresses")
+        void portsAreStripped() {
+            assertEquals("203.0.113.5", behindProxy.resolve("10.0.0.1", "203.0.113.5:4711"));
+            assertEquals("2001:db8::1", behindProxy.resolve("10.0.0.1", "[2001:db8::1]:4711"));
+            assertEquals("2001:db8::1", behindProxy.resolve("10.0.0.1", "2001:db8::1"));
+        }
+
+        @Test
+        @DisplayName("counts IPv6 clients by their /64 network and IPv4 clients by their address")
+        void limitKeys() {
+            assertEquals("2001:db8:1:2::/64", ClientAddresses.limitKey("2001:db8:1:2:aaaa::1"));
+            assertEquals(ClientAddresses.limitKey("2001:db8:1:2::5"), ClientAddresses.limitKey("2001:db8:1:2:ffff::9"));
+            assertEquals("203.0.113.5", ClientAddresses.limitKey("203.0.113.5"));
+        }
+
+        @Test
         @DisplayName("falls back to the peer when the chain holds garbage, and uses the peer without a header")
         void garbageAndMissing() {
             assertEquals("10.0.0.2", behindProxy.resolve("10.0.0.2", "not-an-ip, 10.0.0.9"));

@@ -254,7 +254,7 @@ class HubTest {
         }
         start.countDown();
         for (Thread thread : threads) {
-            thread.join();
+            thread.join(java.time.Duration.ofSeconds(30));
         }
         assertNull(failure.get(), () -> "a worker failed: " + failure.get());
 
