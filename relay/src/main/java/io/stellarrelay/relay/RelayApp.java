@@ -184,6 +184,11 @@ public final class RelayApp implements AutoCloseable {
         return hub.watchedServerCount();
     }
 
+    /** Local sockets currently receiving the server's frames. */
+    public int watcherCount(String serverId) {
+        return hub.watcherCount(serverId);
+    }
+
     public int connectionCount() {
         return webSocket.connections().size();
     }

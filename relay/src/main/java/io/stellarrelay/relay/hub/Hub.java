@@ -104,6 +104,11 @@ public final class Hub {
         return Set.copyOf(watchers.keySet());
     }
 
+    /** How many local sockets watch the server. */
+    public int watcherCount(String serverId) {
+        return watchers.getOrDefault(serverId, NONE).length;
+    }
+
     public int watchedServerCount() {
         return watchers.size();
     }

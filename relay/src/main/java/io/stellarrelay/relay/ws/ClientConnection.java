@@ -52,6 +52,7 @@ public final class ClientConnection implements Watcher {
     private final long maxBufferedBytes;
     private final AtomicLong buffered = new AtomicLong();
     private final AtomicBoolean slow = new AtomicBoolean();
+    private final AtomicLong closeRequestedAt = new AtomicLong();
     private final Map<String, Grant> subscriptions = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
     private volatile AuthenticatedUser user;
@@ -213,7 +214,22 @@ public final class ClientConnection implements Watcher {
 
     void close(int code, String reason) {
         closed();
+        closeRequestedAt.compareAndSet(0, System.nanoTime());
         session.close(code, reason, org.eclipse.jetty.websocket.api.Callback.NOOP);
+    }
+
+    /**
+     * A close frame queues behind whatever the client has not read, so a client that stopped reading
+     * never completes the close handshake; past {@code grace} the TCP connection is simply dropped.
+     */
+    void disconnectIfCloseStuck(long nowNanos, long graceNanos) {
+        long requested = closeRequestedAt.get();
+        // Called only for sockets whose onClose has not run yet; once our close frame is out Jetty
+        // reports the session as not open while it still waits for the client's answer.
+        if (requested != 0 && nowNanos - requested >= graceNanos) {
+            log.debug("{} did not finish closing; disconnecting", this);
+            session.disconnect();
+        }
     }
 
     @Override

@@ -50,6 +50,8 @@ public final class RelayWebSocket {
     private static final String ADDRESS = "stellar.address";
     private static final String CONNECTION = "stellar.connection";
     private static final int MAX_TOKEN_LENGTH = 1024;
+    /** How long a socket the relay closed may take to finish the close handshake. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final SessionCookie cookies;
     private final SessionStore sessions;
@@ -285,14 +287,18 @@ public final class RelayWebSocket {
         }
     }
 
-    /** Closes sockets that have not authenticated within the deadline, and forgets old failures. */
+    /**
+     * Closes sockets that have not authenticated within the deadline, drops those whose close is stuck
+     * behind unread data, and forgets old failures.
+     */
     public void enforceDeadlines() {
         long now = System.nanoTime();
         long deadline = limits.authTimeout().toNanos();
         for (ClientConnection c : connections) {
-            if (c.user() == null && now - c.connectedAtNanos() >= deadline) {
+            if (c.user() == null && !c.isClosed() && now - c.connectedAtNanos() >= deadline) {
                 c.close(CloseCode.AUTH_TIMEOUT);
             }
+            c.disconnectIfCloseStuck(now, CLOSE_GRACE.toNanos());
         }
         authFailures.prune(now);
     }
