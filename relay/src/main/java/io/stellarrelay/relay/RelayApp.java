@@ -18,6 +18,8 @@ import io.stellarrelay.relay.guard.OriginPolicy;
 import io.stellarrelay.relay.ws.RelayWebSocket;
 import io.stellarrelay.relay.ws.Revalidator;
 import io.stellarrelay.relay.ws.TokenEndpoint;
+import io.stellarrelay.relay.ws.RelayWebSocketServlet;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.component.LifeCycle;
@@ -86,25 +88,23 @@ public final class RelayApp implements AutoCloseable {
                 http1.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
                 return http1;
             });
-            cfg.jetty.modifyWebSocketServletFactory(factory -> {
-                factory.setIdleTimeout(config.idleTimeout());
-                factory.setMaxTextMessageSize(config.limits().maxMessageBytes());
-                factory.setMaxBinaryMessageSize(config.limits().maxMessageBytes());
+            cfg.jetty.modifyServletContextHandler(handler -> {
+                // /api/ws is served by our own Jetty endpoint, next to Javalin's HTTP routes.
+                handler.addServlet(new ServletHolder(new RelayWebSocketServlet(webSocket, config.idleTimeout(),
+                        config.limits().maxMessageBytes())), "/api/ws");
+                handler.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarted(LifeCycle event) {
+                        // Per-message compression would deflate every sync once per socket and hold a
+                        // deflater per connection: exactly the per-socket work the fan-out avoids.
+                        WebSocketServerComponents.getWebSocketComponents(handler)
+                                .getExtensionRegistry().unregister("permessage-deflate");
+                    }
+                });
             });
-            cfg.jetty.modifyServletContextHandler(handler -> handler.addEventListener(new LifeCycle.Listener() {
-                @Override
-                public void lifeCycleStarted(LifeCycle event) {
-                    // Per-message compression would deflate every sync once per socket and hold a
-                    // deflater per connection: exactly the per-socket work the fan-out avoids.
-                    WebSocketServerComponents.getWebSocketComponents(handler)
-                            .getExtensionRegistry().unregister("permessage-deflate");
-                }
-            }));
             cfg.routes.get("/api/ws/token", tokenEndpoint::handle);
             cfg.routes.options("/api/ws/token", tokenEndpoint::preflight);
             cfg.routes.get("/health/live", ctx -> ctx.result("ok"));
-            cfg.routes.wsBeforeUpgrade("/api/ws", webSocket::beforeUpgrade);
-            cfg.routes.ws("/api/ws", webSocket::configure);
             extension.accept(cfg);
         });
         this.keepalive = Executors.newSingleThreadScheduledExecutor(
@@ -147,7 +147,8 @@ public final class RelayApp implements AutoCloseable {
     }
 
     private void pingAll() {
-        guarded("Keepalive round", webSocket::pingAll);
+        // Two missed pongs and a half: a peer that answers none of them is gone.
+        guarded("Keepalive round", () -> webSocket.pingAll(config.pingInterval().multipliedBy(5).dividedBy(2)));
     }
 
     /** Runs a periodic task's body so that nothing it throws cancels the schedule. */

@@ -12,7 +12,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Idle handling: quiet clients are kept alive by the relay's pings instead of being cut. */
+/** Idle handling: quiet clients are kept alive by the relay's pings, vanished ones are found by them. */
 class KeepaliveIT {
 
     @Test
@@ -28,6 +28,28 @@ class KeepaliveIT {
                 assertTrue(client.isOpen());
                 client.send("{\"type\":\"ping\"}");
                 assertEquals("{\"type\":\"pong\"}", client.next());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a peer that answers no ping is dropped after two and a half ping intervals; one that pongs stays")
+    void silentPeerIsDropped() throws Exception {
+        try (TestDatabase db = TestDatabase.create(); TestRedis redis = TestRedis.create()) {
+            PanelFixtures.load(db);
+            try (RelayApp relay = RelayFixture.startRelay(db, redis,
+                    Map.of("WS_IDLE_TIMEOUT_MS", "60000", "WS_PING_INTERVAL_MS", "200"));
+                 WsTestClient answering = WsTestClient.connect(relay.port());
+                 RawWebSocket silent = RawWebSocket.connect(relay.port(), java.time.Duration.ofSeconds(5))) {
+                await().atMost(WsTestClient.WAIT).until(() -> relay.connectionCount() == 2);
+                long start = System.nanoTime();
+                // The raw client reads nothing and so never answers the relay's pings.
+                await().atMost(WsTestClient.WAIT).until(() -> relay.connectionCount() == 1);
+                assertTrue(System.nanoTime() - start < java.time.Duration.ofSeconds(3).toNanos(),
+                        "found within a few ping intervals, long before the 60 s idle timeout");
+                assertTrue(answering.pingsReceived() >= 2);
+                answering.send("{\"type\":\"ping\"}");
+                assertEquals("{\"type\":\"pong\"}", answering.next());
             }
         }
     }

@@ -35,14 +35,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * while a subscribe is being checked can never be left in the hub. The session token is kept for
  * re-checking and never printed.
  */
-public final class ClientConnection implements Watcher {
+public final class ClientConnection implements Watcher, Session.Listener.AutoDemanding {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
     /** What became of a subscribe. */
     enum SubscribeResult { SUBSCRIBED, LIMIT_REACHED, CLOSED }
 
-    private final Session session;
-    private final CoreSession core;
+    private final RelayWebSocket handler;
+    private Session session; // set once, on open, before any other use
+    private CoreSession core;
     private final ProtocolCodec codec;
     private final Hub hub;
     private final String address;
@@ -59,16 +60,64 @@ public final class ClientConnection implements Watcher {
     private volatile String token;
     private int authFailures; // handler thread only
 
-    ClientConnection(Session session, ProtocolCodec codec, Hub hub, String address, TokenBucket inbound,
-                     long maxBufferedBytes) {
-        this.maxBufferedBytes = maxBufferedBytes;
-        this.session = session;
-        this.core = ((WebSocketSession) session).getCoreSession();
+    private volatile long lastHeardNanos;
+    private String cookieToken; // verified at the upgrade, used once at open
+
+    ClientConnection(RelayWebSocket handler, ProtocolCodec codec, Hub hub, String address, String cookieToken,
+                     TokenBucket inbound, long maxBufferedBytes) {
+        this.handler = handler;
         this.codec = codec;
         this.hub = hub;
         this.address = address;
-        this.connectedAtNanos = System.nanoTime();
+        this.cookieToken = cookieToken;
         this.inbound = inbound;
+        this.maxBufferedBytes = maxBufferedBytes;
+        this.connectedAtNanos = System.nanoTime();
+        this.lastHeardNanos = connectedAtNanos;
+    }
+
+    // --- Jetty's events for this socket; frames arrive one at a time, in order. ---
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        this.session = session;
+        this.core = ((WebSocketSession) session).getCoreSession();
+        String token = cookieToken;
+        cookieToken = null;
+        handler.opened(this, token);
+    }
+
+    @Override
+    public void onWebSocketText(String message) {
+        lastHeardNanos = System.nanoTime();
+        handler.text(this, message);
+    }
+
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+        lastHeardNanos = System.nanoTime();
+        callback.succeed();
+        handler.binary(this);
+    }
+
+    @Override
+    public void onWebSocketPong(ByteBuffer payload) {
+        lastHeardNanos = System.nanoTime(); // the answer to our keepalive ping: the peer is alive
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
+        callback.succeed();
+        handler.closed(this);
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        log.debug("Socket error on {}: {}", this, cause.toString());
+    }
+
+    long lastHeardNanos() {
+        return lastHeardNanos;
     }
 
     public AuthenticatedUser user() {
@@ -216,6 +265,12 @@ public final class ClientConnection implements Watcher {
         closed();
         closeRequestedAt.compareAndSet(0, System.nanoTime());
         session.close(code, reason, org.eclipse.jetty.websocket.api.Callback.NOOP);
+    }
+
+    /** Drops the TCP connection without a close handshake (for peers that no longer answer). */
+    void disconnect() {
+        closed();
+        session.disconnect();
     }
 
     /**

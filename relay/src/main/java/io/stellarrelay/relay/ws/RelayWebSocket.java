@@ -1,16 +1,9 @@
 package io.stellarrelay.relay.ws;
 
-import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
-import io.javalin.http.HttpStatus;
-import io.javalin.websocket.WsBinaryMessageContext;
-import io.javalin.websocket.WsCloseContext;
-import io.javalin.websocket.WsConfig;
-import io.javalin.websocket.WsConnectContext;
-import io.javalin.websocket.WsContext;
-import io.javalin.websocket.WsErrorContext;
-import io.javalin.websocket.WsMessageContext;
 import io.stellarrelay.protocol.ClientMessage;
+import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeRequest;
+import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeResponse;
+import org.eclipse.jetty.http.HttpStatus;
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.protocol.ErrorMessages;
 import io.stellarrelay.protocol.ProtocolCodec;
@@ -32,6 +25,7 @@ import io.stellarrelay.relay.hub.Hub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -39,16 +33,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code /api/ws} endpoint: origin and address checks at the upgrade, cookie authentication at
- * connect, then the documented messages within the configured limits.
+ * open, then the documented messages within the configured limits.
  *
- * <p>Handlers run on virtual threads and Jetty reads a socket's next frame only after its handler
- * returns, so each socket's frames are handled strictly in order even though the database calls block.
+ * <p>Sockets are Jetty endpoints of their own ({@link ClientConnection}) rather than Javalin WebSocket
+ * handlers: that way the relay sees pongs (to find vanished peers) and keeps no per-socket copy of the
+ * upgrade request. Events run on virtual threads and Jetty reads a socket's next frame only after the
+ * previous one was handled, so each socket's frames are handled strictly in order even though the
+ * database calls block.
  */
 public final class RelayWebSocket {
     private static final Logger log = LoggerFactory.getLogger(RelayWebSocket.class);
-    private static final String COOKIE_TOKEN = "stellar.cookieToken";
-    private static final String ADDRESS = "stellar.address";
-    private static final String CONNECTION = "stellar.connection";
     private static final int MAX_TOKEN_LENGTH = 1024;
     /** How long a socket the relay closed may take to finish the close handshake. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
@@ -66,6 +60,7 @@ public final class RelayWebSocket {
     private final AuthFailures authFailures;
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean warnedAboutProxies;
+    private volatile boolean draining;
 
     public RelayWebSocket(SessionCookie cookies, SessionStore sessions, AccessPolicy access, Hub hub,
                           ProtocolCodec codec, OriginPolicy origins, ClientAddresses addresses,
@@ -84,34 +79,35 @@ public final class RelayWebSocket {
     }
 
     /**
-     * Runs on the HTTP upgrade request. Refuses addresses already at their connection limit; reads the
-     * cookie only for pages of allowed origins (cross-site WebSocket hijacking); checks only its
-     * signature here, the session itself at connect.
+     * Runs on the HTTP upgrade request and decides whether it becomes a socket: refuses addresses at
+     * their connection limit (429) and a draining relay (503); reads the cookie only for pages of
+     * allowed origins (cross-site WebSocket hijacking) and checks only its signature here, the session
+     * itself at open.
      */
-    public void beforeUpgrade(Context ctx) {
-        String forwardedFor = ctx.header("X-Forwarded-For");
+    public ClientConnection admit(JettyServerUpgradeRequest request, JettyServerUpgradeResponse response)
+            throws IOException {
+        if (draining) {
+            response.sendError(HttpStatus.SERVICE_UNAVAILABLE_503, CloseCode.SERVICE_RESTART.reason());
+            return null;
+        }
+        String forwardedFor = request.getHeader("X-Forwarded-For");
         if (forwardedFor != null && !addresses.trustsAnyProxy() && !warnedAboutProxies) {
             warnedAboutProxies = true;
             log.warn("Requests carry X-Forwarded-For but TRUSTED_PROXIES is empty: every client behind the proxy "
                     + "counts as the proxy's address for the per-address limits. Set TRUSTED_PROXIES.");
         }
-        String address = ClientAddresses.limitKey(addresses.resolve(ctx.req().getRemoteAddr(), forwardedFor));
+        String address = ClientAddresses.limitKey(
+                addresses.resolve(request.getHttpServletRequest().getRemoteAddr(), forwardedFor));
         if (perAddress.count(address) >= limits.maxConnectionsPerAddress()) {
-            // Thrown, not just set: an exception here is what stops Javalin from upgrading.
-            throw new HttpResponseException(HttpStatus.TOO_MANY_REQUESTS.getCode(), CloseCode.TOO_MANY_CONNECTIONS.reason());
+            response.sendError(HttpStatus.TOO_MANY_REQUESTS_429, CloseCode.TOO_MANY_CONNECTIONS.reason());
+            return null;
         }
-        ctx.attribute(ADDRESS, address);
-        if (origins.allows(ctx.header("Origin"), ctx.header("Host"))) {
-            cookies.verifiedToken(ctx.header("Cookie")).ifPresent(token -> ctx.attribute(COOKIE_TOKEN, token));
-        }
-    }
-
-    public void configure(WsConfig ws) {
-        ws.onConnect(this::onConnect);
-        ws.onMessage(this::onMessage);
-        ws.onBinaryMessage(this::onBinary);
-        ws.onClose(this::onClose);
-        ws.onError(this::onError);
+        String cookieToken = origins.allows(request.getHeader("Origin"), request.getHeader("Host"))
+                ? cookies.verifiedToken(request.getHeader("Cookie")).orElse(null)
+                : null;
+        return new ClientConnection(this, codec, hub, address, cookieToken,
+                new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), System.nanoTime()),
+                limits.maxBufferedBytes());
     }
 
     /** Every open socket, for pings, checks and shutdown. */
@@ -119,29 +115,24 @@ public final class RelayWebSocket {
         return connections;
     }
 
-    private void onConnect(WsConnectContext ctx) {
-        String address = ctx.attribute(ADDRESS);
-        ClientConnection connection = new ClientConnection(ctx.session, codec, hub, address,
-                new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), System.nanoTime()),
-                limits.maxBufferedBytes());
-        ctx.attribute(CONNECTION, connection);
-        if (!perAddress.tryAcquire(address)) {
-            ctx.attribute(CONNECTION, null);
+    void opened(ClientConnection connection, String cookieToken) {
+        if (!perAddress.tryAcquire(connection.address())) {
             connection.close(CloseCode.TOO_MANY_CONNECTIONS);
             return;
         }
         connections.add(connection);
-        String token = ctx.attribute(COOKIE_TOKEN);
-        if (token != null) {
-            ctx.attribute(COOKIE_TOKEN, null);
+        if (draining) {
+            connection.close(CloseCode.SERVICE_RESTART);
+            return;
+        }
+        if (cookieToken != null) {
             // A cookie that names no valid session gets no answer: the client then falls back to a token.
-            authenticate(connection, token, true);
+            authenticate(connection, cookieToken, true);
         }
     }
 
-    private void onMessage(WsMessageContext ctx) {
-        ClientConnection connection = connection(ctx);
-        if (connection == null || connection.isClosed()) {
+    void text(ClientConnection connection, String message) {
+        if (connection.isClosed()) {
             return;
         }
         if (!connection.takeInbound()) {
@@ -150,7 +141,7 @@ public final class RelayWebSocket {
             return;
         }
         try {
-            switch (codec.decode(ctx.message())) {
+            switch (codec.decode(message)) {
                 case ClientMessage.Auth auth -> authenticate(connection, auth.token(), false);
                 case ClientMessage.Subscribe sub -> subscribe(connection, sub.serverId());
                 case ClientMessage.Unsubscribe unsub -> {
@@ -167,9 +158,8 @@ public final class RelayWebSocket {
         }
     }
 
-    private void onBinary(WsBinaryMessageContext ctx) {
-        ClientConnection connection = connection(ctx);
-        if (connection == null || connection.isClosed()) {
+    void binary(ClientConnection connection) {
+        if (connection.isClosed()) {
             return;
         }
         if (!connection.takeInbound()) {
@@ -180,24 +170,15 @@ public final class RelayWebSocket {
         connection.send(new ServerMessage.Error(ErrorMessages.BINARY_NOT_SUPPORTED));
     }
 
-    private void onClose(WsCloseContext ctx) {
-        ClientConnection connection = connection(ctx);
-        if (connection != null && connections.remove(connection)) {
-            connection.closed();
+    void closed(ClientConnection connection) {
+        connection.closed();
+        if (connections.remove(connection)) {
             perAddress.release(connection.address());
             AuthenticatedUser user = connection.user();
             if (user != null) {
                 perUser.release(user.id());
             }
         }
-    }
-
-    private void onError(WsErrorContext ctx) {
-        log.debug("Socket error: {}", String.valueOf(ctx.error()));
-    }
-
-    private static ClientConnection connection(WsContext ctx) {
-        return ctx.attribute(CONNECTION);
     }
 
     private void authenticate(ClientConnection connection, String token, boolean fromCookie) {
@@ -280,10 +261,19 @@ public final class RelayWebSocket {
                 + limits.maxSubscriptionsPerConnection() + ")", serverId);
     }
 
-    /** Sends a WebSocket ping to every socket; their pongs keep quiet but live clients from idling out. */
-    public void pingAll() {
+    /**
+     * Pings every socket. Browsers and other clients answer with a pong; a socket that has sent
+     * nothing at all, pongs included, for {@code deadAfter} is a vanished peer and is dropped.
+     */
+    public void pingAll(Duration deadAfter) {
+        long now = System.nanoTime();
         for (ClientConnection c : connections) {
-            c.ping();
+            if (now - c.lastHeardNanos() > deadAfter.toNanos()) {
+                log.debug("{} stopped answering pings; dropping it", c);
+                c.disconnect();
+            } else {
+                c.ping();
+            }
         }
     }
 
@@ -307,5 +297,10 @@ public final class RelayWebSocket {
         for (ClientConnection c : connections) {
             c.close(code);
         }
+    }
+
+    /** Refuses new sockets from now on (rolling restart); open ones are closed by the caller. */
+    public void startDraining() {
+        draining = true;
     }
 }
