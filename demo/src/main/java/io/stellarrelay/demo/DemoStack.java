@@ -66,6 +66,8 @@ public final class DemoStack implements AutoCloseable {
         env.put("POLL_INTERVAL_MS", Long.toString(options.pollInterval().toMillis()));
         env.put("HOST", options.host());
         env.put("PORT", Integer.toString(options.port()));
+        env.put("HEALTH_HOST", "127.0.0.1");
+        env.put("HEALTH_PORT", "0"); // the poller's health port: any free one, the demo does not need it
 
         DemoRoutes routes = new DemoRoutes(database.dataSource(), new SessionCookie(new Secret(secret)));
         relay = track(RelayApp.create(RelayConfig.fromEnvironment(env), routes::install).start());

@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  * Every interval: read which servers any live relay watches, load them all with one SQL statement,
  * encode each {@code server:sync} frame once and publish it to the server's channel.
  *
- * <p>Ticks are spaced from their start, so the period stays at the interval however long a tick takes,
- * and a tick that overruns delays the next instead of piling up behind it.
+ * <p>Any number of pollers may run; only the one holding the lease in Redis ticks (see
+ * {@link PollerLease}). Ticks start at the boundaries of poll periods counted on Redis's clock, so the
+ * period stays at the interval however long a tick takes, a tick that overruns delays the next instead
+ * of piling up, and no period is ever run twice.
  */
 public final class Poller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -39,8 +41,13 @@ public final class Poller implements AutoCloseable {
     private final WatchedServers watched;
     private final ProtocolCodec codec = new ProtocolCodec();
     private final ScheduledExecutorService scheduler;
+    private final PollerLease lease;
+    private final String pollerId;
+    private final java.util.concurrent.atomic.AtomicLong ticksRun = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running;
+    private volatile boolean active;
     private volatile TickReport lastReport;
+    private PollerHealth health;
     private boolean failing;
 
     private Poller(PollerConfig config, DataSource dataSource, AutoCloseable ownedDataSource) {
@@ -50,6 +57,8 @@ public final class Poller implements AutoCloseable {
         this.redis = new RedisConnector(config.shared().redis(), "stellar-poller").newClient(4);
         this.names = new RedisNames(config.shared().redisPrefix());
         this.watched = new WatchedServers(redis, names);
+        this.pollerId = config.pollerId();
+        this.lease = new PollerLease(redis, names, pollerId, config.shared().pollInterval().toMillis());
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("poller-tick").factory());
         // On close, the tick waiting for its turn is dropped instead of run (and published) once more.
@@ -69,16 +78,33 @@ public final class Poller implements AutoCloseable {
 
     public Poller start() {
         running = true;
-        scheduler.schedule(this::scheduledTick, 0, TimeUnit.MILLISECONDS);
-        log.info("Poller started: every {} ms, Redis prefix '{}'", config.shared().pollInterval().toMillis(),
-                names.prefix());
+        health = new PollerHealth(config.healthHost(), config.healthPort(), this::readiness);
+        scheduler.schedule(this::scheduledClaim, 0, TimeUnit.MILLISECONDS);
+        log.info("Poller {} started: every {} ms, Redis prefix '{}'", pollerId,
+                config.shared().pollInterval().toMillis(), names.prefix());
         return this;
     }
 
-    private void scheduledTick() {
-        long started = System.nanoTime();
+    /**
+     * Claims the lease and the next period a quarter interval apart (or right when the next period
+     * starts). Only the lease holder runs ticks; standbys keep claiming and take over when it lapses.
+     */
+    private void scheduledClaim() {
+        long interval = config.shared().pollInterval().toMillis();
+        long next = Math.max(1, interval / 4);
         try {
-            lastReport = tick();
+            switch (lease.claim()) {
+                case PollerLease.Claim.Standby standby -> becomeActive(false);
+                case PollerLease.Claim.Run run -> {
+                    becomeActive(true);
+                    lastReport = runTick(lease::held);
+                    ticksRun.incrementAndGet();
+                }
+                case PollerLease.Claim.Wait wait -> {
+                    becomeActive(true);
+                    next = Math.max(1, Math.min(next, wait.waitMillis() + 1));
+                }
+            }
             if (failing) {
                 log.info("Poller recovered");
                 failing = false;
@@ -87,23 +113,73 @@ public final class Poller implements AutoCloseable {
             if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
                 throw (VirtualMachineError) e;
             }
-            // Log an outage once, not once per tick; keep trying every interval. A tick cut short by
-            // shutting down is no outage.
+            // Log an outage once, not once per tick; keep trying. A tick cut short by shutting down is
+            // no outage.
             if (running && !failing) {
-                log.warn("Poller tick failed, retrying every interval until it works: {}", e.toString());
+                log.warn("Poller tick failed, retrying until it works: {}", e.toString());
                 failing = true;
             }
         } finally {
             if (running) {
-                long elapsed = System.nanoTime() - started;
-                long delay = Math.max(0, config.shared().pollInterval().toNanos() - elapsed);
-                scheduler.schedule(this::scheduledTick, delay, TimeUnit.NANOSECONDS);
+                scheduler.schedule(this::scheduledClaim, next, TimeUnit.MILLISECONDS);
             }
         }
     }
 
-    /** Runs one tick now, on the caller's thread. */
+    private void becomeActive(boolean nowActive) {
+        if (active != nowActive) {
+            active = nowActive;
+            log.info(nowActive ? "Poller {} is now the active poller" : "Poller {} is on standby", pollerId);
+        }
+    }
+
+    /** Ready when Redis and PostgreSQL answer; a standby is ready too, {@code active} tells them apart. */
+    private PollerHealth.Status readiness() {
+        boolean redisUp = probe(() -> "PONG".equals(redis.ping()));
+        boolean databaseUp = probe(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return c.isValid(1);
+            }
+        });
+        boolean ready = redisUp && databaseUp;
+        return new PollerHealth.Status(ready, "{\"status\":\"" + (ready ? "ready" : "not ready") + "\",\"redis\":\""
+                + (redisUp ? "up" : "down") + "\",\"database\":\"" + (databaseUp ? "up" : "down")
+                + "\",\"active\":" + active + "}");
+    }
+
+    private static boolean probe(java.util.concurrent.Callable<Boolean> check) {
+        try {
+            return check.call();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The port of the health endpoints. */
+    public int healthPort() {
+        return health.port();
+    }
+
+    /** True while this poller holds the lease and runs the ticks. */
+    public boolean isActive() {
+        return active;
+    }
+
+    /** Ticks this poller has run as the active one. */
+    public long ticksRun() {
+        return ticksRun.get();
+    }
+
+    public String pollerId() {
+        return pollerId;
+    }
+
+    /** Runs one tick now, on the caller's thread, whether or not this poller holds the lease. */
     public TickReport tick() throws Exception {
+        return runTick(() -> true);
+    }
+
+    private TickReport runTick(java.util.function.BooleanSupplier mayPublish) throws Exception {
         long t0 = System.nanoTime();
         Set<String> serverIds = watched.read();
         long t1 = System.nanoTime();
@@ -123,6 +199,13 @@ public final class Poller implements AutoCloseable {
             payloads[i] = codec.encodeToBytes(new ServerMessage.ServerSync(state.id(), state));
         }
         long t3 = System.nanoTime();
+        if (!mayPublish.getAsBoolean()) {
+            // The lease went to another poller while this one was querying: it publishes this period.
+            log.warn("Poller {} lost its lease during a tick; not publishing", pollerId);
+            active = false;
+            return new TickReport(serverIds.size(), 0, 1, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1),
+                    Duration.ofNanos(t3 - t2), Duration.ZERO);
+        }
         try (AbstractPipeline pipeline = redis.pipelined()) {
             for (int i = 0; i < channels.length; i++) {
                 pipeline.publish(channels[i], payloads[i]);
@@ -146,11 +229,20 @@ public final class Poller implements AutoCloseable {
         running = false;
         scheduler.shutdown();
         try {
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+            lease.release(); // a standby takes over at its next claim instead of when the lease lapses
+        } catch (Exception e) {
+            log.warn("Could not release the poller lease (it lapses by itself): {}", e.toString());
+        }
+        try {
             if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
                 scheduler.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (health != null) {
+            health.close();
         }
         redis.close();
         if (ownedDataSource != null) {

@@ -61,7 +61,7 @@ class PollerIT {
         names = new RedisNames(redis.prefix());
         counting = new CountingDataSource(pool);
         PollerConfig config = PollerConfig.fromEnvironment(Map.of(
-                "DATABASE_URL", db.url(), "REDIS_URL", redis.url(), "REDIS_PREFIX", redis.prefix()));
+                "DATABASE_URL", db.url(), "REDIS_URL", redis.url(), "REDIS_PREFIX", redis.prefix(), "HEALTH_PORT", "0"));
         poller = Poller.create(config, counting.dataSource());
     }
 

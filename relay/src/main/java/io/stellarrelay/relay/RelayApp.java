@@ -30,6 +30,10 @@ import redis.clients.jedis.RedisClient;
 
 import javax.sql.DataSource;
 
+import io.javalin.http.Context;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +59,7 @@ public final class RelayApp implements AutoCloseable {
     private final ScheduledExecutorService keepalive;
     private final ScheduledExecutorService checks;
     private final Revalidator revalidator;
+    private volatile boolean draining;
 
     private RelayApp(RelayConfig config, Consumer<JavalinConfig> extension, UnaryOperator<DataSource> wrapDatabase) {
         this.config = config;
@@ -64,7 +69,7 @@ public final class RelayApp implements AutoCloseable {
         RedisNames names = new RedisNames(config.shared().redisPrefix());
         this.redis = connector.newClient(8);
         this.hub = new Hub();
-        this.subscriber = new ChannelSubscriber(hub, connector, names, config.relayId());
+        this.subscriber = new ChannelSubscriber(hub, connector, redis, names, config.relayId());
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase panel = new PanelDatabase(database);
@@ -104,7 +109,8 @@ public final class RelayApp implements AutoCloseable {
             });
             cfg.routes.get("/api/ws/token", tokenEndpoint::handle);
             cfg.routes.options("/api/ws/token", tokenEndpoint::preflight);
-            cfg.routes.get("/health/live", ctx -> ctx.result("ok"));
+            cfg.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
+            cfg.routes.get("/health/ready", this::ready);
             extension.accept(cfg);
         });
         this.keepalive = Executors.newSingleThreadScheduledExecutor(
@@ -159,6 +165,72 @@ public final class RelayApp implements AutoCloseable {
             throw e;
         } catch (Throwable e) {
             log.warn("{} failed", what, e);
+        }
+    }
+
+    /** Ready when not draining and Redis (commands and pub/sub) and PostgreSQL answer. */
+    private void ready(Context ctx) {
+        ctx.header("Cache-Control", "no-store");
+        boolean redisUp = check(() -> "PONG".equals(redis.ping()));
+        boolean pubsubUp = subscriber.isAttached();
+        boolean databaseUp = check(() -> {
+            try (java.sql.Connection c = dataSource.getConnection()) {
+                return c.isValid(1);
+            }
+        });
+        String status = draining ? "draining" : redisUp && pubsubUp && databaseUp ? "ready" : "not ready";
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("redis", redisUp ? "up" : "down");
+        body.put("pubsub", pubsubUp ? "up" : "down");
+        body.put("database", databaseUp ? "up" : "down");
+        body.put("connections", webSocket.connections().size());
+        ctx.status(status.equals("ready") ? 200 : 503).json(body);
+    }
+
+    private static boolean check(java.util.concurrent.Callable<Boolean> probe) {
+        try {
+            return probe.call();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /**
+     * Leaves gracefully (SIGTERM, rolling restart): reports not ready, refuses new sockets, closes the
+     * open ones in batches with 1012 so that they reconnect (the load balancer sends them to another
+     * relay), withdraws the watch set, and returns when all are gone or the shutdown timeout is near.
+     */
+    public void drain() {
+        long deadline = System.nanoTime() + config.drain().timeout().toNanos();
+        draining = true;
+        webSocket.startDraining();
+        int count = webSocket.connections().size();
+        log.info("Relay {} draining: closing {} sockets, {} at a time", config.relayId(), count,
+                config.drain().batchSize());
+        java.util.List<io.stellarrelay.relay.ws.ClientConnection> open = new java.util.ArrayList<>(webSocket.connections());
+        for (int from = 0; from < open.size(); from += config.drain().batchSize()) {
+            for (var c : open.subList(from, Math.min(open.size(), from + config.drain().batchSize()))) {
+                webSocket.close(c, CloseCode.SERVICE_RESTART);
+            }
+            if (System.nanoTime() + config.drain().batchInterval().toNanos() < deadline) {
+                pause(config.drain().batchInterval().toMillis());
+            }
+        }
+        // Leave time for the close handshakes, but keep a quarter of the budget for the rest of shutdown.
+        long handshakeDeadline = deadline - config.drain().timeout().toNanos() / 4;
+        while (!webSocket.connections().isEmpty() && System.nanoTime() < handshakeDeadline) {
+            pause(20);
+        }
+        registration.withdraw();
+    }
+
+    /** Pacing between drain batches and while close handshakes finish; not a synchronisation. */
+    private static void pause(long millis) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,15 +1,13 @@
 package io.stellarrelay.relay;
 
 import io.stellarrelay.config.EnvReader;
+import io.stellarrelay.config.Ids;
 import io.stellarrelay.config.Secret;
 import io.stellarrelay.config.SharedSettings;
 import io.stellarrelay.relay.guard.IpRange;
 import io.stellarrelay.relay.guard.OriginPolicy;
 
-import java.net.InetAddress;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -31,7 +29,17 @@ public record RelayConfig(
         Duration idleTimeout,
         Duration pingInterval,
         Security security,
-        Limits limits) {
+        Limits limits,
+        Drain drain) {
+
+    /**
+     * How a relay leaves on SIGTERM (rolling restarts).
+     *
+     * @param timeout       the relay exits within this, whatever is left
+     * @param batchSize     sockets closed at a time, so they do not all reconnect in the same instant
+     * @param batchInterval pause between batches
+     */
+    public record Drain(Duration timeout, int batchSize, Duration batchInterval) {}
 
     /**
      * @param allowedOrigins     browser origins that may use the session cookie; empty: same origin only
@@ -78,6 +86,9 @@ public record RelayConfig(
     public static final String MAX_CONNECTIONS_PER_ADDRESS = "MAX_CONNECTIONS_PER_ADDRESS";
     public static final String MAX_CONNECTIONS_PER_USER = "MAX_CONNECTIONS_PER_USER";
     public static final String WS_MAX_BUFFERED_BYTES = "WS_MAX_BUFFERED_BYTES";
+    public static final String SHUTDOWN_TIMEOUT_MS = "SHUTDOWN_TIMEOUT_MS";
+    public static final String DRAIN_BATCH_SIZE = "DRAIN_BATCH_SIZE";
+    public static final String DRAIN_BATCH_INTERVAL_MS = "DRAIN_BATCH_INTERVAL_MS";
 
     public static final int DEFAULT_PORT = 3001;
     private static final Pattern RELAY_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -112,24 +123,17 @@ public record RelayConfig(
                 reader.integer(MAX_CONNECTIONS_PER_ADDRESS, 500, 1, 1_000_000),
                 reader.integer(MAX_CONNECTIONS_PER_USER, 50, 1, 1_000_000),
                 reader.integer(WS_MAX_BUFFERED_BYTES, 4 << 20, 16 << 10, 1 << 30));
+        Drain drain = new Drain(
+                reader.millis(SHUTDOWN_TIMEOUT_MS, 10_000, 100, 600_000),
+                reader.integer(DRAIN_BATCH_SIZE, 500, 1, 1_000_000),
+                reader.millis(DRAIN_BATCH_INTERVAL_MS, 50, 0, 60_000));
         reader.finish();
-        return new RelayConfig(shared, host, port, secret, relayId, poolSize, idle, ping, security, limits);
+        return new RelayConfig(shared, host, port, secret, relayId, poolSize, idle, ping, security, limits, drain);
     }
 
     /** Host name plus a random suffix: a restarted relay must not inherit its predecessor's watch set. */
     static String generatedRelayId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_.-]", "-");
-        } catch (Exception e) {
-            host = "relay";
-        }
-        if (host.length() > 40) {
-            host = host.substring(0, 40);
-        }
-        byte[] random = new byte[4];
-        new SecureRandom().nextBytes(random);
-        return host + "-" + HexFormat.of().formatHex(random);
+        return Ids.hostWithSuffix("relay");
     }
 
     /** The relay's watch set lives this long without renewal; the poller stops counting it after that. */

@@ -18,6 +18,10 @@ public final class RelayMain {
             return;
         }
         RelayApp app = RelayApp.create(config).start();
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("relay-shutdown").unstarted(app::close));
+        // SIGTERM (docker stop, rolling deploys) and Ctrl-C: hand clients over, then stop.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("relay-shutdown").unstarted(() -> {
+            app.drain();
+            app.close();
+        }));
     }
 }

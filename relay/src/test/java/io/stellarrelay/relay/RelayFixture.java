@@ -32,6 +32,8 @@ public final class RelayFixture {
         env.put("BETTER_AUTH_SECRET", SECRET);
         env.put("HOST", "127.0.0.1");
         env.put("PORT", "0");
+        env.put("HEALTH_PORT", "0"); // pollers started from this environment
+
         env.putAll(overrides);
         return env;
     }

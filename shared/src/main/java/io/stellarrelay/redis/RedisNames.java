@@ -14,6 +14,9 @@ import java.util.Objects;
  *   <li>{@code {<prefix>}:relay:<relayId>:watching}: set of server ids one relay's sockets watch; it
  *   expires unless the relay keeps renewing it, so a crashed relay stops counting on its own.</li>
  *   <li>{@code <prefix>:relay:<relayId>}: a relay's own control channel, always subscribed.</li>
+ *   <li>{@code {<prefix>}:poller:lease}: id of the active poller; expires unless it renews it.</li>
+ *   <li>{@code {<prefix>}:poller:last-tick}: number of the last poll period that was run, so that no
+ *   period is run twice when pollers hand over.</li>
  * </ul>
  * The braces are a Redis Cluster hash tag: all registry keys live in one slot so that one script can
  * read them together. Channels carry no tag, so sharded pub/sub spreads them over the cluster.
@@ -70,6 +73,14 @@ public final class RedisNames {
 
     public String relayWatchKeySuffix() {
         return ":watching";
+    }
+
+    public String pollerLeaseKey() {
+        return "{" + prefix + "}:poller:lease";
+    }
+
+    public String pollerLastTickKey() {
+        return "{" + prefix + "}:poller:last-tick";
     }
 
     public String relayControlChannel(String relayId) {

@@ -46,6 +46,7 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
               LEFT JOIN servers s ON s.id = p.server_id""";
 
     private final DataSource dataSource;
+    private final java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
 
     public PanelDatabase(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -58,9 +59,9 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
             st.setString(1, token);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
-                    return Optional.empty();
+                    return answered(Optional.empty());
                 }
-                return Optional.of(new AuthenticatedUser(rs.getString(1), isAdmin(rs.getString(2))));
+                return answered(Optional.of(new AuthenticatedUser(rs.getString(1), isAdmin(rs.getString(2)))));
             }
         } catch (SQLException e) {
             throw unavailable("session lookup", e);
@@ -92,7 +93,7 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
         } catch (SQLException e) {
             throw unavailable("session re-check", e);
         }
-        return states;
+        return answered(states);
     }
 
     @Override
@@ -104,15 +105,15 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
             st.setString(3, serverId);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
-                    return Optional.empty(); // no such server: the same answer as forbidden
+                    return answered(Optional.empty()); // no such server: the same answer as forbidden
                 }
                 if (user.admin()) {
-                    return Optional.of(Grant.ADMIN);
+                    return answered(Optional.of(Grant.ADMIN));
                 }
                 if (rs.getBoolean(1)) {
-                    return Optional.of(Grant.OWNER);
+                    return answered(Optional.of(Grant.OWNER));
                 }
-                return rs.getBoolean(2) ? Optional.of(Grant.MEMBER) : Optional.empty();
+                return answered(rs.getBoolean(2) ? Optional.of(Grant.MEMBER) : Optional.empty());
             }
         } catch (SQLException e) {
             throw unavailable("access check", e);
@@ -145,7 +146,7 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
         } catch (SQLException e) {
             throw unavailable("access re-check", e);
         }
-        return standings;
+        return answered(standings);
     }
 
     /** Better Auth's admin plugin allows several comma-separated roles. */
@@ -153,8 +154,19 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
         return role != null && Arrays.stream(role.split(",")).map(String::strip).anyMatch("admin"::equals);
     }
 
-    private static StoreUnavailableException unavailable(String what, SQLException e) {
-        log.warn("Panel database unavailable for {}: {}", what, e.getMessage());
+    /** Logs an outage once, when it starts, not once per request. */
+    private StoreUnavailableException unavailable(String what, SQLException e) {
+        if (failing.compareAndSet(false, true)) {
+            log.warn("Panel database unavailable ({}: {}); answering with a temporary error until it is back",
+                    what, e.getMessage());
+        }
         return new StoreUnavailableException(what + " failed", e);
+    }
+
+    private <T> T answered(T result) {
+        if (failing.compareAndSet(true, false)) {
+            log.info("Panel database reachable again");
+        }
+        return result;
     }
 }

@@ -4,6 +4,7 @@ import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.RedisClient;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -27,12 +28,21 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Two threads: the reader blocks in Jedis and delivers; the mirror thread (the only writer on the
  * connection, as Jedis requires) sends SUBSCRIBE/UNSUBSCRIBE. When the connection drops, the reader
- * reconnects with backoff and the mirror re-subscribes every channel still watched.
+ * reconnects with backoff and the mirror re-subscribes every channel still watched. A connection that
+ * silently stopped delivering (half-open) is found because the mirror publishes a probe to the control
+ * channel every two seconds and the reader gives up after six seconds without any message.
  */
 public final class ChannelSubscriber extends HubMirror {
     private static final int CHANNELS_PER_COMMAND = 1000;
+    /** A probe goes through the control channel this often while attached. */
+    static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
+    /** A subscriber connection that delivers nothing, not even a probe, for this long is dead. */
+    static final Duration SILENCE_LIMIT = PROBE_INTERVAL.multipliedBy(3);
+    private static final long MAX_BACKOFF_MS = 2_000;
+    private static final byte[] PROBE = "probe".getBytes(StandardCharsets.UTF_8);
 
     private final RedisConnector connector;
+    private final RedisClient commands;
     private final RedisNames names;
     private final byte[] controlChannel;
     private final Thread reader;
@@ -49,9 +59,11 @@ public final class ChannelSubscriber extends HubMirror {
     private volatile int attachedGeneration; // 0 while not attached; written under writeLock
     private volatile Connection connection;
 
-    public ChannelSubscriber(Hub hub, RedisConnector connector, RedisNames names, String relayId) {
-        super(hub, "relay-subscriber-writer", Duration.ofSeconds(30));
+    public ChannelSubscriber(Hub hub, RedisConnector connector, RedisClient commands, RedisNames names,
+                             String relayId) {
+        super(hub, "relay-subscriber-writer", PROBE_INTERVAL);
         this.connector = connector;
+        this.commands = commands;
         this.names = names;
         this.controlChannel = names.relayControlChannel(relayId).getBytes(StandardCharsets.UTF_8);
         this.reader = Thread.ofPlatform().name("relay-subscriber-reader").daemon().unstarted(this::readLoop);
@@ -77,7 +89,9 @@ public final class ChannelSubscriber extends HubMirror {
             Pubsub current = new Pubsub(generation);
             Connection c = null;
             try {
-                c = connector.newSubscriberConnection(Duration.ZERO);
+                // A half-open connection looks alive forever; with probes arriving every PROBE_INTERVAL,
+                // a read that waits SILENCE_LIMIT means the connection is dead, and it is replaced.
+                c = connector.newSubscriberConnection(SILENCE_LIMIT);
                 connection = c;
                 synchronized (writeLock) {
                     pubsub = current;
@@ -110,12 +124,21 @@ public final class ChannelSubscriber extends HubMirror {
                 return;
             }
             try {
-                // Backoff with jitter so that many relays do not reconnect in lockstep.
-                TimeUnit.MILLISECONDS.sleep(backoffMs + ThreadLocalRandom.current().nextLong(backoffMs + 1));
+                // Exponential backoff with jitter so that many relays do not reconnect in lockstep; capped
+                // low so that deliveries resume within a couple of seconds of Redis coming back.
+                TimeUnit.MILLISECONDS.sleep(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
             } catch (InterruptedException e) {
                 return;
             }
-            backoffMs = Math.min(backoffMs * 2, 10_000);
+            backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        }
+    }
+
+    /** Sends a probe through Redis to our own control channel; its arrival proves the subscription works. */
+    @Override
+    protected void onIdle() {
+        if (isAttached()) {
+            commands.publish(controlChannel, PROBE);
         }
     }
 

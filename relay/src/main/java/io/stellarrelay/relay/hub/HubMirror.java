@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 abstract class HubMirror implements Hub.Listener, AutoCloseable {
     private static final String RESYNC = new String("resync"); // identity marker, never a server id
     private static final int MAX_BATCH = 4096;
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
     protected final Hub hub;

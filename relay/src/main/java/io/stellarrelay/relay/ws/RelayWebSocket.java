@@ -299,6 +299,11 @@ public final class RelayWebSocket {
         }
     }
 
+    /** Closes one socket with {@code code}. */
+    public void close(ClientConnection connection, CloseCode code) {
+        connection.close(code);
+    }
+
     /** Refuses new sockets from now on (rolling restart); open ones are closed by the caller. */
     public void startDraining() {
         draining = true;
