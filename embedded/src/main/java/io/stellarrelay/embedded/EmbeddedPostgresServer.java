@@ -21,11 +21,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public static EmbeddedPostgresServer start(Path directory) {
+        return start(directory, 0, true);
+    }
+
+    /**
+     * On a given port ({@code 0}: any free one). With {@code cleanData} false the data directory is kept
+     * at close and reused by the next start in the same directory: fault tests restart a database this
+     * way, with its data, on the port clients expect.
+     */
+    public static EmbeddedPostgresServer start(Path directory, int port, boolean cleanData) {
         try {
             return new EmbeddedPostgresServer(builderInside(directory)
                     .setOverrideWorkingDirectory(directory.resolve("binaries").toFile())
                     .setDataDirectory(directory.resolve("data"))
-                    .setCleanDataDirectory(true)
+                    .setCleanDataDirectory(cleanData)
+                    .setPort(port)
                     // We stop it ourselves, in order, before the workspace is deleted.
                     .setRegisterShutdownHook(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")

@@ -23,7 +23,15 @@ public final class EmbeddedRedisServer implements AutoCloseable {
 
     public static EmbeddedRedisServer start(Path directory) {
         try {
-            int port = freePort();
+            return start(directory, freePort());
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free port for embedded Redis", e);
+        }
+    }
+
+    /** On a given port: fault tests stop a Redis and start a new one where clients expect it. */
+    public static EmbeddedRedisServer start(Path directory, int port) {
+        try {
             RedisServer server = RedisServer.newRedisServer()
                     .executableProvider(ExecutableProvider.newJarResourceProvider(directory.toFile()))
                     .bind("127.0.0.1")
@@ -40,7 +48,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
