@@ -4,11 +4,10 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
-import io.stellarrelay.protocol.ErrorMessages;
 import io.stellarrelay.relay.auth.AuthenticatedUser;
+import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.auth.PanelDatabase;
 import io.stellarrelay.relay.auth.SessionCookie;
-import io.stellarrelay.relay.auth.StoreUnavailableException;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -45,12 +44,12 @@ final class DemoRoutes {
 
     private final DataSource dataSource;
     private final SessionCookie cookies;
-    private final PanelDatabase panel;
+    private final CookieAuthentication authentication;
 
     DemoRoutes(DataSource dataSource, SessionCookie cookies) {
         this.dataSource = dataSource;
         this.cookies = cookies;
-        this.panel = new PanelDatabase(dataSource);
+        this.authentication = new CookieAuthentication(cookies, new PanelDatabase(dataSource));
     }
 
     void install(JavalinConfig cfg) {
@@ -127,18 +126,8 @@ final class DemoRoutes {
     }
 
     private void servers(Context ctx) throws SQLException {
-        Optional<AuthenticatedUser> user = Optional.empty();
-        Optional<String> token = cookies.verifiedToken(ctx.header("Cookie"));
-        if (token.isPresent()) {
-            try {
-                user = panel.findUser(token.get());
-            } catch (StoreUnavailableException e) {
-                ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("error", ErrorMessages.AUTH_UNAVAILABLE));
-                return;
-            }
-        }
+        Optional<AuthenticatedUser> user = authentication.authenticate(ctx).map(CookieAuthentication.Session::user);
         if (user.isEmpty()) {
-            ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("error", ErrorMessages.NOT_AUTHENTICATED));
             return;
         }
         List<Map<String, String>> servers = new ArrayList<>();

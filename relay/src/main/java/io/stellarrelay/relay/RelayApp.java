@@ -8,6 +8,7 @@ import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.auth.PanelDatabase;
 import io.stellarrelay.relay.auth.SessionCookie;
 import io.stellarrelay.relay.hub.ChannelSubscriber;
@@ -79,7 +80,7 @@ public final class RelayApp implements AutoCloseable {
         this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, codec, origins,
                 new ClientAddresses(config.security().trustedProxies()), config.limits());
         this.revalidator = new Revalidator(panel, panel, webSocket::connections);
-        TokenEndpoint tokenEndpoint = new TokenEndpoint(cookies, panel, origins);
+        TokenEndpoint tokenEndpoint = new TokenEndpoint(new CookieAuthentication(cookies, panel), origins);
         this.javalin = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;

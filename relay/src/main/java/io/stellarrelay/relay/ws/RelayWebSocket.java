@@ -131,13 +131,21 @@ public final class RelayWebSocket {
         }
     }
 
-    void text(ClientConnection connection, String message) {
+    /** Whether a frame may be handled: not after close, and not beyond the socket's message rate. */
+    private static boolean admitFrame(ClientConnection connection) {
         if (connection.isClosed()) {
-            return;
+            return false;
         }
         if (!connection.takeInbound()) {
             connection.send(new ServerMessage.Error(ErrorMessages.RATE_LIMITED));
             connection.close(CloseCode.RATE_LIMITED);
+            return false;
+        }
+        return true;
+    }
+
+    void text(ClientConnection connection, String message) {
+        if (!admitFrame(connection)) {
             return;
         }
         try {
@@ -159,15 +167,9 @@ public final class RelayWebSocket {
     }
 
     void binary(ClientConnection connection) {
-        if (connection.isClosed()) {
-            return;
+        if (admitFrame(connection)) {
+            connection.send(new ServerMessage.Error(ErrorMessages.BINARY_NOT_SUPPORTED));
         }
-        if (!connection.takeInbound()) {
-            connection.send(new ServerMessage.Error(ErrorMessages.RATE_LIMITED));
-            connection.close(CloseCode.RATE_LIMITED);
-            return;
-        }
-        connection.send(new ServerMessage.Error(ErrorMessages.BINARY_NOT_SUPPORTED));
     }
 
     void closed(ClientConnection connection) {

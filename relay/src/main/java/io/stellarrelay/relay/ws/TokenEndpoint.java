@@ -3,10 +3,7 @@ package io.stellarrelay.relay.ws;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.stellarrelay.protocol.ErrorMessages;
-import io.stellarrelay.relay.auth.AuthenticatedUser;
-import io.stellarrelay.relay.auth.SessionCookie;
-import io.stellarrelay.relay.auth.SessionStore;
-import io.stellarrelay.relay.auth.StoreUnavailableException;
+import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.guard.OriginPolicy;
 
 import java.util.LinkedHashMap;
@@ -19,13 +16,11 @@ import java.util.Optional;
  * is allowed; others are refused before the cookie is even looked at.
  */
 public final class TokenEndpoint {
-    private final SessionCookie cookies;
-    private final SessionStore sessions;
+    private final CookieAuthentication authentication;
     private final OriginPolicy origins;
 
-    public TokenEndpoint(SessionCookie cookies, SessionStore sessions, OriginPolicy origins) {
-        this.cookies = cookies;
-        this.sessions = sessions;
+    public TokenEndpoint(CookieAuthentication authentication, OriginPolicy origins) {
+        this.authentication = authentication;
         this.origins = origins;
     }
 
@@ -63,23 +58,13 @@ public final class TokenEndpoint {
         if (!originAllowed(ctx)) {
             return;
         }
-        Optional<String> token = cookies.verifiedToken(ctx.header("Cookie"));
-        Optional<AuthenticatedUser> user = Optional.empty();
-        if (token.isPresent()) {
-            try {
-                user = sessions.findUser(token.get());
-            } catch (StoreUnavailableException e) {
-                ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("error", ErrorMessages.AUTH_UNAVAILABLE));
-                return;
-            }
-        }
-        if (user.isEmpty()) {
-            ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("error", ErrorMessages.NOT_AUTHENTICATED));
+        Optional<CookieAuthentication.Session> session = authentication.authenticate(ctx);
+        if (session.isEmpty()) {
             return;
         }
         Map<String, String> body = new LinkedHashMap<>();
-        body.put("token", token.get());
-        body.put("userId", user.get().id());
+        body.put("token", session.get().token());
+        body.put("userId", session.get().user().id());
         ctx.json(body);
     }
 }
