@@ -53,6 +53,9 @@ public final class RedisConnector {
         pool.setMinIdle(1);
         pool.setMaxWait(Duration.ofMillis(COMMAND_TIMEOUT_MS));
         pool.setTestWhileIdle(true);
+        // Without an evictor run, testWhileIdle never happens: check idle connections every 30 s so a
+        // dead one is found by the pool rather than by the next command's timeout.
+        pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(30));
         return RedisClient.builder()
                 .hostAndPort(new HostAndPort(settings.host(), settings.port()))
                 .clientConfig(baseConfig().build())

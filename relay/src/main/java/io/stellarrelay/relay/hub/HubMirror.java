@@ -120,7 +120,8 @@ abstract class HubMirror implements Hub.Listener, AutoCloseable {
                 // Everything queued is covered by the rebuild; dropping it keeps an outage from piling up.
                 queue.clear();
                 requestResync();
-                sleepQuietly(backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
+                // Exponential backoff with jitter, never longer than the cap.
+                sleepQuietly(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
                 backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
             }
         }

@@ -1,0 +1,137 @@
+package io.stellarrelay.relay;
+
+import io.stellarrelay.embedded.EmbeddedRedisServer;
+import io.stellarrelay.embedded.Workspace;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.params.ClientKillParams;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * A redis-server of the test's own on a free loopback port, which the test may stop, start again on
+ * the same port, or otherwise break without touching the machine's shared Redis. Nothing is persisted,
+ * so a restart comes back empty, as a Redis without persistence (or a failover to an empty replica) does.
+ */
+public final class PrivateRedis implements AutoCloseable {
+    private final Workspace workspace;
+    private final Path directory;
+    private final int port;
+    private EmbeddedRedisServer server; // null while stopped
+    private Jedis admin; // the test's own connection, reopened as needed
+
+    private PrivateRedis(Workspace workspace, int port) {
+        this.workspace = workspace;
+        this.directory = workspace.dir("redis");
+        this.port = port;
+    }
+
+    /** Starts one on a free port. */
+    public static PrivateRedis start() {
+        Workspace workspace = Workspace.create("stellar-redis-faults");
+        try {
+            PrivateRedis redis = new PrivateRedis(workspace, EmbeddedRedisServer.freePort());
+            redis.startAgain();
+            return redis;
+        } catch (IOException e) {
+            workspace.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            workspace.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /** Stops the server (SIGTERM, waiting for the process to exit): every connection to it ends. */
+    public synchronized void stop() {
+        dropAdmin();
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    /** Starts a new, empty server on the same port; returns once it accepts connections. */
+    public synchronized void startAgain() {
+        if (server != null) {
+            throw new IllegalStateException("already running");
+        }
+        server = EmbeddedRedisServer.start(directory, port);
+    }
+
+    /** Redis's clock in milliseconds (the clock the poller numbers its periods on). */
+    public long timeMillis() {
+        List<String> time = admin(Jedis::time);
+        return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+    }
+
+    /** {@code CLIENT KILL TYPE pubsub}: drops every subscriber connection; returns how many. */
+    public long killPubsubClients() {
+        return admin(j -> j.clientKill(new ClientKillParams().type(ClientType.PUBSUB)));
+    }
+
+    /** Connections currently in pub/sub mode. */
+    public int pubsubClientCount() {
+        return (int) admin(j -> j.clientList(ClientType.PUBSUB)).lines().filter(l -> !l.isBlank()).count();
+    }
+
+    /** Runs a command on the test's own connection, reconnecting after a failure. */
+    private synchronized <T> T admin(Function<Jedis, T> command) {
+        if (server == null) {
+            throw new IllegalStateException("private Redis is stopped");
+        }
+        if (admin == null) {
+            admin = new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder()
+                    .clientName("redis-faults-test")
+                    .connectionTimeoutMillis(2_000)
+                    .socketTimeoutMillis(2_000)
+                    .protocol(RedisProtocol.RESP2)
+                    .build());
+        }
+        try {
+            return command.apply(admin);
+        } catch (RuntimeException e) {
+            dropAdmin();
+            throw e;
+        }
+    }
+
+    private void dropAdmin() {
+        if (admin != null) {
+            try {
+                admin.close();
+            } catch (RuntimeException ignored) {
+                // already broken
+            }
+            admin = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            stop();
+        } finally {
+            workspace.close();
+        }
+    }
+}
