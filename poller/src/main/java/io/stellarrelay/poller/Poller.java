@@ -1,6 +1,5 @@
 package io.stellarrelay.poller;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.stellarrelay.db.Databases;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.protocol.ServerMessage;
@@ -66,9 +65,12 @@ public final class Poller implements AutoCloseable {
         this.scheduler = executor;
     }
 
+    /**
+     * With a fresh database connection per tick: one tick every few seconds needs no pool, and a new
+     * connection is tried at once after an outage (a pool would retry on its own backoff, up to 5 s).
+     */
     public static Poller create(PollerConfig config) {
-        HikariDataSource pool = Databases.pool(config.shared().database(), "poller-db", config.databasePoolSize());
-        return new Poller(config, pool, pool);
+        return new Poller(config, Databases.unpooled(config.shared().database()), null);
     }
 
     /** With a caller-owned data source (tests count statements through one). */
@@ -93,19 +95,24 @@ public final class Poller implements AutoCloseable {
         long interval = config.shared().pollInterval().toMillis();
         long next = Math.max(1, interval / 4);
         try {
-            switch (lease.claim()) {
-                case PollerLease.Claim.Standby standby -> becomeActive(false);
+            boolean worked = switch (lease.claim()) {
+                case PollerLease.Claim.Standby standby -> {
+                    becomeActive(false);
+                    yield true;
+                }
                 case PollerLease.Claim.Run run -> {
                     becomeActive(true);
                     lastReport = runTick(lease::held);
                     ticksRun.incrementAndGet();
+                    yield true;
                 }
                 case PollerLease.Claim.Wait wait -> {
                     becomeActive(true);
                     next = Math.max(1, Math.min(next, wait.waitMillis() + 1));
+                    yield false; // no tick ran: says nothing about whether the database is back
                 }
-            }
-            if (failing) {
+            };
+            if (failing && worked) {
                 log.info("Poller recovered");
                 failing = false;
             }

@@ -3,10 +3,30 @@ package io.stellarrelay.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.stellarrelay.config.DatabaseSettings;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
 
 /** Builds the connection pool every service uses; read-only, because the panel owns the data. */
 public final class Databases {
     private Databases() {}
+
+    /** A data source that opens a new read-only connection per request, with the same timeouts. */
+    public static DataSource unpooled(DatabaseSettings settings) {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setURL(settings.jdbcUrl());
+        if (settings.user() != null) {
+            source.setUser(settings.user());
+        }
+        if (settings.password() != null) {
+            source.setPassword(settings.password().reveal());
+        }
+        source.setReadOnly(true);
+        source.setConnectTimeout(3);
+        source.setSocketTimeout(30);
+        source.setTcpKeepAlive(true);
+        return source;
+    }
 
     public static HikariDataSource pool(DatabaseSettings settings, String poolName, int maxSize) {
         HikariConfig config = new HikariConfig();

@@ -1,0 +1,113 @@
+package io.stellarrelay.relay;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A relay or poller as a separate JVM, so that a test can stop it the way production does: SIGTERM
+ * ({@link #terminate}, which runs the shutdown hooks) or SIGKILL ({@link #kill}, which runs nothing).
+ * Its output goes to {@code target/<name>.log}, kept for when a test fails.
+ */
+final class JavaProcess implements AutoCloseable {
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private JavaProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Runs {@code mainClass} with the test classpath (every module and dependency of this build). */
+    static JavaProcess startMain(String name, Class<?> mainClass, Map<String, String> env) {
+        return start(name, List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()), env);
+    }
+
+    /** Runs the relay: the packaged jar when the build made one (as deployed), else {@link RelayMain}. */
+    static JavaProcess startRelay(String name, Map<String, String> env) {
+        Path jar = Path.of("target", "stellar-relay.jar");
+        return Files.exists(jar)
+                ? start(name, List.of("-jar", jar.toString()), env)
+                : startMain(name, RelayMain.class, env);
+    }
+
+    private static JavaProcess start(String name, List<String> arguments, Map<String, String> env) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.add("-XX:TieredStopAtLevel=1"); // starts faster; these processes live a few seconds
+        command.addAll(arguments);
+        try {
+            Path log = Files.createDirectories(Path.of("target")).resolve(name + ".log");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            return new JavaProcess(name, builder.start(), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start " + name, e);
+        }
+    }
+
+    /** A port that was free a moment ago, for a process that must be told its port in advance. */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM on Linux and macOS: the JVM runs its shutdown hooks (graceful stop). */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** SIGKILL: no shutdown hook, no cleanup, like a crash or an OOM kill. */
+    void kill() {
+        process.destroyForcibly();
+    }
+
+    /** Waits for the process to exit; true if it did within {@code timeout}. */
+    boolean waitFor(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    int exitValue() {
+        return process.exitValue();
+    }
+
+    /** Everything the process has printed so far. */
+    String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " (pid " + process.pid() + ", log " + log.toAbsolutePath() + ")";
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.stellarrelay.relay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * One watching client of a fault test and the {@code server:sync} frames it has received, per server.
+ * Frames are counted through ping barriers ({@link WsTestClient#drainUntilPong}), so a count covers
+ * everything the relay had sent to the socket when it read the ping. The client can move to another
+ * relay ({@link #reconnect}) the way a browser behind a load balancer does, with the same credentials.
+ */
+final class SyncTally {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final String token;
+    private final List<String> servers;
+    private final Map<String, Long> syncs = new TreeMap<>();
+    private final List<String> others = Collections.synchronizedList(new ArrayList<>());
+    private WsTestClient client;
+
+    private SyncTally(String name, String token, List<String> servers) {
+        this.name = name;
+        this.token = token;
+        this.servers = List.copyOf(servers);
+    }
+
+    /** Connects to the relay on {@code port}, authenticates with {@code token} and subscribes to {@code servers}. */
+    static SyncTally connect(String name, int port, String token, String... servers) throws Exception {
+        SyncTally tally = new SyncTally(name, token, List.of(servers));
+        tally.reconnect(port);
+        return tally;
+    }
+
+    /** A new socket to {@code port} (the old one is left as it is): authenticate, subscribe again. */
+    synchronized void reconnect(int port) throws Exception {
+        WsTestClient fresh = WsTestClient.connect(port);
+        fresh.send("{\"type\":\"auth\",\"token\":\"" + token + "\"}");
+        String reply = fresh.awaitMessage(m -> m.contains("\"type\":\"auth_"));
+        assertEquals("auth_success", JSON.readTree(reply).path("type").asText(), name + ": " + reply);
+        for (String serverId : servers) {
+            fresh.send("{\"type\":\"subscribe\",\"serverId\":\"" + serverId + "\"}");
+            fresh.awaitMessage(m -> m.equals("{\"type\":\"subscribed\",\"serverId\":\"" + serverId + "\"}"));
+        }
+        client = fresh;
+    }
+
+    synchronized WsTestClient client() {
+        return client;
+    }
+
+    String name() {
+        return name;
+    }
+
+    List<String> servers() {
+        return servers;
+    }
+
+    /** Waits until the current socket has had a sync for each of its servers (those are not counted). */
+    synchronized void awaitFirstSyncs() throws InterruptedException {
+        for (String serverId : servers) {
+            client.awaitSync(serverId);
+        }
+    }
+
+    /** Ping barrier: counts every frame the relay had sent to the current socket before it read a ping. */
+    synchronized void drain() throws Exception {
+        for (String message : client.drainUntilPong()) {
+            JsonNode frame = JSON.readTree(message);
+            if ("server:sync".equals(frame.path("type").asText())) {
+                syncs.merge(frame.path("serverId").asText(), 1L, Long::sum);
+            } else {
+                others.add(message);
+            }
+        }
+    }
+
+    /** Syncs counted so far, per server (every subscribed server listed, zero included). */
+    synchronized Map<String, Long> counts() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String serverId : servers) {
+            counts.put(serverId, syncs.getOrDefault(serverId, 0L));
+        }
+        return counts;
+    }
+
+    /** Frames other than syncs counted so far (errors would show up here). */
+    List<String> otherFrames() {
+        synchronized (others) {
+            return List.copyOf(others);
+        }
+    }
+
+    /** {@code counts() - before}, per server. */
+    synchronized Map<String, Long> since(Map<String, Long> before) {
+        Map<String, Long> delta = new TreeMap<>();
+        counts().forEach((serverId, n) -> delta.put(serverId, n - before.getOrDefault(serverId, 0L)));
+        return delta;
+    }
+
+    /** What every server would show had each of {@code ticks} ticks reached this client once. */
+    Map<String, Long> expected(long ticks) {
+        Map<String, Long> expected = new TreeMap<>();
+        for (String serverId : servers) {
+            expected.put(serverId, ticks);
+        }
+        return expected;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
