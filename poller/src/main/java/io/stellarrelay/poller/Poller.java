@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.SetParams;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -41,6 +42,7 @@ public final class Poller implements AutoCloseable {
     private final ProtocolCodec codec = new ProtocolCodec();
     private final ScheduledExecutorService scheduler;
     private final PollerLease lease;
+    private final SetParams lastSyncTtl;
     private final String pollerId;
     private final java.util.concurrent.atomic.AtomicLong ticksRun = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running;
@@ -56,6 +58,7 @@ public final class Poller implements AutoCloseable {
         this.redis = new RedisConnector(config.shared().redis(), "stellar-poller").newClient(4);
         this.names = new RedisNames(config.shared().redisPrefix());
         this.watched = new WatchedServers(redis, names);
+        this.lastSyncTtl = SetParams.setParams().px(config.shared().pollInterval().toMillis() * 2);
         this.pollerId = config.pollerId();
         this.lease = new PollerLease(redis, names, pollerId, config.shared().pollInterval().toMillis());
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
@@ -216,6 +219,8 @@ public final class Poller implements AutoCloseable {
         try (AbstractPipeline pipeline = redis.pipelined()) {
             for (int i = 0; i < channels.length; i++) {
                 pipeline.publish(channels[i], payloads[i]);
+                // Kept for two intervals: a client subscribing in between gets this state at once.
+                pipeline.set(names.lastSyncKey(states.get(i).id()), payloads[i], lastSyncTtl);
             }
             pipeline.sync();
         }

@@ -13,6 +13,7 @@ import io.stellarrelay.relay.auth.PanelDatabase;
 import io.stellarrelay.relay.auth.SessionCookie;
 import io.stellarrelay.relay.hub.ChannelSubscriber;
 import io.stellarrelay.relay.hub.Hub;
+import io.stellarrelay.relay.hub.LatestSyncs;
 import io.stellarrelay.relay.hub.WatchRegistration;
 import io.stellarrelay.relay.guard.ClientAddresses;
 import io.stellarrelay.relay.guard.OriginPolicy;
@@ -77,8 +78,8 @@ public final class RelayApp implements AutoCloseable {
         SessionCookie cookies = new SessionCookie(config.authSecret());
         ProtocolCodec codec = new ProtocolCodec();
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
-        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, codec, origins,
-                new ClientAddresses(config.security().trustedProxies()), config.limits());
+        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, new LatestSyncs(hub, redis, names), codec,
+                origins, new ClientAddresses(config.security().trustedProxies()), config.limits());
         this.revalidator = new Revalidator(panel, panel, webSocket::connections);
         TokenEndpoint tokenEndpoint = new TokenEndpoint(new CookieAuthentication(cookies, panel), origins);
         this.javalin = Javalin.create(cfg -> {

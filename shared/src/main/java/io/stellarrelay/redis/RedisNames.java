@@ -14,6 +14,8 @@ import java.util.Objects;
  *   <li>{@code {<prefix>}:relay:<relayId>:watching}: set of server ids one relay's sockets watch; it
  *   expires unless the relay keeps renewing it, so a crashed relay stops counting on its own.</li>
  *   <li>{@code <prefix>:relay:<relayId>}: a relay's own control channel, always subscribed.</li>
+ *   <li>{@code <prefix>:last-sync:<serverId>}: the last {@code server:sync} frame the poller published for
+ *   the server, kept for two intervals, so that a new subscriber gets the current state at once.</li>
  *   <li>{@code {<prefix>}:poller:lease}: id of the active poller; expires unless it renews it.</li>
  *   <li>{@code {<prefix>}:poller:last-tick}: number of the last poll period that was run, so that no
  *   period is run twice when pollers hand over.</li>
@@ -56,6 +58,10 @@ public final class RedisNames {
             }
         }
         return new String(channel, n, channel.length - n, StandardCharsets.UTF_8);
+    }
+
+    public byte[] lastSyncKey(String serverId) {
+        return (prefix + ":last-sync:" + serverId).getBytes(StandardCharsets.UTF_8);
     }
 
     public String relayIndexKey() {

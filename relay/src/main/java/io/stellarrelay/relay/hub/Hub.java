@@ -26,6 +26,8 @@ public final class Hub {
 
     private final ConcurrentHashMap<String, Watcher[]> watchers = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final ConcurrentHashMap<String, ByteBuffer> latest = new ConcurrentHashMap<>();
+    private static final byte[] SYNC_PREFIX = "{\"type\":\"server:sync\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     public void addListener(Listener listener) {
         listeners.add(listener);
@@ -77,6 +79,7 @@ public final class Hub {
             return shrunk;
         });
         if (last[0]) {
+            latest.remove(serverId);
             notifyListeners(serverId);
         }
     }
@@ -84,6 +87,9 @@ public final class Hub {
     /** Hands one frame to every watcher of the server; returns how many there were. */
     public int deliver(String serverId, ByteBuffer frame) {
         Watcher[] targets = watchers.getOrDefault(serverId, NONE);
+        if (targets.length > 0 && isSync(frame)) {
+            latest.put(serverId, frame);
+        }
         for (Watcher w : targets) {
             try {
                 w.deliver(frame);
@@ -93,6 +99,23 @@ public final class Hub {
             }
         }
         return targets.length;
+    }
+
+    /** The last {@code server:sync} delivered for a watched server, or null. Read it through a duplicate. */
+    public ByteBuffer latest(String serverId) {
+        return latest.get(serverId);
+    }
+
+    private static boolean isSync(ByteBuffer frame) {
+        if (frame.remaining() < SYNC_PREFIX.length) {
+            return false;
+        }
+        for (int i = 0; i < SYNC_PREFIX.length; i++) {
+            if (frame.get(frame.position() + i) != SYNC_PREFIX[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean isWatched(String serverId) {

@@ -157,24 +157,26 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     }
 
     /**
-     * Starts delivering the server's frames to this socket. The {@code subscribed} reply is queued
-     * before the socket joins the hub, so no sync can overtake it.
+     * Starts delivering the server's frames to this socket. The {@code subscribed} reply, then the
+     * server's current state if known, are queued before the socket joins the hub, so no sync can
+     * overtake them.
      */
-    synchronized SubscribeResult subscribe(String serverId, Grant grant, int limit) {
+    synchronized SubscribeResult subscribe(String serverId, Grant grant, int limit, ByteBuffer current) {
         if (closed) {
             return SubscribeResult.CLOSED;
         }
-        if (subscriptions.containsKey(serverId)) {
-            subscriptions.put(serverId, grant);
-            send(new ServerMessage.Subscribed(serverId));
-            return SubscribeResult.SUBSCRIBED;
-        }
-        if (subscriptions.size() >= limit) {
+        boolean already = subscriptions.containsKey(serverId);
+        if (!already && subscriptions.size() >= limit) {
             return SubscribeResult.LIMIT_REACHED;
         }
         subscriptions.put(serverId, grant);
         send(new ServerMessage.Subscribed(serverId));
-        hub.watch(serverId, this);
+        if (current != null) {
+            deliver(current); // the current state at once, before any later sync can overtake it
+        }
+        if (!already) {
+            hub.watch(serverId, this);
+        }
         return SubscribeResult.SUBSCRIBED;
     }
 

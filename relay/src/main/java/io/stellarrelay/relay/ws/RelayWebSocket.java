@@ -22,6 +22,7 @@ import io.stellarrelay.relay.guard.ConnectionCounter;
 import io.stellarrelay.relay.guard.OriginPolicy;
 import io.stellarrelay.relay.guard.TokenBucket;
 import io.stellarrelay.relay.hub.Hub;
+import io.stellarrelay.relay.hub.LatestSyncs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,7 @@ public final class RelayWebSocket {
     private final SessionStore sessions;
     private final AccessPolicy access;
     private final Hub hub;
+    private final LatestSyncs latest;
     private final ProtocolCodec codec;
     private final OriginPolicy origins;
     private final ClientAddresses addresses;
@@ -63,8 +65,9 @@ public final class RelayWebSocket {
     private volatile boolean draining;
 
     public RelayWebSocket(SessionCookie cookies, SessionStore sessions, AccessPolicy access, Hub hub,
-                          ProtocolCodec codec, OriginPolicy origins, ClientAddresses addresses,
-                          RelayConfig.Limits limits) {
+                          LatestSyncs latest, ProtocolCodec codec, OriginPolicy origins,
+                          ClientAddresses addresses, RelayConfig.Limits limits) {
+        this.latest = latest;
         this.cookies = cookies;
         this.sessions = sessions;
         this.access = access;
@@ -252,7 +255,7 @@ public final class RelayWebSocket {
             connection.send(new ServerMessage.Error(ErrorMessages.FORBIDDEN));
             return;
         }
-        if (connection.subscribe(serverId, grant.get(), limits.maxSubscriptionsPerConnection())
+        if (connection.subscribe(serverId, grant.get(), limits.maxSubscriptionsPerConnection(), latest.of(serverId))
                 == ClientConnection.SubscribeResult.LIMIT_REACHED) {
             connection.send(tooManySubscriptions(serverId));
         }

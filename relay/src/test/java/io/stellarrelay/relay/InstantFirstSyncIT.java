@@ -1,0 +1,59 @@
+package io.stellarrelay.relay;
+
+import io.stellarrelay.poller.Poller;
+import io.stellarrelay.poller.PollerConfig;
+import io.stellarrelay.testing.PanelFixtures;
+import io.stellarrelay.testing.TestDatabase;
+import io.stellarrelay.testing.TestRedis;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.testing.PanelFixtures.ADMIN_TOKEN;
+import static io.stellarrelay.testing.PanelFixtures.MEMBER_TOKEN;
+import static io.stellarrelay.testing.PanelFixtures.OWNER_TOKEN;
+import static io.stellarrelay.testing.PanelFixtures.SERVER;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A new subscriber gets the server's current state right after {@code subscribed}, not at the next
+ * tick. The poller here runs one tick by hand and never again, so only that path can deliver.
+ */
+class InstantFirstSyncIT {
+
+    private static WsTestClient subscribed(RelayApp relay, String token) throws Exception {
+        WsTestClient client = WsTestClient.connect(relay.port(), cookieHeader(token));
+        client.next();
+        client.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
+        assertEquals("{\"type\":\"subscribed\",\"serverId\":\"" + SERVER + "\"}", client.next());
+        return client;
+    }
+
+    @Test
+    @DisplayName("after a tick, a subscriber gets the latest sync at once, on a relay that already watches the "
+            + "server and on one that does not")
+    void latestStateRightAfterSubscribed() throws Exception {
+        try (TestDatabase db = TestDatabase.create(); TestRedis redis = TestRedis.create()) {
+            PanelFixtures.load(db);
+            Map<String, String> env = Map.of("POLL_INTERVAL_MS", "60000");
+            try (RelayApp watching = RelayFixture.startRelay(db, redis, env);
+                 RelayApp other = RelayFixture.startRelay(db, redis, env);
+                 Poller poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(db, redis, env)));
+                 WsTestClient first = subscribed(watching, OWNER_TOKEN)) {
+                assertEquals(List.of(), first.drainUntilPong(), "nothing was published yet");
+                await().atMost(WsTestClient.WAIT).until(() -> poller.tick().published() == 1);
+                String sync = first.awaitSync(SERVER);
+
+                try (WsTestClient sameRelay = subscribed(watching, MEMBER_TOKEN);
+                     WsTestClient otherRelay = subscribed(other, ADMIN_TOKEN)) {
+                    assertEquals(sync, sameRelay.next(), "from the relay's own last delivery");
+                    assertEquals(sync, otherRelay.next(), "from the copy the poller left in Redis");
+                }
+            }
+        }
+    }
+}
