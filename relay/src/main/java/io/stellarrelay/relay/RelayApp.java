@@ -8,6 +8,7 @@ import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.auth.CachingPanel;
 import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.auth.PanelDatabase;
 import io.stellarrelay.relay.auth.SessionCookie;
@@ -62,6 +63,7 @@ public final class RelayApp implements AutoCloseable {
     private final ScheduledExecutorService checks;
     private final Revalidator revalidator;
     private volatile boolean draining;
+    private final CachingPanel panel;
 
     private RelayApp(RelayConfig config, Consumer<JavalinConfig> extension, UnaryOperator<DataSource> wrapDatabase) {
         this.config = config;
@@ -74,7 +76,8 @@ public final class RelayApp implements AutoCloseable {
         this.subscriber = new ChannelSubscriber(hub, connector, redis, names, config.relayId());
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
-        PanelDatabase panel = new PanelDatabase(database);
+        PanelDatabase tables = new PanelDatabase(database);
+        this.panel = new CachingPanel(tables, tables, config.security().revalidateInterval());
         SessionCookie cookies = new SessionCookie(config.authSecret());
         ProtocolCodec codec = new ProtocolCodec();
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
@@ -147,8 +150,10 @@ public final class RelayApp implements AutoCloseable {
         long deadlineCheck = Math.max(50, Math.min(1000, config.limits().authTimeout().toMillis() / 4));
         keepalive.scheduleWithFixedDelay(this::enforceDeadlines, deadlineCheck, deadlineCheck, TimeUnit.MILLISECONDS);
         long revalidate = config.security().revalidateInterval().toMillis();
-        checks.scheduleWithFixedDelay(() -> guarded("Re-check of live sessions", revalidator::run),
-                revalidate, revalidate, TimeUnit.MILLISECONDS);
+        checks.scheduleWithFixedDelay(() -> guarded("Re-check of live sessions", () -> {
+            revalidator.run();
+            panel.prune();
+        }), revalidate, revalidate, TimeUnit.MILLISECONDS);
         log.info("Relay {} listening on {}:{} (Redis prefix '{}')", config.relayId(), config.host(), port(),
                 config.shared().redisPrefix());
         return this;
