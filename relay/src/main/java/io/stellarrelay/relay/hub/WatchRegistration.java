@@ -31,6 +31,7 @@ public final class WatchRegistration extends HubMirror {
     private final String key;
     private final String indexKey;
     private final long leaseMillis;
+    private int lastWrittenSize = -1; // mirror thread only; -1 until the first write
 
     public WatchRegistration(Hub hub, RedisClient redis, RedisNames names, String relayId, Duration lease) {
         super(hub, "relay-watch-registration", lease.dividedBy(4));
@@ -62,8 +63,11 @@ public final class WatchRegistration extends HubMirror {
             renew(tx);
             tx.exec();
         }
-        // A set that had vanished now holds only this batch: rebuild it before anything is missed.
-        if (!existed.get() && hub.watchedServerCount() > added.size()) {
+        // A set that had vanished now holds only this batch: rebuild it before anything is missed. (Redis
+        // deletes a set whose last member went, so a missing key after an empty set is no loss.)
+        boolean expectedEmpty = lastWrittenSize == 0;
+        lastWrittenSize = hub.watchedServerCount();
+        if (!existed.get() && !expectedEmpty && hub.watchedServerCount() > added.size()) {
             log.warn("Watch set {} was gone; rebuilding it", key);
             requestResync();
         }
@@ -71,6 +75,7 @@ public final class WatchRegistration extends HubMirror {
 
     @Override
     protected void resync(Set<String> watched) {
+        lastWrittenSize = watched.size();
         try (AbstractTransaction tx = redis.multi()) {
             tx.del(key);
             forChunks(new ArrayList<>(watched), chunk -> tx.sadd(key, chunk));

@@ -1,0 +1,98 @@
+package io.stellarrelay.bench;
+
+import io.stellarrelay.config.DatabaseSettings;
+import io.stellarrelay.db.Databases;
+import org.postgresql.PGConnection;
+
+import javax.sql.DataSource;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.List;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Logger;
+
+/**
+ * The poller's own data source ({@link Databases#unpooled}: a fresh connection per tick), measured: for
+ * each connection it reads the PostgreSQL backend's PID from the protocol handshake (no query) and, just
+ * before the connection closes and the backend exits, that backend's CPU time from /proc. So the CPU
+ * PostgreSQL spent on a tick (connection start-up included) is known without touching the statements.
+ */
+final class BackendCpuDataSource implements DataSource {
+    private final DataSource delegate;
+    final DoubleAdder backendCpuSeconds = new DoubleAdder();
+    final LongAdder connections = new LongAdder();
+
+    BackendCpuDataSource(DatabaseSettings settings) {
+        this.delegate = Databases.unpooled(settings);
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return measured(delegate.getConnection());
+    }
+
+    @Override
+    public Connection getConnection(String user, String password) throws SQLException {
+        return measured(delegate.getConnection(user, password));
+    }
+
+    private Connection measured(Connection c) throws SQLException {
+        connections.increment();
+        long pid = c.unwrap(PGConnection.class).getBackendPID();
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getName().equals("close") && (args == null || args.length == 0)) {
+                double cpu = ProcStats.cpuSecondsOf(List.of(pid));
+                if (cpu >= 0) {
+                    backendCpuSeconds.add(cpu);
+                }
+            }
+            try {
+                return method.invoke(c, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return delegate.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        delegate.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        delegate.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return delegate.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return delegate.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        return delegate.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return delegate.isWrapperFor(iface);
+    }
+}

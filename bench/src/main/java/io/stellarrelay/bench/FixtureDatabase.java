@@ -1,0 +1,307 @@
+package io.stellarrelay.bench;
+
+import io.stellarrelay.config.DatabaseSettings;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * A database of its own for one benchmark run, created on the PostgreSQL of {@code --database-url}
+ * from the panel schema, filled with generated rows by {@code generate_series}, and dropped at the end.
+ *
+ * <p>Rows: users {@code bu_<i>} with one session each (token {@link #token}); servers
+ * {@code bs_<7 digits>} (fixed width, so frames have the same length) spread over ten nodes of one
+ * location, each with two allocations; memberships where a layout needs them.
+ */
+public final class FixtureDatabase implements AutoCloseable {
+    public static final int NODES = 10;
+
+    private final String adminUrl;
+    private final DatabaseSettings admin;
+    private final String name;
+    private final String url;
+    private final String tokenPrefix;
+    private boolean dropped;
+
+    private FixtureDatabase(String adminUrl, String name, String tokenPrefix) {
+        this.adminUrl = adminUrl;
+        this.admin = DatabaseSettings.parse(adminUrl);
+        this.name = name;
+        this.url = replaceDatabase(adminUrl, name);
+        this.tokenPrefix = tokenPrefix;
+    }
+
+    /** Creates an empty database holding the panel's tables. */
+    public static FixtureDatabase create(String adminUrl, String runId) {
+        String name = "stellar_bench_" + runId.toLowerCase(Locale.ROOT);
+        FixtureDatabase db = new FixtureDatabase(adminUrl, name, "bt" + runId);
+        try (Connection c = connect(db.admin); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot create database " + name + " at " + db.admin.redactedUrl()
+                    + " (--database-url must name a role that may CREATE DATABASE): " + e.getMessage(), e);
+        }
+        db.execute(panelSchema());
+        return db;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The panel-style URL of this database, as the relay's and poller's {@code DATABASE_URL}. */
+    public String url() {
+        return url;
+    }
+
+    /** The raw session token of user {@code i} (what a client sends in {@code auth}). */
+    public String token(int user) {
+        return tokenPrefix + String.format(Locale.ROOT, "%08d", user);
+    }
+
+    public static String serverId(int j) {
+        return String.format(Locale.ROOT, "bs_%07d", j);
+    }
+
+    public static String userId(int i) {
+        return "bu_" + i;
+    }
+
+    /**
+     * Inserts {@code users} users with sessions, {@code servers} servers (server j owned by user
+     * {@code j % users}) with two allocations each, and ANALYZEs.
+     */
+    public void populate(int users, int servers) {
+        if (users < 1 || servers < 0) {
+            throw new IllegalArgumentException("need at least one user");
+        }
+        execute("""
+                INSERT INTO locations (id, name, country, city, "updatedAt") VALUES ('bloc_0', 'Frankfurt, DE', 'DE', 'Frankfurt', now());
+                INSERT INTO blueprints (id, name, "dockerImages", startup, config, scripts, variables, "dockerConfig", "updatedAt")
+                VALUES ('bbp_0', 'Minecraft Java', '{}', 'java -jar server.jar', '{}', '{}', '[]', '{}', now());
+                INSERT INTO nodes (id, "displayName", host, port, protocol, "sftpPort", "memoryLimit", "diskLimit", "cpuLimit",
+                                   token, "tokenHash", "isOnline", "locationId", "updatedAt")
+                SELECT 'bnode_' || n || '_0123456789abcdef', 'EU-West-' || n, 'node' || n || '.example.com', 8443, 'HTTPS', 2022,
+                       68719476736, 2199023255552, 32, 'node-secret-' || n, 'node-hash-' || n, true, 'bloc_0', now()
+                  FROM generate_series(0, %3$d - 1) AS n;
+                INSERT INTO users (id, name, email, role, banned, "updatedAt")
+                SELECT 'bu_' || i, 'Bench User ' || i, 'bench' || i || '@example.com', 'user', false, now()
+                  FROM generate_series(0, %1$d - 1) AS i;
+                INSERT INTO sessions (id, "expiresAt", token, "updatedAt", "userId")
+                SELECT 'bses_' || i, (now() AT TIME ZONE 'UTC') + interval '7 days', '%4$s' || lpad(i::text, 8, '0'), now(), 'bu_' || i
+                  FROM generate_series(0, %1$d - 1) AS i;
+                INSERT INTO servers (id, "shortId", name, "containerId", status, suspended, memory, disk, cpu, swap,
+                                     "backupLimit", config, variables, "nodeId", "blueprintId", "ownerId",
+                                     "createdAt", "updatedAt", "primaryAllocationId")
+                SELECT 'bs_' || lpad(j::text, 7, '0'), lpad(j::text, 8, '0'), 'Survival world ' || j,
+                       'container_' || j || '_4f9c2a', 'RUNNING', false, 4096, 20480, 50 + (j %% 7) * 12.5, -1, 3,
+                       '{"rcon_password":"not-sent"}', '{"RCON_PASSWORD":"not-sent"}',
+                       'bnode_' || (j %% %3$d) || '_0123456789abcdef', 'bbp_0', 'bu_' || (j %% %1$d),
+                       now() - interval '30 days', now(), 'ba_' || j || '_a'
+                  FROM generate_series(0, %2$d - 1) AS j;
+                INSERT INTO allocations (id, ip, port, assigned, "nodeId", "serverId", "updatedAt")
+                SELECT 'ba_' || j || '_' || side, '192.0.2.10', 1024 + (j / %3$d) * 2 + CASE side WHEN 'a' THEN 0 ELSE 1 END,
+                       true, 'bnode_' || (j %% %3$d) || '_0123456789abcdef', 'bs_' || lpad(j::text, 7, '0'), now()
+                  FROM generate_series(0, %2$d - 1) AS j, (VALUES ('a'), ('b')) AS sides(side);
+                """.formatted(users, servers, NODES, tokenPrefix));
+        analyze();
+    }
+
+    /**
+     * Makes user {@code i} a member of servers {@code (i * perClient + k) % servers} for k below
+     * {@code perClient}, where it is not the owner (the shared layout of the fan-out scenario).
+     */
+    public void addSharedMemberships(int users, int servers, int perClient) {
+        execute("""
+                INSERT INTO server_members (id, "serverId", "userId", permissions, "updatedAt")
+                SELECT 'bm_' || i || '_' || k, 'bs_' || lpad(((i * %3$d + k) %% %2$d)::text, 7, '0'), 'bu_' || i,
+                       '{console.read}', now()
+                  FROM generate_series(0, %1$d - 1) AS i, generate_series(0, %3$d - 1) AS k
+                 WHERE ((i * %3$d + k) %% %2$d) %% %1$d <> i
+                ON CONFLICT DO NOTHING;
+                """.formatted(users, servers, perClient));
+        analyze();
+    }
+
+    /** The indexes the README recommends for large panels (the panel's own migration lacks them). */
+    public void addRecommendedIndexes() {
+        execute("""
+                CREATE INDEX IF NOT EXISTS allocations_server_id_idx ON allocations ("serverId");
+                CREATE INDEX IF NOT EXISTS server_members_user_id_idx ON server_members ("userId");
+                """);
+        analyze();
+    }
+
+    public void analyze() {
+        execute("ANALYZE");
+    }
+
+    /** Row counts, for the report. */
+    public Map<String, Long> counts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (Connection c = connection(); Statement st = c.createStatement()) {
+            for (String table : new String[] {"users", "sessions", "servers", "allocations", "server_members", "nodes"}) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+                    rs.next();
+                    counts.put(table, rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return counts;
+    }
+
+    /** Cumulative activity of this database, read from pg_stat_database on the admin connection. */
+    public record Activity(long xactCommit, long xactRollback, long tupReturned, long tupFetched, long nanoTime) {
+        public Activity minus(Activity o) {
+            return new Activity(xactCommit - o.xactCommit, xactRollback - o.xactRollback, tupReturned - o.tupReturned,
+                    tupFetched - o.tupFetched, nanoTime - o.nanoTime);
+        }
+    }
+
+    public Activity activity() {
+        try (Connection c = connect(admin); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_stat_clear_snapshot()");
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT xact_commit, xact_rollback, tup_returned, tup_fetched FROM pg_stat_database WHERE datname = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalStateException("no pg_stat_database row for " + name);
+                    }
+                    return new Activity(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), System.nanoTime());
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** PIDs of the server processes connected to this database (pg_stat_activity), e.g. the poller's pool. */
+    public java.util.List<Long> backendPids() {
+        java.util.List<Long> pids = new java.util.ArrayList<>();
+        try (Connection c = connect(admin);
+             PreparedStatement ps = c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE datname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pids.add(rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return pids;
+    }
+
+    /** Whether pg_stat_statements is loaded by the server (then it is installed in this database). */
+    public boolean enableStatementStatistics() {
+        try (Connection c = connection(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SHOW shared_preload_libraries")) {
+                rs.next();
+                if (!rs.getString(1).contains("pg_stat_statements")) {
+                    return false;
+                }
+            }
+            st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** Sum of pg_stat_statements calls in this database, excluding the benchmark's own reads of it. */
+    public long statementCalls() {
+        try (Connection c = connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("""
+                     SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+                      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        AND query NOT ILIKE '%pg_stat_statements%'""")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The PostgreSQL server version, for the report. */
+    public String serverVersion() {
+        try (Connection c = connect(admin); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            return "unknown";
+        }
+    }
+
+    public Connection connection() throws SQLException {
+        return connect(DatabaseSettings.parse(url));
+    }
+
+    public void execute(String sql) {
+        try (Connection c = connection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (dropped) {
+            return;
+        }
+        dropped = true;
+        try (Connection c = connect(admin); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+            System.err.println("stellar-bench: could not drop database " + name + ": " + e.getMessage());
+        }
+    }
+
+    static String panelSchema() {
+        try (InputStream in = FixtureDatabase.class.getResourceAsStream("/db/panel-schema.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("db/panel-schema.sql is missing from the classpath (stellar-shared)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String replaceDatabase(String adminUrl, String database) {
+        int query = adminUrl.indexOf('?');
+        String base = query < 0 ? adminUrl : adminUrl.substring(0, query);
+        String rest = query < 0 ? "" : adminUrl.substring(query);
+        return base.substring(0, base.lastIndexOf('/') + 1) + database + rest;
+    }
+
+    private static Connection connect(DatabaseSettings settings) throws SQLException {
+        Properties props = new Properties();
+        if (settings.user() != null) {
+            props.setProperty("user", settings.user());
+        }
+        if (settings.password() != null) {
+            props.setProperty("password", settings.password().reveal());
+        }
+        return DriverManager.getConnection(settings.jdbcUrl(), props);
+    }
+
+    String adminUrl() {
+        return adminUrl;
+    }
+}
