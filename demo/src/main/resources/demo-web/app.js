@@ -42,6 +42,11 @@
   }
 
   async function logIn(userId) {
+    // Leave the previous user's state at once, before the login round trip.
+    generation++;
+    stop();
+    setState('connecting', 'switching user');
+    $('cards').replaceChildren();
     document.querySelectorAll('#users button').forEach((b) => b.classList.toggle('selected', b.dataset.userId === userId));
     await fetch('/demo/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ userId }) });

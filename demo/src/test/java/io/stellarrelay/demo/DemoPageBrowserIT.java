@@ -119,8 +119,8 @@ class DemoPageBrowserIT {
         waitUpTo(Duration.ofSeconds(10)).until(d -> !d.findElements(By.cssSelector("#users button")).isEmpty());
         pick("usr_demo_owner_1");
 
-        waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
-        assertEquals(Set.of("srv_demo_01", "srv_demo_02", "srv_demo_05", "srv_demo_08"), cardIds());
+        waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state"))
+                && cardIds().equals(Set.of("srv_demo_01", "srv_demo_02", "srv_demo_05", "srv_demo_08")));
         // Every card filled from a real server:sync: status, node and location, primary address, resources.
         waitUpTo(Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector(".status")).stream()
                 .noneMatch(s -> s.getText().equals("waiting")));
@@ -170,9 +170,9 @@ class DemoPageBrowserIT {
         browser.get("http://127.0.0.1:" + stack.port() + "/");
         waitUpTo(Duration.ofSeconds(10)).until(d -> !d.findElements(By.cssSelector("#users button")).isEmpty());
         pick("usr_demo_stranger");
-        waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
+        waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state"))
+                && d.findElement(By.id("message")).getText().contains("no access"));
         assertTrue(cardIds().isEmpty());
-        assertTrue(browser.findElement(By.id("message")).getText().contains("no access"));
         screenshot("demo-stranger.png");
     }
 
@@ -182,8 +182,8 @@ class DemoPageBrowserIT {
         browser.get("http://127.0.0.1:" + stack.port() + "/");
         waitUpTo(Duration.ofSeconds(10)).until(d -> !d.findElements(By.cssSelector("#users button")).isEmpty());
         pick("usr_demo_subuser");
-        waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
-        assertEquals(Set.of("srv_demo_01"), cardIds());
+        waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state"))
+                && cardIds().equals(Set.of("srv_demo_01")));
         List<WebElement> statuses = browser.findElements(By.cssSelector(".status"));
         waitUpTo(Duration.ofSeconds(10)).until(d -> !statuses.get(0).getText().equals("waiting"));
     }
