@@ -157,6 +157,8 @@ class LimitsIT {
             for (int i = 0; i < 3; i++) {
                 open.add(WsTestClient.connect(relay.port()));
             }
+            // The relay counts a socket when it opens on its side, a moment after the client's handshake.
+            org.awaitility.Awaitility.await().atMost(WsTestClient.WAIT).until(() -> relay.connectionCount() == 3);
             ExecutionException refused = assertThrows(ExecutionException.class, () -> WsTestClient.connect(relay.port()));
             assertEquals(429, assertInstanceOf(UpgradeException.class, refused.getCause()).getResponseStatusCode());
             WsTestClient first = open.removeFirst();
@@ -176,12 +178,14 @@ class LimitsIT {
             try (WsTestClient a = WsTestClient.connect(trusting.port(), Map.of("X-Forwarded-For", "203.0.113.1"));
                  WsTestClient b = WsTestClient.connect(trusting.port(), Map.of("X-Forwarded-For", "203.0.113.2"))) {
                 assertTrue(a.isOpen() && b.isOpen(), "two clients behind the proxy are two addresses");
+                org.awaitility.Awaitility.await().atMost(WsTestClient.WAIT).until(() -> trusting.connectionCount() == 2);
                 ExecutionException refused = assertThrows(ExecutionException.class,
                         () -> WsTestClient.connect(trusting.port(), Map.of("X-Forwarded-For", "198.51.100.9, 203.0.113.1")));
                 assertEquals(429, ((UpgradeException) refused.getCause()).getResponseStatusCode(),
                         "the right-most untrusted hop counts, not what the client put in front");
             }
             try (WsTestClient a = WsTestClient.connect(untrusting.port(), Map.of("X-Forwarded-For", "203.0.113.1"))) {
+                org.awaitility.Awaitility.await().atMost(WsTestClient.WAIT).until(() -> untrusting.connectionCount() == 1);
                 ExecutionException refused = assertThrows(ExecutionException.class,
                         () -> WsTestClient.connect(untrusting.port(), Map.of("X-Forwarded-For", "203.0.113.2")));
                 assertEquals(429, ((UpgradeException) refused.getCause()).getResponseStatusCode(),
