@@ -1,12 +1,8 @@
 package io.stellarrelay.bench;
 
-import io.stellarrelay.config.DatabaseSettings;
+import io.stellarrelay.db.ScratchDatabase;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +10,6 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * A database of its own for one benchmark run, created on the PostgreSQL of {@code --database-url}
@@ -27,33 +22,20 @@ import java.util.Properties;
 public final class FixtureDatabase implements AutoCloseable {
     public static final int NODES = 10;
 
-    private final String adminUrl;
-    private final DatabaseSettings admin;
+    private final ScratchDatabase scratch;
     private final String name;
-    private final String url;
     private final String tokenPrefix;
-    private boolean dropped;
 
-    private FixtureDatabase(String adminUrl, String name, String tokenPrefix) {
-        this.adminUrl = adminUrl;
-        this.admin = DatabaseSettings.parse(adminUrl);
-        this.name = name;
-        this.url = replaceDatabase(adminUrl, name);
+    private FixtureDatabase(ScratchDatabase scratch, String tokenPrefix) {
+        this.scratch = scratch;
+        this.name = scratch.name();
         this.tokenPrefix = tokenPrefix;
     }
 
     /** Creates an empty database holding the panel's tables. */
     public static FixtureDatabase create(String adminUrl, String runId) {
         String name = "stellar_bench_" + runId.toLowerCase(Locale.ROOT);
-        FixtureDatabase db = new FixtureDatabase(adminUrl, name, "bt" + runId);
-        try (Connection c = connect(db.admin); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Cannot create database " + name + " at " + db.admin.redactedUrl()
-                    + " (--database-url must name a role that may CREATE DATABASE): " + e.getMessage(), e);
-        }
-        db.execute(panelSchema());
-        return db;
+        return new FixtureDatabase(ScratchDatabase.create(adminUrl, name), "bt" + runId);
     }
 
     public String name() {
@@ -62,7 +44,7 @@ public final class FixtureDatabase implements AutoCloseable {
 
     /** The panel-style URL of this database, as the relay's and poller's {@code DATABASE_URL}. */
     public String url() {
-        return url;
+        return scratch.url();
     }
 
     /** The raw session token of user {@code i} (what a client sends in {@code auth}). */
@@ -172,7 +154,7 @@ public final class FixtureDatabase implements AutoCloseable {
     }
 
     public Activity activity() {
-        try (Connection c = connect(admin); Statement st = c.createStatement()) {
+        try (Connection c = scratch.adminConnection(); Statement st = c.createStatement()) {
             st.execute("SELECT pg_stat_clear_snapshot()");
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT xact_commit, xact_rollback, tup_returned, tup_fetched FROM pg_stat_database WHERE datname = ?")) {
@@ -192,7 +174,7 @@ public final class FixtureDatabase implements AutoCloseable {
     /** PIDs of the server processes connected to this database (pg_stat_activity), e.g. the poller's pool. */
     public java.util.List<Long> backendPids() {
         java.util.List<Long> pids = new java.util.ArrayList<>();
-        try (Connection c = connect(admin);
+        try (Connection c = scratch.adminConnection();
              PreparedStatement ps = c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE datname = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
@@ -238,7 +220,7 @@ public final class FixtureDatabase implements AutoCloseable {
 
     /** The PostgreSQL server version, for the report. */
     public String serverVersion() {
-        try (Connection c = connect(admin); Statement st = c.createStatement();
+        try (Connection c = scratch.adminConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SHOW server_version")) {
             rs.next();
             return rs.getString(1);
@@ -248,60 +230,23 @@ public final class FixtureDatabase implements AutoCloseable {
     }
 
     public Connection connection() throws SQLException {
-        return connect(DatabaseSettings.parse(url));
+        return scratch.connection();
     }
 
     public void execute(String sql) {
-        try (Connection c = connection(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
-        }
+        scratch.execute(sql);
     }
 
     @Override
-    public synchronized void close() {
-        if (dropped) {
-            return;
+    public void close() {
+        try {
+            scratch.close();
+        } catch (IllegalStateException e) {
+            System.err.println("stellar-bench: " + e.getMessage());
         }
-        dropped = true;
-        try (Connection c = connect(admin); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-        } catch (SQLException e) {
-            System.err.println("stellar-bench: could not drop database " + name + ": " + e.getMessage());
-        }
-    }
-
-    static String panelSchema() {
-        try (InputStream in = FixtureDatabase.class.getResourceAsStream("/db/panel-schema.sql")) {
-            if (in == null) {
-                throw new IllegalStateException("db/panel-schema.sql is missing from the classpath (stellar-shared)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String replaceDatabase(String adminUrl, String database) {
-        int query = adminUrl.indexOf('?');
-        String base = query < 0 ? adminUrl : adminUrl.substring(0, query);
-        String rest = query < 0 ? "" : adminUrl.substring(query);
-        return base.substring(0, base.lastIndexOf('/') + 1) + database + rest;
-    }
-
-    private static Connection connect(DatabaseSettings settings) throws SQLException {
-        Properties props = new Properties();
-        if (settings.user() != null) {
-            props.setProperty("user", settings.user());
-        }
-        if (settings.password() != null) {
-            props.setProperty("password", settings.password().reveal());
-        }
-        return DriverManager.getConnection(settings.jdbcUrl(), props);
     }
 
     String adminUrl() {
-        return adminUrl;
+        return scratch.adminUrl();
     }
 }

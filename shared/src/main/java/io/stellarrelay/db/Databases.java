@@ -11,6 +11,18 @@ import javax.sql.DataSource;
 public final class Databases {
     private Databases() {}
 
+    /** One plain connection (no pool), for tools and tests. */
+    public static java.sql.Connection connect(DatabaseSettings settings) throws java.sql.SQLException {
+        java.util.Properties props = new java.util.Properties();
+        if (settings.user() != null) {
+            props.setProperty("user", settings.user());
+        }
+        if (settings.password() != null) {
+            props.setProperty("password", settings.password().reveal());
+        }
+        return java.sql.DriverManager.getConnection(settings.jdbcUrl(), props);
+    }
+
     /** A data source that opens a new read-only connection per request, with the same timeouts. */
     public static DataSource unpooled(DatabaseSettings settings) {
         PGSimpleDataSource source = new PGSimpleDataSource();
