@@ -201,8 +201,9 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
         return Map.copyOf(subscriptions);
     }
 
-    synchronized int subscriptionCount() {
-        return subscriptions.size();
+    /** Whether subscribing to the server stays within {@code limit} (re-subscribing always does). */
+    synchronized boolean hasRoomFor(String serverId, int limit) {
+        return subscriptions.size() < limit || subscriptions.containsKey(serverId);
     }
 
     /** Releases everything this socket watched; later subscribes are refused. */

@@ -239,8 +239,8 @@ public final class RelayWebSocket {
             connection.send(new ServerMessage.Error(ErrorMessages.AUTH_REQUIRED_TO_SUBSCRIBE));
             return;
         }
-        if (connection.subscriptionCount() >= limits.maxSubscriptionsPerConnection()
-                && !connection.subscriptions().containsKey(serverId)) {
+        // Checked before the access query too, so a socket at its limit costs the database nothing.
+        if (!connection.hasRoomFor(serverId, limits.maxSubscriptionsPerConnection())) {
             connection.send(tooManySubscriptions(serverId));
             return;
         }
