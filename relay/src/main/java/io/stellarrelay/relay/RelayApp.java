@@ -13,6 +13,7 @@ import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.auth.PanelDatabase;
 import io.stellarrelay.relay.auth.SessionCookie;
 import io.stellarrelay.relay.hub.ChannelSubscriber;
+import io.stellarrelay.relay.hub.DeliveryLanes;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.LatestSyncs;
 import io.stellarrelay.relay.hub.WatchRegistration;
@@ -54,6 +55,9 @@ public final class RelayApp implements AutoCloseable {
     private final RelayConfig config;
     private final HikariDataSource dataSource;
     private final RedisClient redis;
+    /** Frames waiting per delivery lane before the Redis reader has to wait. */
+    private static final int DELIVERY_QUEUE_CAPACITY = 16_384;
+    private final DeliveryLanes lanes;
     private final Hub hub;
     private final ChannelSubscriber subscriber;
     private final WatchRegistration registration;
@@ -72,7 +76,8 @@ public final class RelayApp implements AutoCloseable {
         RedisConnector connector = new RedisConnector(config.shared().redis(), "stellar-relay:" + config.relayId());
         RedisNames names = new RedisNames(config.shared().redisPrefix());
         this.redis = connector.newClient(8);
-        this.hub = new Hub();
+        this.lanes = DeliveryLanes.threads(config.deliveryThreads(), DELIVERY_QUEUE_CAPACITY);
+        this.hub = new Hub(lanes);
         this.subscriber = new ChannelSubscriber(hub, connector, redis, names, config.relayId());
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
@@ -290,6 +295,7 @@ public final class RelayApp implements AutoCloseable {
         registration.close();
         registration.withdraw();
         subscriber.close();
+        lanes.close();
         redis.close();
         dataSource.close();
         log.info("Relay {} stopped", config.relayId());

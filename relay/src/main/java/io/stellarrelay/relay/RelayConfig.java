@@ -26,6 +26,7 @@ public record RelayConfig(
         Secret authSecret,
         String relayId,
         int databasePoolSize,
+        int deliveryThreads,
         Duration idleTimeout,
         Duration pingInterval,
         Security security,
@@ -70,6 +71,7 @@ public record RelayConfig(
     public static final String BETTER_AUTH_SECRET = "BETTER_AUTH_SECRET";
     public static final String RELAY_ID = "RELAY_ID";
     public static final String DATABASE_POOL_SIZE = "DATABASE_POOL_SIZE";
+    public static final String DELIVERY_THREADS = "DELIVERY_THREADS";
     public static final String WS_IDLE_TIMEOUT_MS = "WS_IDLE_TIMEOUT_MS";
     public static final String WS_PING_INTERVAL_MS = "WS_PING_INTERVAL_MS";
 
@@ -102,6 +104,7 @@ public record RelayConfig(
         String relayId = reader.matching(RELAY_ID, generatedRelayId(), RELAY_ID_PATTERN,
                 "1 to 64 characters from A-Z a-z 0-9 _ . -");
         int poolSize = reader.integer(DATABASE_POOL_SIZE, 10, 1, 200);
+        int deliveryThreads = reader.integer(DELIVERY_THREADS, Runtime.getRuntime().availableProcessors(), 1, 256);
         Duration idle = reader.millis(WS_IDLE_TIMEOUT_MS, 120_000, 1_000, 3_600_000);
         Duration ping = reader.millis(WS_PING_INTERVAL_MS, 30_000, 100, 3_600_000);
         if (idle != null && ping != null && ping.compareTo(idle) >= 0) {
@@ -128,7 +131,7 @@ public record RelayConfig(
                 reader.integer(DRAIN_BATCH_SIZE, 500, 1, 1_000_000),
                 reader.millis(DRAIN_BATCH_INTERVAL_MS, 50, 0, 60_000));
         reader.finish();
-        return new RelayConfig(shared, host, port, secret, relayId, poolSize, idle, ping, security, limits, drain);
+        return new RelayConfig(shared, host, port, secret, relayId, poolSize, deliveryThreads, idle, ping, security, limits, drain);
     }
 
     /** Host name plus a random suffix: a restarted relay must not inherit its predecessor's watch set. */

@@ -11,8 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Who on this relay watches which server. The first watcher of a server and the last one leaving are
  * reported to listeners, which keep Redis in line (the pub/sub subscription, the watch registration).
  *
- * <p>Watchers of a server are kept in an array that is replaced on change, so delivery, the hot path,
- * reads it without locking or allocating.
+ * <p>Watchers of a server are kept per delivery lane in arrays that are replaced on change, so delivery,
+ * the hot path, reads them without locking. A frame is handed to each lane that has watchers of the
+ * server once; the lane's thread writes it to those sockets.
  */
 public final class Hub {
 
@@ -24,10 +25,21 @@ public final class Hub {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Hub.class);
     private static final Watcher[] NONE = new Watcher[0];
 
-    private final ConcurrentHashMap<String, Watcher[]> watchers = new ConcurrentHashMap<>();
+    private final DeliveryLanes lanes;
+    /** Per server, its watchers by lane; never holds an entry whose lanes are all empty. */
+    private final ConcurrentHashMap<String, Watcher[][]> watchers = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, ByteBuffer> latest = new ConcurrentHashMap<>();
     private static final byte[] SYNC_PREFIX = "{\"type\":\"server:sync\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    /** A hub that delivers on the calling thread. */
+    public Hub() {
+        this(DeliveryLanes.inline());
+    }
+
+    public Hub(DeliveryLanes lanes) {
+        this.lanes = lanes;
+    }
 
     public void addListener(Listener listener) {
         listeners.add(listener);
@@ -35,20 +47,23 @@ public final class Hub {
 
     /** Adds {@code watcher} to the server's watchers; adding twice is harmless. */
     public void watch(String serverId, Watcher watcher) {
+        int lane = lanes.laneOf(watcher);
         boolean[] first = {false};
         watchers.compute(serverId, (id, current) -> {
             if (current == null) {
                 first[0] = true;
-                return new Watcher[] {watcher};
+                current = emptyLanes();
             }
-            for (Watcher w : current) {
+            Watcher[] own = current[lane];
+            for (Watcher w : own) {
                 if (w == watcher) {
                     return current;
                 }
             }
-            Watcher[] grown = Arrays.copyOf(current, current.length + 1);
-            grown[current.length] = watcher;
-            return grown;
+            Watcher[][] next = current.clone();
+            next[lane] = Arrays.copyOf(own, own.length + 1);
+            next[lane][own.length] = watcher;
+            return next;
         });
         if (first[0]) {
             notifyListeners(serverId);
@@ -57,11 +72,13 @@ public final class Hub {
 
     /** Removes {@code watcher} from the server's watchers; removing one that is not there is harmless. */
     public void unwatch(String serverId, Watcher watcher) {
+        int lane = lanes.laneOf(watcher);
         boolean[] last = {false};
         watchers.computeIfPresent(serverId, (id, current) -> {
+            Watcher[] own = current[lane];
             int index = -1;
-            for (int i = 0; i < current.length; i++) {
-                if (current[i] == watcher) {
+            for (int i = 0; i < own.length; i++) {
+                if (own[i] == watcher) {
                     index = i;
                     break;
                 }
@@ -69,14 +86,20 @@ public final class Hub {
             if (index < 0) {
                 return current;
             }
-            if (current.length == 1) {
-                last[0] = true;
-                return null;
+            Watcher[][] next = current.clone();
+            if (own.length == 1) {
+                next[lane] = NONE;
+                if (count(next) == 0) {
+                    last[0] = true;
+                    return null;
+                }
+                return next;
             }
-            Watcher[] shrunk = new Watcher[current.length - 1];
-            System.arraycopy(current, 0, shrunk, 0, index);
-            System.arraycopy(current, index + 1, shrunk, index, current.length - index - 1);
-            return shrunk;
+            Watcher[] shrunk = new Watcher[own.length - 1];
+            System.arraycopy(own, 0, shrunk, 0, index);
+            System.arraycopy(own, index + 1, shrunk, index, own.length - index - 1);
+            next[lane] = shrunk;
+            return next;
         });
         if (last[0]) {
             latest.remove(serverId);
@@ -84,12 +107,44 @@ public final class Hub {
         }
     }
 
-    /** Hands one frame to every watcher of the server; returns how many there were. */
+    private Watcher[][] emptyLanes() {
+        Watcher[][] empty = new Watcher[lanes.count()][];
+        Arrays.fill(empty, NONE);
+        return empty;
+    }
+
+    private static int count(Watcher[][] byLane) {
+        int n = 0;
+        for (Watcher[] lane : byLane) {
+            n += lane.length;
+        }
+        return n;
+    }
+
+    /**
+     * Hands one frame to every watcher of the server, through their lanes; returns how many there
+     * were. The frame must not be modified afterwards: lanes read it through duplicates.
+     */
     public int deliver(String serverId, ByteBuffer frame) {
-        Watcher[] targets = watchers.getOrDefault(serverId, NONE);
-        if (targets.length > 0 && isSync(frame)) {
+        Watcher[][] byLane = watchers.get(serverId);
+        if (byLane == null) {
+            return 0;
+        }
+        if (isSync(frame)) {
             latest.put(serverId, frame);
         }
+        int n = 0;
+        for (int lane = 0; lane < byLane.length; lane++) {
+            Watcher[] targets = byLane[lane];
+            if (targets.length > 0) {
+                n += targets.length;
+                lanes.execute(lane, () -> deliverTo(targets, frame));
+            }
+        }
+        return n;
+    }
+
+    private static void deliverTo(Watcher[] targets, ByteBuffer frame) {
         for (Watcher w : targets) {
             try {
                 w.deliver(frame);
@@ -98,7 +153,6 @@ public final class Hub {
                 log.warn("Delivery to {} failed", w, e);
             }
         }
-        return targets.length;
     }
 
     /** The last {@code server:sync} delivered for a watched server, or null. Read it through a duplicate. */
@@ -129,7 +183,8 @@ public final class Hub {
 
     /** How many local sockets watch the server. */
     public int watcherCount(String serverId) {
-        return watchers.getOrDefault(serverId, NONE).length;
+        Watcher[][] byLane = watchers.get(serverId);
+        return byLane == null ? 0 : count(byLane);
     }
 
     public int watchedServerCount() {

@@ -1,0 +1,141 @@
+package io.stellarrelay.relay.hub;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The threads that write frames to sockets. A relay's fan-out is dominated by one socket write per
+ * watcher per frame; doing all of them on the Redis reader thread caps a relay at one core. Watchers
+ * are spread over a fixed number of lanes, each drained by one thread, and a watcher always stays in
+ * the same lane, so the frames of one socket keep their order.
+ *
+ * <p>Each lane's queue is bounded: when the writers cannot keep up, the Redis reader waits for room,
+ * which pushes back on Redis instead of letting the relay's heap grow without limit.
+ */
+public abstract sealed class DeliveryLanes implements AutoCloseable {
+
+    /** How many lanes; a watcher's lane is chosen from {@code 0 .. count()-1}. */
+    public abstract int count();
+
+    /** Runs {@code task} on lane {@code lane}, after everything queued there before it. */
+    public abstract void execute(int lane, Runnable task);
+
+    /** Lets queued tasks finish (bounded wait), then stops the threads. */
+    @Override
+    public abstract void close();
+
+    /** The lane of a watcher: fixed for its lifetime. */
+    int laneOf(Watcher watcher) {
+        return Math.floorMod(System.identityHashCode(watcher), count());
+    }
+
+    /** One lane that runs every task on the calling thread: for unit tests and single-threaded use. */
+    public static DeliveryLanes inline() {
+        return new Inline();
+    }
+
+    /** {@code threads} lanes, each with a queue of at most {@code queueCapacity} pending tasks. */
+    public static DeliveryLanes threads(int threads, int queueCapacity) {
+        return new Threads(threads, queueCapacity);
+    }
+
+    private static final class Inline extends DeliveryLanes {
+        @Override
+        public int count() {
+            return 1;
+        }
+
+        @Override
+        public void execute(int lane, Runnable task) {
+            task.run();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static final class Threads extends DeliveryLanes {
+        private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DeliveryLanes.class);
+        private static final Runnable STOP = () -> { };
+
+        private final BlockingQueue<Runnable>[] queues;
+        private final Thread[] threads;
+        private volatile boolean closed;
+
+        @SuppressWarnings("unchecked")
+        Threads(int count, int queueCapacity) {
+            if (count < 1 || queueCapacity < 1) {
+                throw new IllegalArgumentException("lanes and queue capacity must be at least 1");
+            }
+            queues = new BlockingQueue[count];
+            threads = new Thread[count];
+            for (int i = 0; i < count; i++) {
+                BlockingQueue<Runnable> queue = new ArrayBlockingQueue<>(queueCapacity);
+                queues[i] = queue;
+                threads[i] = Thread.ofPlatform().name("relay-delivery-" + i).daemon()
+                        .start(() -> drain(queue));
+            }
+        }
+
+        @Override
+        public int count() {
+            return queues.length;
+        }
+
+        @Override
+        public void execute(int lane, Runnable task) {
+            if (closed) {
+                return;
+            }
+            BlockingQueue<Runnable> queue = queues[lane];
+            if (!queue.offer(task)) {
+                // Full: the writers are behind. Waiting here slows the Redis reader, which is the point.
+                try {
+                    queue.put(task);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private static void drain(BlockingQueue<Runnable> queue) {
+            while (true) {
+                Runnable task;
+                try {
+                    task = queue.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (task == STOP) {
+                    return;
+                }
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.warn("Delivery task failed", e);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            for (int i = 0; i < queues.length; i++) {
+                if (!queues[i].offer(STOP)) {
+                    threads[i].interrupt();
+                }
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join(TimeUnit.SECONDS.toMillis(2));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                t.interrupt();
+            }
+        }
+    }
+}
