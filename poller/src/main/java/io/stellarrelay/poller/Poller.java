@@ -84,6 +84,8 @@ public final class Poller implements AutoCloseable {
     public Poller start() {
         running = true;
         health = new PollerHealth(config.healthHost(), config.healthPort(), this::readiness);
+        // Runs on the tick thread before the first claim, so a slow catalog query never delays start().
+        scheduler.execute(() -> PanelIndexes.warnIfMissing(dataSource, log::warn));
         scheduler.schedule(this::scheduledClaim, 0, TimeUnit.MILLISECONDS);
         log.info("Poller {} started: every {} ms, Redis prefix '{}'", pollerId,
                 config.shared().pollInterval().toMillis(), names.prefix());
