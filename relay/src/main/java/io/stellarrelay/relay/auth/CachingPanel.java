@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Remembers answers that were positive for one revocation interval, so that a reconnect storm costs the
@@ -21,10 +22,17 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
     private final SessionStore sessions;
     private final AccessPolicy access;
     private final long ttlNanos;
+    private final LongSupplier clock;
     private final ConcurrentHashMap<String, Entry<AuthenticatedUser>> users = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UserServer, Entry<Grant>> grants = new ConcurrentHashMap<>();
 
     public CachingPanel(SessionStore sessions, AccessPolicy access, Duration ttl) {
+        this(sessions, access, ttl, System::nanoTime);
+    }
+
+    /** With a clock of the caller's, for tests. */
+    CachingPanel(SessionStore sessions, AccessPolicy access, Duration ttl, LongSupplier nanoClock) {
+        this.clock = nanoClock;
         this.sessions = sessions;
         this.access = access;
         this.ttlNanos = ttl.toNanos();
@@ -32,7 +40,7 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
 
     @Override
     public Optional<AuthenticatedUser> findUser(String token) throws StoreUnavailableException {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         Entry<AuthenticatedUser> cached = users.get(token);
         if (cached != null && now < cached.expiresAtNanos()) {
             return Optional.of(cached.value());
@@ -45,7 +53,7 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
     @Override
     public Map<String, SessionState> states(Collection<String> tokens) throws StoreUnavailableException {
         Map<String, SessionState> states = sessions.states(tokens);
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         for (String token : tokens) {
             if (states.get(token) instanceof SessionState.Valid valid) {
                 put(users, token, valid.user(), now);
@@ -58,7 +66,7 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
 
     @Override
     public Optional<Grant> grant(AuthenticatedUser user, String serverId) throws StoreUnavailableException {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         UserServer key = new UserServer(user.id(), serverId);
         Entry<Grant> cached = grants.get(key);
         // An admin grant only holds while the user is still an admin.
@@ -70,21 +78,38 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
         return grant;
     }
 
+    /**
+     * Also refreshes the cached grants the database has just confirmed, so that a reconnect storm right
+     * after a revalidation pass (or up to one interval later) finds every live subscription's grant.
+     */
     @Override
     public Map<UserServer, Standing> standings(Collection<UserServer> pairs) throws StoreUnavailableException {
         Map<UserServer, Standing> standings = access.standings(pairs);
+        long now = clock.getAsLong();
         for (UserServer pair : pairs) {
             Standing s = standings.get(pair);
-            if (s == null || !s.serverExists() || !(s.owner() || s.member())) {
+            if (s != null && s.serverExists() && s.owner()) {
+                put(grants, pair, Grant.OWNER, now);
+            } else if (s != null && s.serverExists() && s.member()) {
+                put(grants, pair, Grant.MEMBER, now);
+            } else if (s != null && s.serverExists() && cachedGrant(pair) == Grant.ADMIN) {
+                // Admin rights come from the user's row, confirmed by states(); the server still exists.
+                put(grants, pair, Grant.ADMIN, now);
+            } else {
                 grants.remove(pair); // the revalidator decides on admins; the cache just forgets
             }
         }
         return standings;
     }
 
+    private Grant cachedGrant(UserServer pair) {
+        Entry<Grant> e = grants.get(pair);
+        return e == null ? null : e.value();
+    }
+
     /** Drops expired entries. */
     public void prune() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         users.values().removeIf(e -> now >= e.expiresAtNanos());
         grants.values().removeIf(e -> now >= e.expiresAtNanos());
     }
