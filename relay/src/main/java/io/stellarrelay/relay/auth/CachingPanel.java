@@ -70,7 +70,8 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
         UserServer key = new UserServer(user.id(), serverId);
         Entry<Grant> cached = grants.get(key);
         // An admin grant only holds while the user is still an admin.
-        if (cached != null && now < cached.expiresAtNanos() && (cached.value() != Grant.ADMIN || user.admin())) {
+        if (cached != null && now < cached.expiresAtNanos()
+                && (cached.value().basis() != Grant.Basis.ADMIN || user.admin())) {
             return Optional.of(cached.value());
         }
         Optional<Grant> grant = access.grant(user, serverId);
@@ -88,23 +89,19 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
         long now = clock.getAsLong();
         for (UserServer pair : pairs) {
             Standing s = standings.get(pair);
-            if (s != null && s.serverExists() && s.owner()) {
-                put(grants, pair, Grant.OWNER, now);
-            } else if (s != null && s.serverExists() && s.member()) {
-                put(grants, pair, Grant.MEMBER, now);
-            } else if (s != null && s.serverExists() && cachedGrant(pair) == Grant.ADMIN) {
-                // Admin rights come from the user's row, confirmed by states(); the server still exists.
-                put(grants, pair, Grant.ADMIN, now);
+            Entry<Grant> cached = grants.get(pair);
+            if (s == null || !s.serverExists()) {
+                grants.remove(pair);
+            } else if (cached != null && cached.value().basis() == Grant.Basis.ADMIN) {
+                // Whether the user is still an admin is checked at each lookup (from the session,
+                // which states() refreshes); the grant only needs the server to exist.
+                put(grants, pair, cached.value(), now);
             } else {
-                grants.remove(pair); // the revalidator decides on admins; the cache just forgets
+                // Refresh what the facts give now (console included), forget what they no longer give.
+                s.grantFor(false).ifPresentOrElse(g -> put(grants, pair, g, now), () -> grants.remove(pair));
             }
         }
         return standings;
-    }
-
-    private Grant cachedGrant(UserServer pair) {
-        Entry<Grant> e = grants.get(pair);
-        return e == null ? null : e.value();
     }
 
     /** Drops expired entries. */

@@ -26,21 +26,15 @@ class CachingPanelTest {
         @Override
         public Optional<Grant> grant(AuthenticatedUser user, String serverId) {
             singleLookups++;
-            if (user.admin()) {
-                return Optional.of(Grant.ADMIN);
-            }
             Standing s = standing.get(new UserServer(user.id(), serverId));
-            if (s == null || !s.serverExists()) {
-                return Optional.empty();
-            }
-            return s.owner() ? Optional.of(Grant.OWNER) : s.member() ? Optional.of(Grant.MEMBER) : Optional.empty();
+            return s == null ? Optional.empty() : s.grantFor(user.admin());
         }
 
         @Override
         public Map<UserServer, Standing> standings(Collection<UserServer> pairs) {
             Map<UserServer, Standing> out = new HashMap<>();
             for (UserServer p : pairs) {
-                out.put(p, standing.getOrDefault(p, new Standing(false, false, false)));
+                out.put(p, standing.getOrDefault(p, new Standing(false, false, false, false)));
             }
             return out;
         }
@@ -70,20 +64,20 @@ class CachingPanelTest {
     @DisplayName("a grant the revalidation confirms stays cached for another interval from that pass")
     void revalidationRefreshesGrants() throws Exception {
         AccessPolicy.UserServer pair = new AccessPolicy.UserServer(OWNER.id(), "srv_1");
-        access.standing.put(pair, new AccessPolicy.Standing(true, true, false));
+        access.standing.put(pair, new AccessPolicy.Standing(true, true, false, false));
         at(0);
-        assertEquals(Optional.of(Grant.OWNER), panel.grant(OWNER, "srv_1"));
+        assertEquals(Optional.of(Grant.of(Grant.Basis.OWNER, false)), panel.grant(OWNER, "srv_1"));
         assertEquals(1, access.singleLookups);
 
         at(20);
         panel.standings(List.of(pair)); // the revalidation pass confirms the ownership
 
         at(45); // past the first answer's expiry, within an interval of the pass
-        assertEquals(Optional.of(Grant.OWNER), panel.grant(OWNER, "srv_1"));
+        assertEquals(Optional.of(Grant.of(Grant.Basis.OWNER, false)), panel.grant(OWNER, "srv_1"));
         assertEquals(1, access.singleLookups, "served from the refreshed cache");
 
         at(51); // an interval after the pass: asked again
-        assertEquals(Optional.of(Grant.OWNER), panel.grant(OWNER, "srv_1"));
+        assertEquals(Optional.of(Grant.of(Grant.Basis.OWNER, false)), panel.grant(OWNER, "srv_1"));
         assertEquals(2, access.singleLookups);
     }
 
@@ -91,10 +85,10 @@ class CachingPanelTest {
     @DisplayName("a pass that finds the access gone drops the cached grant at once")
     void revalidationDropsLostGrants() throws Exception {
         AccessPolicy.UserServer pair = new AccessPolicy.UserServer(OWNER.id(), "srv_1");
-        access.standing.put(pair, new AccessPolicy.Standing(true, true, false));
+        access.standing.put(pair, new AccessPolicy.Standing(true, true, false, false));
         at(0);
         panel.grant(OWNER, "srv_1");
-        access.standing.put(pair, new AccessPolicy.Standing(true, false, false));
+        access.standing.put(pair, new AccessPolicy.Standing(true, false, false, false));
         at(5);
         panel.standings(List.of(pair));
         assertEquals(Optional.empty(), panel.grant(OWNER, "srv_1"));
@@ -105,7 +99,7 @@ class CachingPanelTest {
     @DisplayName("an admin's grant is refreshed while the server exists and dropped when it is deleted")
     void adminGrants() throws Exception {
         AccessPolicy.UserServer pair = new AccessPolicy.UserServer(ADMIN.id(), "srv_2");
-        access.standing.put(pair, new AccessPolicy.Standing(true, false, false));
+        access.standing.put(pair, new AccessPolicy.Standing(true, false, false, false));
         at(0);
         panel.grant(ADMIN, "srv_2");
         at(25);
@@ -114,10 +108,25 @@ class CachingPanelTest {
         panel.grant(ADMIN, "srv_2");
         assertEquals(1, access.singleLookups, "refreshed by the pass");
 
-        access.standing.put(pair, new AccessPolicy.Standing(false, false, false));
+        access.standing.put(pair, new AccessPolicy.Standing(false, false, false, false));
         at(41);
         panel.standings(List.of(pair));
         panel.grant(ADMIN, "srv_2");
         assertEquals(2, access.singleLookups, "a deleted server is not answered from the cache");
+    }
+
+    @Test
+    @DisplayName("a member whose console permission went keeps a refreshed grant without the console")
+    void consolePermissionChange() throws Exception {
+        AuthenticatedUser member = new AuthenticatedUser("usr_member", false);
+        AccessPolicy.UserServer pair = new AccessPolicy.UserServer(member.id(), "srv_3");
+        access.standing.put(pair, new AccessPolicy.Standing(true, false, true, true));
+        at(0);
+        assertEquals(Optional.of(Grant.of(Grant.Basis.MEMBER, true)), panel.grant(member, "srv_3"));
+        access.standing.put(pair, new AccessPolicy.Standing(true, false, true, false));
+        at(10);
+        panel.standings(List.of(pair));
+        assertEquals(Optional.of(Grant.of(Grant.Basis.MEMBER, false)), panel.grant(member, "srv_3"));
+        assertEquals(1, access.singleLookups, "the pass's answer is the cached one");
     }
 }
