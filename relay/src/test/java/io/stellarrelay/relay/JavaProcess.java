@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * A relay or poller as a separate JVM, so that a test can stop it the way production does: SIGTERM
  * ({@link #terminate}, which runs the shutdown hooks) or SIGKILL ({@link #kill}, which runs nothing).
@@ -64,6 +66,16 @@ final class JavaProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Waits until the process answers 200 to {@code GET http://127.0.0.1:<port><path>} (a health
+     * endpoint), failing at once should it exit first.
+     */
+    void awaitHttpOk(int port, String path, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                .failFast(name + " exited: " + this, () -> !isAlive())
+                .until(() -> RelayFixture.get(port, path, null).statusCode() == 200);
     }
 
     boolean isAlive() {

@@ -10,12 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import static io.stellarrelay.relay.RelayFixture.cookieHeader;
@@ -48,45 +43,21 @@ class RelayCrashIT {
         if (db != null) db.close();
     }
 
-    private static Process startRelayProcess(int port) throws Exception {
-        Path jar = Path.of("target", "stellar-relay.jar");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java));
-        if (Files.exists(jar)) {
-            command.addAll(List.of("-jar", jar.toString()));
-        } else {
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayMain.class.getName()));
-        }
-        // Its log stays with the build output, for when this test fails.
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(Files.createDirectories(Path.of("target")).resolve("relay-crash-it.log").toFile());
-        builder.environment().putAll(RelayFixture.environment(db, redis, Map.of(
-                "PORT", Integer.toString(port), "POLL_INTERVAL_MS", Long.toString(INTERVAL_MS))));
-        return builder.start();
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     @Test
     @DisplayName("a relay killed without cleanup stops being counted by the poller within three intervals")
     void killedRelayStopsBeingCounted() throws Exception {
-        int port = freePort();
-        Process relay = startRelayProcess(port);
-        try {
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> RelayFixture.get(port, "/health/live", null).statusCode() == 200);
+        int port = JavaProcess.freePort();
+        try (JavaProcess relay = JavaProcess.startRelay("relay-crash-it", RelayFixture.environment(db, redis, Map.of(
+                "PORT", Integer.toString(port), "POLL_INTERVAL_MS", Long.toString(INTERVAL_MS))))) {
+            relay.awaitHttpOk(port, "/health/live", Duration.ofSeconds(30));
             try (WsTestClient client = WsTestClient.connect(port, cookieHeader(ADMIN_TOKEN))) {
                 assertTrue(client.next().contains("auth_success"));
                 client.send("{\"type\":\"subscribe\",\"serverId\":\"" + OTHER_SERVER + "\"}");
                 assertTrue(client.next().contains("subscribed"));
                 await().atMost(WsTestClient.WAIT).until(() -> poller.tick().watched() == 1);
 
-                relay.destroyForcibly(); // SIGKILL: no shutdown hook, no withdrawal
-                relay.waitFor();
+                relay.kill(); // SIGKILL: no shutdown hook, no withdrawal
+                assertTrue(relay.waitFor(Duration.ofSeconds(10)));
                 long killedAt = System.nanoTime();
                 await().atMost(Duration.ofMillis(3 * INTERVAL_MS)).until(() -> poller.tick().watched() == 0);
                 assertTrue(System.nanoTime() - killedAt <= Duration.ofMillis(3 * INTERVAL_MS).toNanos());
@@ -94,8 +65,6 @@ class RelayCrashIT {
                         .relayIndexKey()) || redis.client().scard(new io.stellarrelay.redis.RedisNames(
                         redis.prefix()).relayIndexKey()) == 0, "the dead relay is dropped from the index");
             }
-        } finally {
-            relay.destroyForcibly();
         }
     }
 }

@@ -102,9 +102,7 @@ class RelayDrainIT {
                 "SHUTDOWN_TIMEOUT_MS", Long.toString(SHUTDOWN_TIMEOUT_MS),
                 "DRAIN_BATCH_SIZE", Integer.toString(DRAIN_BATCH_SIZE),
                 "DRAIN_BATCH_INTERVAL_MS", Long.toString(DRAIN_BATCH_INTERVAL_MS))))) {
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
-                    .failFast("relay A exited: " + relayA, () -> !relayA.isAlive())
-                    .until(() -> RelayFixture.get(portA, "/health/ready", null).statusCode() == 200);
+            relayA.awaitHttpOk(portA, "/health/ready", Duration.ofSeconds(20));
 
             onA.add(SyncTally.connect("owner@A", portA, OWNER_TOKEN, SERVER));
             onA.add(SyncTally.connect("member@A", portA, MEMBER_TOKEN, SERVER));

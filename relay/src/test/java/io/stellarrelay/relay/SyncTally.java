@@ -1,12 +1,15 @@
 package io.stellarrelay.relay;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,6 +29,8 @@ final class SyncTally {
     private final Map<String, Long> syncs = new TreeMap<>();
     private final List<String> others = Collections.synchronizedList(new ArrayList<>());
     private WsTestClient client;
+    /** Servers the current socket has had a sync for while it was still subscribing to the others. */
+    private Set<String> syncedWhileSubscribing = Set.of();
 
     private SyncTally(String name, String token, List<String> servers) {
         this.name = name;
@@ -40,17 +45,51 @@ final class SyncTally {
         return tally;
     }
 
-    /** A new socket to {@code port} (the old one is left as it is): authenticate, subscribe again. */
+    /** Not connected yet: the first {@link #reconnect} opens its socket. */
+    static SyncTally unconnected(String name, String token, List<String> servers) {
+        return new SyncTally(name, token, servers);
+    }
+
+    /**
+     * A new socket to {@code port} (the old one is left as it is): authenticate, subscribe again. When
+     * that fails the new socket is closed and the current one stays the current one.
+     */
     synchronized void reconnect(int port) throws Exception {
         WsTestClient fresh = WsTestClient.connect(port);
-        fresh.send("{\"type\":\"auth\",\"token\":\"" + token + "\"}");
-        String reply = fresh.awaitMessage(m -> m.contains("\"type\":\"auth_"));
-        assertEquals("auth_success", JSON.readTree(reply).path("type").asText(), name + ": " + reply);
-        for (String serverId : servers) {
-            fresh.send("{\"type\":\"subscribe\",\"serverId\":\"" + serverId + "\"}");
-            fresh.awaitMessage(m -> m.equals("{\"type\":\"subscribed\",\"serverId\":\"" + serverId + "\"}"));
+        Set<String> synced = new HashSet<>();
+        try {
+            fresh.send("{\"type\":\"auth\",\"token\":\"" + token + "\"}");
+            String reply = fresh.awaitMessage(m -> m.contains("\"type\":\"auth_"));
+            assertEquals("auth_success", JSON.readTree(reply).path("type").asText(), name + ": " + reply);
+            for (String serverId : servers) {
+                fresh.send("{\"type\":\"subscribe\",\"serverId\":\"" + serverId + "\"}");
+                // A server subscribed before may already send its sync (the relay's latest, at once).
+                fresh.awaitMessage(m -> {
+                    String early = syncedServer(m);
+                    if (early != null) {
+                        synced.add(early);
+                    }
+                    return m.equals("{\"type\":\"subscribed\",\"serverId\":\"" + serverId + "\"}");
+                });
+            }
+        } catch (Exception | AssertionError e) {
+            fresh.close();
+            throw e;
         }
         client = fresh;
+        syncedWhileSubscribing = synced;
+    }
+
+    /** The server id of a {@code server:sync} frame, or null for any other frame. */
+    private static String syncedServer(String message) {
+        if (!message.startsWith("{\"type\":\"server:sync\"")) {
+            return null;
+        }
+        try {
+            return JSON.readTree(message).path("serverId").asText();
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 
     synchronized WsTestClient client() {
@@ -65,11 +104,17 @@ final class SyncTally {
         return servers;
     }
 
-    /** Waits until the current socket has had a sync for each of its servers (those are not counted). */
+    /**
+     * Waits until the current socket has had a sync for each of its servers, in whatever order they
+     * come (those are not counted).
+     */
     synchronized void awaitFirstSyncs() throws InterruptedException {
-        for (String serverId : servers) {
-            client.awaitSync(serverId);
+        Set<String> pending = new HashSet<>(servers);
+        pending.removeAll(syncedWhileSubscribing);
+        while (!pending.isEmpty()) {
+            client.awaitMessage(m -> pending.remove(syncedServer(m)));
         }
+        syncedWhileSubscribing = Set.of();
     }
 
     /** Ping barrier: counts every frame the relay had sent to the current socket before it read a ping. */

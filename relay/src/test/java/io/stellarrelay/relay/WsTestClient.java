@@ -162,6 +162,14 @@ public final class WsTestClient implements Session.Listener.AutoDemanding, AutoC
         return taken;
     }
 
+    /**
+     * Completes with the close code once the socket is gone, closed by either side (1006 or -1 when the
+     * connection just broke), without waiting for it.
+     */
+    public CompletableFuture<Integer> closed() {
+        return closeCode.copy();
+    }
+
     /** The close code once the relay closes the socket; fails after {@link #WAIT}. */
     public int awaitClose() throws Exception {
         return closeCode.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -97,4 +97,34 @@ public final class PanelFixtures {
                 """.formatted(count));
         return java.util.stream.IntStream.range(0, count).mapToObj(i -> "bulk_" + i).toList();
     }
+
+    /** A generated user with a valid session ({@code token}) and the servers it owns. */
+    public record FleetUser(String id, String token, java.util.List<String> servers) {}
+
+    /**
+     * Adds {@code users} ordinary users {@code fleet_<i>}, each with a session valid for a week and
+     * {@code serversEach} servers {@code fleet_<i>_<k>} of its own (one allocation each) on the node of
+     * {@link #load}, for tests that need many distinct clients.
+     */
+    public static java.util.List<FleetUser> addFleet(TestDatabase db, int users, int serversEach) {
+        db.execute("""
+                INSERT INTO users (id, name, email, role, banned, "updatedAt")
+                SELECT 'fleet_' || i, 'Fleet User ' || i, 'fleet' || i || '@example.com', 'user', false, now()
+                  FROM generate_series(0, %1$d - 1) AS i;
+                INSERT INTO sessions (id, "expiresAt", token, "updatedAt", "userId")
+                SELECT 'fses_' || i, (now() AT TIME ZONE 'UTC') + interval '7 days', 'tok-fleet-' || i, now(), 'fleet_' || i
+                  FROM generate_series(0, %1$d - 1) AS i;
+                INSERT INTO servers (id, "shortId", name, status, memory, disk, cpu, "nodeId", "blueprintId",
+                                     "ownerId", "updatedAt", "primaryAllocationId")
+                SELECT 'fleet_' || i || '_' || k, 'f' || i || '_' || k, 'fleet server ' || i || '/' || k, 'RUNNING',
+                       2048, 4096, 100, 'node_456abcdef', 'bp_789', 'fleet_' || i, now(), 'falloc_' || i || '_' || k
+                  FROM generate_series(0, %1$d - 1) AS i, generate_series(0, %2$d - 1) AS k;
+                INSERT INTO allocations (id, ip, port, assigned, "nodeId", "serverId", "updatedAt")
+                SELECT 'falloc_' || i || '_' || k, '10.2.' || (i / 250) || '.' || (i %% 250), 20000 + k, true,
+                       'node_456abcdef', 'fleet_' || i || '_' || k, now()
+                  FROM generate_series(0, %1$d - 1) AS i, generate_series(0, %2$d - 1) AS k;
+                """.formatted(users, serversEach));
+        return java.util.stream.IntStream.range(0, users).mapToObj(i -> new FleetUser("fleet_" + i, "tok-fleet-" + i,
+                java.util.stream.IntStream.range(0, serversEach).mapToObj(k -> "fleet_" + i + "_" + k).toList())).toList();
+    }
 }

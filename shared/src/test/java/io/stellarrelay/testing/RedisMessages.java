@@ -13,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Listens on Redis channels from a test; the constructor returns once the subscription is confirmed. */
+/**
+ * Listens on Redis channels (or channel patterns, {@link #matching}) from a test; construction returns
+ * once the subscription is confirmed.
+ */
 public final class RedisMessages implements AutoCloseable {
     private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final CountDownLatch subscribed = new CountDownLatch(1);
@@ -28,15 +31,40 @@ public final class RedisMessages implements AutoCloseable {
         public void onMessage(String channel, String message) {
             messages.add(message);
         }
+
+        @Override
+        public void onPSubscribe(String pattern, int count) {
+            subscribed.countDown();
+        }
+
+        @Override
+        public void onPMessage(String pattern, String channel, String message) {
+            messages.add(message);
+        }
     };
     private final Thread thread;
+    private final boolean patterns;
 
     public RedisMessages(String redisUrl, String... channels) throws InterruptedException {
+        this(redisUrl, false, channels);
+    }
+
+    /** Listens on every channel whose name matches {@code pattern} (PSUBSCRIBE glob syntax). */
+    public static RedisMessages matching(String redisUrl, String pattern) throws InterruptedException {
+        return new RedisMessages(redisUrl, true, pattern);
+    }
+
+    private RedisMessages(String redisUrl, boolean patterns, String... names) throws InterruptedException {
+        this.patterns = patterns;
         connection = new RedisConnector(RedisSettings.parse(redisUrl), "stellar-test-listener")
                 .newSubscriberConnection(Duration.ZERO);
         thread = Thread.ofPlatform().daemon().start(() -> {
             try {
-                pubsub.proceed(connection, channels);
+                if (patterns) {
+                    pubsub.proceedWithPatterns(connection, names);
+                } else {
+                    pubsub.proceed(connection, names);
+                }
             } catch (Exception ignored) {
                 // closed by the test
             }
@@ -52,6 +80,13 @@ public final class RedisMessages implements AutoCloseable {
         return message;
     }
 
+    /** Every message received so far that nobody took, in arrival order. */
+    public java.util.List<String> takeReceived() {
+        java.util.List<String> taken = new java.util.ArrayList<>();
+        messages.drainTo(taken);
+        return taken;
+    }
+
     /** Messages received so far that nobody took. */
     public int pending() {
         return messages.size();
@@ -59,7 +94,11 @@ public final class RedisMessages implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        pubsub.unsubscribe();
+        if (patterns) {
+            pubsub.punsubscribe();
+        } else {
+            pubsub.unsubscribe();
+        }
         thread.join(5_000);
         connection.close();
     }
