@@ -8,6 +8,7 @@ import io.stellarrelay.relay.auth.Grant;
 import io.stellarrelay.relay.guard.TokenBucket;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.Watcher;
+import io.stellarrelay.relay.metrics.RelayMetrics;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.common.WebSocketSession;
@@ -46,6 +47,7 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     private CoreSession core;
     private final ProtocolCodec codec;
     private final Hub hub;
+    private final RelayMetrics metrics;
     private final String address;
     private final long connectedAtNanos;
     private final TokenBucket inbound;
@@ -54,6 +56,7 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     private final AtomicLong buffered = new AtomicLong();
     private final AtomicBoolean slow = new AtomicBoolean();
     private final AtomicLong closeRequestedAt = new AtomicLong();
+    private final AtomicBoolean closeCounted = new AtomicBoolean();
     private final Map<String, Grant> subscriptions = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
     private volatile AuthenticatedUser user;
@@ -63,11 +66,12 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     private volatile long lastHeardNanos;
     private String cookieToken; // verified at the upgrade, used once at open
 
-    ClientConnection(RelayWebSocket handler, ProtocolCodec codec, Hub hub, String address, String cookieToken,
-                     TokenBucket inbound, long maxBufferedBytes) {
+    ClientConnection(RelayWebSocket handler, ProtocolCodec codec, Hub hub, RelayMetrics metrics, String address,
+                     String cookieToken, TokenBucket inbound, long maxBufferedBytes) {
         this.handler = handler;
         this.codec = codec;
         this.hub = hub;
+        this.metrics = metrics;
         this.address = address;
         this.cookieToken = cookieToken;
         this.inbound = inbound;
@@ -108,6 +112,7 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     @Override
     public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
         callback.succeed();
+        countClose(statusCode);
         handler.closed(this);
     }
 
@@ -239,6 +244,7 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
         int size = utf8.remaining();
         if (buffered.addAndGet(size) > maxBufferedBytes) {
             buffered.addAndGet(-size);
+            metrics.dropped();
             if (slow.compareAndSet(false, true)) {
                 log.debug("{} is not reading: {} bytes waiting; closing it", this, buffered.get());
                 close(CloseCode.SLOW_CONSUMER);
@@ -266,8 +272,20 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
 
     void close(int code, String reason) {
         closed();
+        countClose(code);
         closeRequestedAt.compareAndSet(0, System.nanoTime());
         session.close(code, reason, org.eclipse.jetty.websocket.api.Callback.NOOP);
+    }
+
+    /**
+     * Counts how this socket ended, once: by the code the relay closed it with when the relay closed
+     * first, else by the status Jetty reports (the client's own code, or 1006 when no close frame came).
+     * Jetty reports the client's reply to a relay close, not the relay's code, so that one is counted here.
+     */
+    private void countClose(int code) {
+        if (closeCounted.compareAndSet(false, true)) {
+            metrics.closed(code);
+        }
     }
 
     /** Drops the TCP connection without a close handshake (for peers that no longer answer). */
