@@ -280,7 +280,8 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     /**
      * Counts how this socket ended, once: by the code the relay closed it with when the relay closed
      * first, else by the status Jetty reports (the client's own code, or 1006 when no close frame came).
-     * Jetty reports the client's reply to a relay close, not the relay's code, so that one is counted here.
+     * The relay's code is counted when it asks to close because Jetty's close event would carry the
+     * client's reply instead (typically 1000).
      */
     private void countClose(int code) {
         if (closeCounted.compareAndSet(false, true)) {
