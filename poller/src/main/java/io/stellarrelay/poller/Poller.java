@@ -1,6 +1,7 @@
 package io.stellarrelay.poller;
 
 import io.stellarrelay.db.Databases;
+import io.stellarrelay.metrics.ServiceMetrics;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.protocol.ServerMessage;
 import io.stellarrelay.protocol.ServerState;
@@ -10,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.SetParams;
 
 import javax.sql.DataSource;
@@ -50,6 +53,8 @@ public final class Poller implements AutoCloseable {
     private volatile TickReport lastReport;
     private PollerHealth health;
     private boolean failing;
+    private final ServiceMetrics metrics = new ServiceMetrics();
+    private final PollerMetrics pollerMetrics = new PollerMetrics(metrics.registry(), this::isActive);
 
     private Poller(PollerConfig config, DataSource dataSource, AutoCloseable ownedDataSource) {
         this.config = config;
@@ -83,7 +88,7 @@ public final class Poller implements AutoCloseable {
 
     public Poller start() {
         running = true;
-        health = new PollerHealth(config.healthHost(), config.healthPort(), this::readiness);
+        health = new PollerHealth(config.healthHost(), config.healthPort(), this::readiness, metrics::scrape);
         // Runs on the tick thread before the first claim, so a slow catalog query never delays start().
         scheduler.execute(() -> PanelIndexes.warnIfMissing(dataSource, log::warn));
         scheduler.schedule(this::scheduledClaim, 0, TimeUnit.MILLISECONDS);
@@ -192,11 +197,22 @@ public final class Poller implements AutoCloseable {
     }
 
     private TickReport runTick(java.util.function.BooleanSupplier mayPublish) throws Exception {
+        try {
+            return measuredTick(mayPublish);
+        } catch (Exception e) {
+            pollerMetrics.failed();
+            throw e;
+        }
+    }
+
+    private TickReport measuredTick(java.util.function.BooleanSupplier mayPublish) throws Exception {
         long t0 = System.nanoTime();
         Set<String> serverIds = watched.read();
         long t1 = System.nanoTime();
         if (serverIds.isEmpty()) {
-            return TickReport.idle(Duration.ofNanos(t1 - t0));
+            TickReport idle = TickReport.idle(Duration.ofNanos(t1 - t0));
+            pollerMetrics.ticked(PollerMetrics.Outcome.IDLE, idle);
+            return idle;
         }
         List<ServerState> states;
         try (Connection connection = dataSource.getConnection()) {
@@ -215,22 +231,54 @@ public final class Poller implements AutoCloseable {
             // The lease went to another poller while this one was querying: it publishes this period.
             log.warn("Poller {} lost its lease during a tick; not publishing", pollerId);
             active = false;
-            return new TickReport(serverIds.size(), 0, 1, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1),
-                    Duration.ofNanos(t3 - t2), Duration.ZERO);
+            TickReport lost = new TickReport(serverIds.size(), 0, 1, Duration.ofNanos(t1 - t0),
+                    Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2), Duration.ZERO);
+            pollerMetrics.ticked(PollerMetrics.Outcome.LEASE_LOST, lost);
+            return lost;
         }
+        publish(channels, payloads, states);
+        long t4 = System.nanoTime();
+        TickReport report = new TickReport(serverIds.size(), states.size(), 1, Duration.ofNanos(t1 - t0),
+                Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2), Duration.ofNanos(t4 - t3));
+        pollerMetrics.ticked(PollerMetrics.Outcome.PUBLISHED, report);
+        log.debug("Tick: {}", report);
+        return report;
+    }
+
+    /**
+     * Publishes every frame and keeps it as the server's latest, in one pipeline. A pipeline reports
+     * Redis's refusals (ACL, OOM) only in each reply, so the publish replies are checked: refused or
+     * lost frames are counted and the tick fails, which logs the outage once.
+     */
+    private void publish(byte[][] channels, byte[][] payloads, List<ServerState> states) {
+        @SuppressWarnings("unchecked")
+        Response<Long>[] replies = new Response[channels.length];
         try (AbstractPipeline pipeline = redis.pipelined()) {
             for (int i = 0; i < channels.length; i++) {
-                pipeline.publish(channels[i], payloads[i]);
+                replies[i] = pipeline.publish(channels[i], payloads[i]);
                 // Kept for two intervals: a client subscribing in between gets this state at once.
                 pipeline.set(names.lastSyncKey(states.get(i).id()), payloads[i], lastSyncTtl);
             }
             pipeline.sync();
+        } catch (RuntimeException e) {
+            pollerMetrics.publishFailed(channels.length);
+            throw e;
         }
-        long t4 = System.nanoTime();
-        TickReport report = new TickReport(serverIds.size(), states.size(), 1, Duration.ofNanos(t1 - t0),
-                Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2), Duration.ofNanos(t4 - t3));
-        log.debug("Tick: {}", report);
-        return report;
+        int refused = 0;
+        JedisDataException first = null;
+        for (Response<Long> reply : replies) {
+            try {
+                reply.get();
+            } catch (JedisDataException e) {
+                refused++;
+                first = first == null ? e : first;
+            }
+        }
+        if (refused > 0) {
+            pollerMetrics.publishFailed(refused);
+            throw new IllegalStateException("Redis refused " + refused + " of " + replies.length + " publishes: "
+                    + first.getMessage(), first);
+        }
     }
 
     /** The report of the last scheduled tick that succeeded, or null. */
@@ -258,6 +306,7 @@ public final class Poller implements AutoCloseable {
         if (health != null) {
             health.close();
         }
+        metrics.close();
         redis.close();
         if (ownedDataSource != null) {
             try {

@@ -71,21 +71,10 @@ class PollerIT {
         redis.close();
     }
 
-    /** Registers a watch set the way a live relay does. */
-    private void relayWatches(String relayId, Set<String> serverIds) {
-        String key = names.relayWatchKey(relayId);
-        redis.client().del(key);
-        if (!serverIds.isEmpty()) {
-            redis.client().sadd(key, serverIds.toArray(String[]::new));
-            redis.client().pexpire(key, 60_000);
-        }
-        redis.client().sadd(names.relayIndexKey(), relayId);
-    }
-
     @Test
     @DisplayName("the sync of a fixture server is byte for byte the documented shape, with panel fields mapped")
     void syncPayloadMatchesTheDocumentedShape() throws Exception {
-        relayWatches("r1", Set.of(SERVER));
+        redis.relayWatches("r1", Set.of(SERVER));
         try (RedisMessages channel = new RedisMessages(redis.url(), names.serverChannel(SERVER))) {
             TickReport report = poller.tick();
             assertEquals(1, report.published());
@@ -120,7 +109,7 @@ class PollerIT {
     @Test
     @DisplayName("nulls, fractional cpu, milliseconds and a server without allocations map as the panel did")
     void edgeCasesOfTheMapping() throws Exception {
-        relayWatches("r1", Set.of(OTHER_SERVER));
+        redis.relayWatches("r1", Set.of(OTHER_SERVER));
         try (RedisMessages channel = new RedisMessages(redis.url(), names.serverChannel(OTHER_SERVER))) {
             poller.tick();
             JsonNode data = new ObjectMapper().readTree(channel.next()).get("data");
@@ -141,7 +130,7 @@ class PollerIT {
     @ValueSource(ints = {1, 10, 1000})
     @DisplayName("one tick runs one SQL statement and publishes one sync per watched server, whatever their number")
     void statementCountStaysConstant(int watched) throws Exception {
-        relayWatches("r1", new HashSet<>(bulk.subList(0, watched)));
+        redis.relayWatches("r1", new HashSet<>(bulk.subList(0, watched)));
         counting.reset();
         TickReport report = poller.tick();
         assertEquals(1, counting.statements());
@@ -162,9 +151,9 @@ class PollerIT {
     @Test
     @DisplayName("the watched set is the union over relays, and a relay whose set expired is dropped from the index")
     void watchedSetIsTheUnionOfLiveRelays() throws Exception {
-        relayWatches("r1", Set.of(SERVER));
-        relayWatches("r2", Set.of(SERVER, OTHER_SERVER));
-        relayWatches("gone", Set.of()); // listed in the index but its set has expired
+        redis.relayWatches("r1", Set.of(SERVER));
+        redis.relayWatches("r2", Set.of(SERVER, OTHER_SERVER));
+        redis.relayWatches("gone", Set.of()); // listed in the index but its set has expired
         redis.client().sadd(names.relayWatchKey("gone"), "bulk_1");
         redis.client().del(names.relayWatchKey("gone"));
 
@@ -172,14 +161,14 @@ class PollerIT {
         assertFalse(redis.client().sismember(names.relayIndexKey(), "gone"));
         assertTrue(redis.client().sismember(names.relayIndexKey(), "r1"));
 
-        relayWatches("r2", Set.of()); // r2 lets both go: r1 still watches SERVER
+        redis.relayWatches("r2", Set.of()); // r2 lets both go: r1 still watches SERVER
         assertEquals(1, poller.tick().watched());
     }
 
     @Test
     @DisplayName("watched ids that name no server are skipped without failing the tick")
     void unknownServersAreSkipped() throws Exception {
-        relayWatches("r1", Set.of(SERVER, "srv_does_not_exist", "x'); DROP TABLE servers; --"));
+        redis.relayWatches("r1", Set.of(SERVER, "srv_does_not_exist", "x'); DROP TABLE servers; --"));
         TickReport report = poller.tick();
         assertEquals(3, report.watched());
         assertEquals(1, report.published());

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.stellarrelay.db.Databases;
+import io.stellarrelay.metrics.ServiceMetrics;
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.redis.RedisConnector;
@@ -20,6 +21,7 @@ import io.stellarrelay.relay.hub.LatestSyncs;
 import io.stellarrelay.relay.hub.WatchRegistration;
 import io.stellarrelay.relay.guard.ClientAddresses;
 import io.stellarrelay.relay.guard.OriginPolicy;
+import io.stellarrelay.relay.metrics.RelayMetrics;
 import io.stellarrelay.relay.ws.RelayWebSocket;
 import io.stellarrelay.relay.ws.Revalidator;
 import io.stellarrelay.relay.ws.TokenEndpoint;
@@ -71,6 +73,7 @@ public final class RelayApp implements AutoCloseable {
     private final Revalidator revalidator;
     private volatile boolean draining;
     private final CachingPanel panel;
+    private final ServiceMetrics metrics = new ServiceMetrics();
 
     private RelayApp(RelayConfig config, Consumer<JavalinConfig> extension, UnaryOperator<DataSource> wrapDatabase) {
         this.config = config;
@@ -84,7 +87,9 @@ public final class RelayApp implements AutoCloseable {
         this.consoles = new Hub(lanes);
         ProtocolCodec codec = new ProtocolCodec();
         this.consoleBatcher = new ConsoleBatcher(consoles, codec, names, config.console());
-        this.subscriber = new ChannelSubscriber(hub, consoles, consoleBatcher, connector, redis, names, config.relayId());
+        RelayMetrics relayMetrics = new RelayMetrics(metrics.registry());
+        this.subscriber = new ChannelSubscriber(hub, consoles, consoleBatcher, connector, redis, names, config.relayId(),
+                relayMetrics);
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);
@@ -92,7 +97,33 @@ public final class RelayApp implements AutoCloseable {
         SessionCookie cookies = new SessionCookie(config.authSecret());
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
         this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, consoles, new LatestSyncs(hub, redis, names), codec,
-                origins, new ClientAddresses(config.security().trustedProxies()), config.limits());
+                origins, new ClientAddresses(config.security().trustedProxies()), config.limits(), relayMetrics);
+        relayMetrics.observe(new RelayMetrics.Readings() {
+            @Override
+            public int connections() {
+                return webSocket.connections().size();
+            }
+
+            @Override
+            public int authenticatedConnections() {
+                return webSocket.authenticatedCount();
+            }
+
+            @Override
+            public long subscriptions() {
+                return hub.subscriptionCount();
+            }
+
+            @Override
+            public int watchedServers() {
+                return hub.watchedServerCount();
+            }
+
+            @Override
+            public int queuedDeliveries() {
+                return hub.queuedDeliveries();
+            }
+        });
         this.revalidator = new Revalidator(panel, panel, webSocket::connections);
         TokenEndpoint tokenEndpoint = new TokenEndpoint(new CookieAuthentication(cookies, panel), origins);
         this.javalin = Javalin.create(cfg -> {
@@ -126,6 +157,9 @@ public final class RelayApp implements AutoCloseable {
             cfg.routes.options("/api/ws/token", tokenEndpoint::preflight);
             cfg.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
             cfg.routes.get("/health/ready", this::ready);
+            // For Prometheus on the internal network; keep it off the public load balancer (README, Metrics).
+            cfg.routes.get("/metrics", ctx -> ctx.header("Cache-Control", "no-store")
+                    .contentType(ServiceMetrics.CONTENT_TYPE).result(metrics.scrape()));
             extension.accept(cfg);
         });
         this.keepalive = Executors.newSingleThreadScheduledExecutor(
@@ -309,6 +343,7 @@ public final class RelayApp implements AutoCloseable {
         lanes.close();
         redis.close();
         dataSource.close();
+        metrics.close();
         log.info("Relay {} stopped", config.relayId());
     }
 }

@@ -89,6 +89,11 @@ public final class PrivateRedis implements AutoCloseable {
         return admin(j -> j.clientKill(new ClientKillParams().type(ClientType.PUBSUB)));
     }
 
+    /** {@code ACL SETUSER user rules...}: a user with its own permissions (Redis 6+). */
+    public void aclSetUser(String user, String... rules) {
+        admin(j -> j.aclSetUser(user, rules));
+    }
+
     /** Connections currently in pub/sub mode. */
     public int pubsubClientCount() {
         return (int) admin(j -> j.clientList(ClientType.PUBSUB)).lines().filter(l -> !l.isBlank()).count();

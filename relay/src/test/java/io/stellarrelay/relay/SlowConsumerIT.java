@@ -3,6 +3,7 @@ package io.stellarrelay.relay;
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.PanelFixtures;
+import io.stellarrelay.testing.PrometheusText;
 import io.stellarrelay.testing.TestDatabase;
 import io.stellarrelay.testing.TestRedis;
 import org.junit.jupiter.api.DisplayName;
@@ -59,6 +60,9 @@ class SlowConsumerIT {
                 }
                 assertTrue(reader.isOpen());
                 sent = seq;
+                PrometheusText metrics = PrometheusText.scrape(relay.port());
+                assertTrue(metrics.value("stellar_relay_deliveries_dropped_total") >= 1, "the refused frame is counted");
+                assertEquals(1, metrics.value("stellar_relay_closes_total", "code", "4010"));
 
                 // When it finally reads, what was already on its way ends with the close frame; a client that
                 // never reads again is disconnected once the close handshake has had its grace period.

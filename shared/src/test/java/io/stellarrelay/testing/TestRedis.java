@@ -2,11 +2,13 @@ package io.stellarrelay.testing;
 
 import io.stellarrelay.config.RedisSettings;
 import io.stellarrelay.redis.RedisConnector;
+import io.stellarrelay.redis.RedisNames;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -45,6 +47,21 @@ public final class TestRedis implements AutoCloseable {
     /** A client for the test's own checks and publishes. */
     public RedisClient client() {
         return client;
+    }
+
+    /**
+     * Writes a relay's watch set as a live relay does (with a lease of a minute), replacing what it held,
+     * so a poller reads these servers without a relay running.
+     */
+    public void relayWatches(String relayId, Set<String> serverIds) {
+        RedisNames names = new RedisNames(prefix);
+        String key = names.relayWatchKey(relayId);
+        client.del(key);
+        if (!serverIds.isEmpty()) {
+            client.sadd(key, serverIds.toArray(String[]::new));
+            client.pexpire(key, 60_000);
+        }
+        client.sadd(names.relayIndexKey(), relayId);
     }
 
     /** How many connections are subscribed to {@code channel} (PUBSUB NUMSUB). */

@@ -2,6 +2,7 @@ package io.stellarrelay.relay.hub;
 
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.metrics.RelayMetrics;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.RedisClient;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,11 @@ import java.util.concurrent.TimeUnit;
  * reconnects with backoff and the mirror re-subscribes every channel still watched. A connection that
  * silently stopped delivering (half-open) is found because the mirror publishes a probe to the control
  * channel every two seconds and the reader gives up after six seconds without any message.
+ *
+ * <p>Each probe carries the time it was published, so its arrival also measures the pub/sub lag: the
+ * time from PUBLISH to this relay reading the message. A probe queues behind every server frame Redis
+ * already holds for this connection and behind a reader stalled on full delivery lanes, so it is late
+ * exactly when the poller's syncs are late on their way from Redis to this relay.
  */
 public final class ChannelSubscriber extends HubMirror {
     private static final int CHANNELS_PER_COMMAND = 1000;
@@ -42,7 +49,7 @@ public final class ChannelSubscriber extends HubMirror {
     /** A subscriber connection that delivers nothing, not even a probe, for this long is dead. */
     static final Duration SILENCE_LIMIT = PROBE_INTERVAL.multipliedBy(3);
     private static final long MAX_BACKOFF_MS = 2_000;
-    private static final byte[] PROBE = "probe".getBytes(StandardCharsets.UTF_8);
+    private static final String PROBE_PREFIX = "probe:";
 
     private final RedisConnector connector;
     private final RedisClient commands;
@@ -51,6 +58,7 @@ public final class ChannelSubscriber extends HubMirror {
     private final ConsoleBatcher consoleBatcher;
     private final int serverIdOffset;
     private final DropWarnings drops = new DropWarnings(log, Duration.ofSeconds(10));
+    private final RelayMetrics metrics;
     private final byte[] controlChannel;
     private final Thread reader;
     private final Set<String> subscribed = new HashSet<>(); // channel names; mirror thread only
@@ -65,13 +73,15 @@ public final class ChannelSubscriber extends HubMirror {
     private Pubsub pubsub; // guarded by writeLock
     private volatile int attachedGeneration; // 0 while not attached; written under writeLock
     private volatile Connection connection;
+    private boolean attachedBefore; // reader thread only
 
     /**
      * @param hub      watchers of servers: their server channels are subscribed
      * @param consoles console watchers: their console channels are subscribed, messages go to {@code batcher}
      */
     public ChannelSubscriber(Hub hub, Hub consoles, ConsoleBatcher batcher, RedisConnector connector,
-                             RedisClient commands, RedisNames names, String relayId) {
+                             RedisClient commands, RedisNames names, String relayId,
+                             RelayMetrics metrics) {
         super(hub, "relay-subscriber-writer", PROBE_INTERVAL);
         this.connector = connector;
         this.commands = commands;
@@ -79,6 +89,7 @@ public final class ChannelSubscriber extends HubMirror {
         this.consoles = consoles;
         this.consoleBatcher = batcher;
         this.serverIdOffset = names.serverChannelBytes("").length;
+        this.metrics = metrics;
         this.controlChannel = names.relayControlChannel(relayId).getBytes(StandardCharsets.UTF_8);
         this.reader = Thread.ofPlatform().name("relay-subscriber-reader").daemon().unstarted(this::readLoop);
     }
@@ -148,11 +159,27 @@ public final class ChannelSubscriber extends HubMirror {
         }
     }
 
-    /** Sends a probe through Redis to our own control channel; its arrival proves the subscription works. */
+    /**
+     * Sends a probe through Redis to our own control channel; its arrival proves the subscription works.
+     * It carries this JVM's monotonic clock, which only this relay reads back.
+     */
     @Override
     protected void onIdle() {
         if (isAttached()) {
-            commands.publish(controlChannel, PROBE);
+            commands.publish(controlChannel, (PROBE_PREFIX + System.nanoTime()).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** The publish time a probe carries (nanoTime may be negative), or empty for anything else. */
+    static OptionalLong probeSentAt(byte[] message) {
+        String text = new String(message, StandardCharsets.US_ASCII);
+        if (!text.startsWith(PROBE_PREFIX)) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(text, PROBE_PREFIX.length(), text.length(), 10));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
         }
     }
 
@@ -293,6 +320,10 @@ public final class ChannelSubscriber extends HubMirror {
                     attachedGeneration = generation;
                 }
                 log.info("Redis pub/sub connected");
+                if (attachedBefore) {
+                    metrics.pubsubReconnected();
+                }
+                attachedBefore = true;
                 requestResync();
             }
         }
@@ -307,8 +338,10 @@ public final class ChannelSubscriber extends HubMirror {
             String consoleId = names.consoleServerIdOf(channel);
             if (consoleId != null) {
                 consoleBatcher.offer(consoleId, message);
+                return;
             }
-            // otherwise the control channel: nothing to act on yet
+            // The control channel: only our own probes arrive here.
+            probeSentAt(message).ifPresent(sentAt -> metrics.pubsubRoundTrip(System.nanoTime() - sentAt));
         }
     }
 
@@ -322,7 +355,7 @@ public final class ChannelSubscriber extends HubMirror {
             drops.dropped("not valid UTF-8", names.serverChannel(serverId), System.nanoTime());
             return;
         }
-        hub.deliver(serverId, ByteBuffer.wrap(message).asReadOnlyBuffer());
+        metrics.delivered(hub.deliver(serverId, ByteBuffer.wrap(message).asReadOnlyBuffer()));
     }
 
     static boolean isValidUtf8(byte[] bytes) {

@@ -21,6 +21,9 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
     /** Runs {@code task} on lane {@code lane}, after everything queued there before it. */
     public abstract void execute(int lane, Runnable task);
 
+    /** Tasks waiting in all lanes' queues right now (each is one frame for one lane's watchers of a server). */
+    public abstract int queued();
+
     /** Lets queued tasks finish (bounded wait), then stops the threads. */
     @Override
     public abstract void close();
@@ -49,6 +52,11 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
         @Override
         public void execute(int lane, Runnable task) {
             task.run();
+        }
+
+        @Override
+        public int queued() {
+            return 0;
         }
 
         @Override
@@ -98,6 +106,15 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+
+        @Override
+        public int queued() {
+            int n = 0;
+            for (BlockingQueue<Runnable> queue : queues) {
+                n += queue.size(); // takes each queue's lock briefly: fine at scrape time, never on delivery
+            }
+            return n;
         }
 
         private static void drain(BlockingQueue<Runnable> queue) {

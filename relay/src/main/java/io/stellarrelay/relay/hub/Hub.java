@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Who on this relay watches which server. The first watcher of a server and the last one leaving are
@@ -30,6 +31,8 @@ public final class Hub {
     private final ConcurrentHashMap<String, Watcher[][]> watchers = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, ByteBuffer> latest = new ConcurrentHashMap<>();
+    /** Watcher/server pairs, kept beside the map so that reading it never walks every server. */
+    private final LongAdder subscriptions = new LongAdder();
     private static final byte[] SYNC_PREFIX = "{\"type\":\"server:sync\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     /** A hub that delivers on the calling thread. */
@@ -49,6 +52,7 @@ public final class Hub {
     public void watch(String serverId, Watcher watcher) {
         int lane = lanes.laneOf(watcher);
         boolean[] first = {false};
+        boolean[] added = {false};
         watchers.compute(serverId, (id, current) -> {
             if (current == null) {
                 first[0] = true;
@@ -60,11 +64,15 @@ public final class Hub {
                     return current;
                 }
             }
+            added[0] = true;
             Watcher[][] next = current.clone();
             next[lane] = Arrays.copyOf(own, own.length + 1);
             next[lane][own.length] = watcher;
             return next;
         });
+        if (added[0]) {
+            subscriptions.increment();
+        }
         if (first[0]) {
             notifyListeners(serverId);
         }
@@ -74,6 +82,7 @@ public final class Hub {
     public void unwatch(String serverId, Watcher watcher) {
         int lane = lanes.laneOf(watcher);
         boolean[] last = {false};
+        boolean[] removed = {false};
         watchers.computeIfPresent(serverId, (id, current) -> {
             Watcher[] own = current[lane];
             int index = -1;
@@ -86,6 +95,7 @@ public final class Hub {
             if (index < 0) {
                 return current;
             }
+            removed[0] = true;
             Watcher[][] next = current.clone();
             if (own.length == 1) {
                 next[lane] = NONE;
@@ -101,6 +111,9 @@ public final class Hub {
             next[lane] = shrunk;
             return next;
         });
+        if (removed[0]) {
+            subscriptions.decrement();
+        }
         if (last[0]) {
             latest.remove(serverId);
             notifyListeners(serverId);
@@ -189,6 +202,16 @@ public final class Hub {
 
     public int watchedServerCount() {
         return watchers.size();
+    }
+
+    /** How many (socket, server) subscriptions there are, over all servers. */
+    public long subscriptionCount() {
+        return subscriptions.sum();
+    }
+
+    /** Frames waiting in the delivery lanes. */
+    public int queuedDeliveries() {
+        return lanes.queued();
     }
 
     private void notifyListeners(String serverId) {

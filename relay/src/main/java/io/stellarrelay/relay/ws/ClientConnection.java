@@ -8,6 +8,7 @@ import io.stellarrelay.relay.auth.Grant;
 import io.stellarrelay.relay.guard.TokenBucket;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.Watcher;
+import io.stellarrelay.relay.metrics.RelayMetrics;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.common.WebSocketSession;
@@ -47,6 +48,7 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     private final ProtocolCodec codec;
     private final Hub hub;
     private final Hub consoles;
+    private final RelayMetrics metrics;
     private final String address;
     private final long connectedAtNanos;
     private final TokenBucket inbound;
@@ -55,6 +57,7 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     private final AtomicLong buffered = new AtomicLong();
     private final AtomicBoolean slow = new AtomicBoolean();
     private final AtomicLong closeRequestedAt = new AtomicLong();
+    private final AtomicBoolean closeCounted = new AtomicBoolean();
     private final Map<String, Subscription> subscriptions = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
     private volatile AuthenticatedUser user;
@@ -64,12 +67,13 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     private volatile long lastHeardNanos;
     private String cookieToken; // verified at the upgrade, used once at open
 
-    ClientConnection(RelayWebSocket handler, ProtocolCodec codec, Hub hub, Hub consoles, String address,
-                     String cookieToken, TokenBucket inbound, long maxBufferedBytes) {
+    ClientConnection(RelayWebSocket handler, ProtocolCodec codec, Hub hub, Hub consoles, RelayMetrics metrics,
+                     String address, String cookieToken, TokenBucket inbound, long maxBufferedBytes) {
         this.handler = handler;
         this.codec = codec;
         this.hub = hub;
         this.consoles = consoles;
+        this.metrics = metrics;
         this.address = address;
         this.cookieToken = cookieToken;
         this.inbound = inbound;
@@ -110,6 +114,7 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     @Override
     public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
         callback.succeed();
+        countClose(statusCode);
         handler.closed(this);
     }
 
@@ -271,6 +276,7 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
         int size = utf8.remaining();
         if (buffered.addAndGet(size) > maxBufferedBytes) {
             buffered.addAndGet(-size);
+            metrics.dropped();
             if (slow.compareAndSet(false, true)) {
                 log.debug("{} is not reading: {} bytes waiting; closing it", this, buffered.get());
                 close(CloseCode.SLOW_CONSUMER);
@@ -298,8 +304,21 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
 
     void close(int code, String reason) {
         closed();
+        countClose(code);
         closeRequestedAt.compareAndSet(0, System.nanoTime());
         session.close(code, reason, org.eclipse.jetty.websocket.api.Callback.NOOP);
+    }
+
+    /**
+     * Counts how this socket ended, once: by the code the relay closed it with when the relay closed
+     * first, else by the status Jetty reports (the client's own code, or 1006 when no close frame came).
+     * The relay's code is counted when it asks to close because Jetty's close event would carry the
+     * client's reply instead (typically 1000).
+     */
+    private void countClose(int code) {
+        if (closeCounted.compareAndSet(false, true)) {
+            metrics.closed(code);
+        }
     }
 
     /** Drops the TCP connection without a close handshake (for peers that no longer answer). */

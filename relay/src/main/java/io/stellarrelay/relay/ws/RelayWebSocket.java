@@ -24,6 +24,8 @@ import io.stellarrelay.relay.guard.OriginPolicy;
 import io.stellarrelay.relay.guard.TokenBucket;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.LatestSyncs;
+import io.stellarrelay.relay.metrics.RelayMetrics;
+import io.stellarrelay.relay.metrics.RelayMetrics.AuthFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@code /api/ws} endpoint: origin and address checks at the upgrade, cookie authentication at
@@ -62,7 +65,9 @@ public final class RelayWebSocket {
     private final ConnectionCounter perAddress;
     private final ConnectionCounter perUser;
     private final AuthFailures authFailures;
+    private final RelayMetrics metrics;
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger authenticated = new AtomicInteger(); // open sockets holding a per-user slot
     private volatile boolean warnedAboutProxies;
     private volatile boolean draining;
 
@@ -72,9 +77,10 @@ public final class RelayWebSocket {
      */
     public RelayWebSocket(SessionCookie cookies, SessionStore sessions, AccessPolicy access, Hub hub, Hub consoles,
                           LatestSyncs latest, ProtocolCodec codec, OriginPolicy origins,
-                          ClientAddresses addresses, RelayConfig.Limits limits) {
+                          ClientAddresses addresses, RelayConfig.Limits limits, RelayMetrics metrics) {
         this.latest = latest;
         this.consoles = consoles;
+        this.metrics = metrics;
         this.cookies = cookies;
         this.sessions = sessions;
         this.access = access;
@@ -115,7 +121,7 @@ public final class RelayWebSocket {
         String cookieToken = origins.allows(request.getHeader("Origin"), request.getHeader("Host"))
                 ? cookies.verifiedToken(request.getHeader("Cookie")).orElse(null)
                 : null;
-        return new ClientConnection(this, codec, hub, consoles, address, cookieToken,
+        return new ClientConnection(this, codec, hub, consoles, metrics, address, cookieToken,
                 new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), System.nanoTime()),
                 limits.maxBufferedBytes());
     }
@@ -123,6 +129,11 @@ public final class RelayWebSocket {
     /** Every open socket, for pings, checks and shutdown. */
     public Set<ClientConnection> connections() {
         return connections;
+    }
+
+    /** Open sockets that have authenticated. */
+    public int authenticatedCount() {
+        return authenticated.get();
     }
 
     void opened(ClientConnection connection, String cookieToken) {
@@ -193,6 +204,7 @@ public final class RelayWebSocket {
             AuthenticatedUser user = connection.user();
             if (user != null) {
                 perUser.release(user.id());
+                authenticated.decrementAndGet();
             }
         }
     }
@@ -200,6 +212,7 @@ public final class RelayWebSocket {
     private void authenticate(ClientConnection connection, String token, boolean fromCookie) {
         long now = System.nanoTime();
         if (!fromCookie && authFailures.isBlocked(connection.address(), now)) {
+            metrics.authFailed(AuthFailure.ADDRESS_BLOCKED);
             connection.send(new ServerMessage.AuthError(ErrorMessages.TOO_MANY_AUTH_FAILURES));
             connection.close(CloseCode.TOO_MANY_AUTH_FAILURES);
             return;
@@ -212,6 +225,7 @@ public final class RelayWebSocket {
             try {
                 user = sessions.findUser(token);
             } catch (StoreUnavailableException e) {
+                metrics.authFailed(AuthFailure.UNAVAILABLE);
                 connection.send(new ServerMessage.AuthError(ErrorMessages.AUTH_UNAVAILABLE));
                 return;
             }
@@ -219,8 +233,10 @@ public final class RelayWebSocket {
         if (user.isEmpty()) {
             if (fromCookie) {
                 // A signed cookie was minted by the panel: an expired one is staleness, not guessing.
+                metrics.authFailed(AuthFailure.INVALID_COOKIE_SESSION);
                 return;
             }
+            metrics.authFailed(AuthFailure.INVALID_SESSION);
             authFailures.recordFailure(connection.address(), now);
             connection.send(new ServerMessage.AuthError(ErrorMessages.INVALID_SESSION));
             if (connection.recordAuthFailure() >= limits.maxAuthFailuresPerConnection()) {
@@ -235,7 +251,10 @@ public final class RelayWebSocket {
                 connection.send(new ServerMessage.Error(ErrorMessages.ALREADY_AUTHENTICATED));
                 return;
             }
-        } else if (!perUser.tryAcquire(user.get().id())) {
+        } else if (perUser.tryAcquire(user.get().id())) {
+            authenticated.incrementAndGet();
+        } else {
+            metrics.authFailed(AuthFailure.USER_CONNECTION_LIMIT);
             connection.send(new ServerMessage.AuthError(ErrorMessages.TOO_MANY_CONNECTIONS_FOR_USER));
             connection.close(CloseCode.TOO_MANY_CONNECTIONS);
             return;

@@ -63,6 +63,26 @@ class HubTest {
     }
 
     @Test
+    @DisplayName("counts each socket and server pair once, however often it is watched or unwatched")
+    void countsSubscriptions() {
+        RecordingWatcher a = new RecordingWatcher();
+        RecordingWatcher b = new RecordingWatcher();
+        hub.watch("srv_1", a);
+        hub.watch("srv_1", a);
+        hub.watch("srv_1", b);
+        hub.watch("srv_2", a);
+        assertEquals(3, hub.subscriptionCount());
+
+        hub.unwatch("srv_1", a);
+        hub.unwatch("srv_1", a);
+        hub.unwatch("srv_3", b);
+        assertEquals(2, hub.subscriptionCount());
+        hub.unwatch("srv_1", b);
+        hub.unwatch("srv_2", a);
+        assertEquals(0, hub.subscriptionCount());
+    }
+
+    @Test
     @DisplayName("tells listeners once when a server gains its first watcher, not when a second one joins")
     void notifiesOnFirstWatcherOnly() {
         hub.watch("srv_1", new RecordingWatcher());
