@@ -31,16 +31,6 @@ class ComposeFilesTest {
     private static final List<String> REGIONS = List.of("docker-compose.yml", "docker-compose.regions.yml");
     /** Variables compose reads itself; the files never reference them. */
     private static final Set<String> COMPOSE_OWN = Set.of("COMPOSE_PROJECT_NAME");
-    /**
-     * Mounted by the observability profile and written by the metrics work of issue 7, which is not
-     * merged yet. Tolerated while missing only; the test fails once they exist, so that this set is
-     * deleted rather than left to hide a path that goes missing later.
-     */
-    private static final Set<String> AWAITED_FROM_METRICS = Set.of(
-            "docker/observability/prometheus.yml",
-            "docker/observability/grafana/provisioning",
-            "docker/observability/grafana/dashboards");
-
     private static final Map<String, String> ENV = EnvFile.parse(Repository.read(".env.example"));
 
     private static ComposeModel model() {
@@ -89,24 +79,17 @@ class ComposeFilesTest {
         ComposeModel model = model();
         model.merge(REGIONS);
         Set<String> missing = new TreeSet<>();
-        Set<String> arrived = new TreeSet<>();
         for (Path path : model.referencedPaths) {
             String relative = Repository.relative(path);
             if (relative == null) {
                 continue; // outside the repository (an operator's own mount): not ours to check
             }
-            boolean exists = Files.exists(path);
-            if (AWAITED_FROM_METRICS.contains(relative)) {
-                if (exists) {
-                    arrived.add(relative);
-                }
-            } else if (!exists) {
+            if (!Files.exists(path)) {
                 missing.add(relative);
             }
         }
         assertTrue(model.referencedPaths.size() >= 8, "paths found: " + model.referencedPaths);
         assertEquals(Set.of(), missing, "paths used by the compose files but missing from the repository");
-        assertEquals(Set.of(), arrived, "these now exist: delete AWAITED_FROM_METRICS in ComposeFilesTest");
     }
 
     @Test
