@@ -151,6 +151,12 @@ public final class ProtocolCodec {
                         gen.writeStringField("serverId", m.serverId());
                     }
                 }
+                case ServerMessage.ServerStatus m -> {
+                    gen.writeStringField("serverId", m.serverId());
+                    gen.writeObjectFieldStart("data");
+                    gen.writeStringField("status", m.status());
+                    gen.writeEndObject();
+                }
                 case ServerMessage.ServerSync m -> {
                     gen.writeStringField("serverId", m.serverId());
                     gen.writeFieldName("data");

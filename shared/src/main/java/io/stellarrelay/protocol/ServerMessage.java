@@ -41,6 +41,14 @@ public sealed interface ServerMessage {
         public String type() { return "error"; }
     }
 
+    /**
+     * A live event: the server's status changed (lower case, as in {@code server:sync}). Written as
+     * {@code {"type":"server:status","serverId":…,"data":{"status":…}}}.
+     */
+    record ServerStatus(String serverId, String status) implements ServerMessage {
+        public String type() { return "server:status"; }
+    }
+
     /** The periodic full state of one server, built by the poller and forwarded verbatim by relays. */
     record ServerSync(String serverId, ServerState data) implements ServerMessage {
         public String type() { return "server:sync"; }
