@@ -71,15 +71,8 @@ class PollerIT {
         redis.close();
     }
 
-    /** Registers a watch set the way a live relay does. */
     private void relayWatches(String relayId, Set<String> serverIds) {
-        String key = names.relayWatchKey(relayId);
-        redis.client().del(key);
-        if (!serverIds.isEmpty()) {
-            redis.client().sadd(key, serverIds.toArray(String[]::new));
-            redis.client().pexpire(key, 60_000);
-        }
-        redis.client().sadd(names.relayIndexKey(), relayId);
+        RelayWatchSets.register(redis, relayId, serverIds);
     }
 
     @Test
