@@ -78,7 +78,7 @@ final class SyncPublisher {
                 String previous = lastStatus.put(state.id(), state.status());
                 if (!tick && previous != null && !previous.equals(state.status())) {
                     pipeline.publish(channel, codec.encodeToBytes(
-                            new ServerMessage.ServerStatus(state.id(), state.status())));
+                            new ServerMessage.ServerStatus(state.id(), new ServerMessage.ServerStatus.Status(state.status()))));
                 }
             }
             pipeline.sync();

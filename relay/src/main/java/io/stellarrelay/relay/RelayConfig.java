@@ -31,7 +31,17 @@ public record RelayConfig(
         Duration pingInterval,
         Security security,
         Limits limits,
-        Drain drain) {
+        Drain drain,
+        Console console) {
+
+    /**
+     * How console output is batched and capped per server (see the README's "Live events").
+     *
+     * @param batchWindow       lines are collected this long from the first one into one frame
+     * @param maxLinesPerSecond lines forwarded per server per second; the rest are counted as dropped
+     * @param maxLineBytes      longer lines are cut to this many UTF-8 bytes
+     */
+    public record Console(Duration batchWindow, int maxLinesPerSecond, int maxLineBytes) {}
 
     /**
      * How a relay leaves on SIGTERM (rolling restarts).
@@ -91,6 +101,9 @@ public record RelayConfig(
     public static final String SHUTDOWN_TIMEOUT_MS = "SHUTDOWN_TIMEOUT_MS";
     public static final String DRAIN_BATCH_SIZE = "DRAIN_BATCH_SIZE";
     public static final String DRAIN_BATCH_INTERVAL_MS = "DRAIN_BATCH_INTERVAL_MS";
+    public static final String CONSOLE_BATCH_MS = "CONSOLE_BATCH_MS";
+    public static final String CONSOLE_MAX_LINES_PER_SECOND = "CONSOLE_MAX_LINES_PER_SECOND";
+    public static final String CONSOLE_MAX_LINE_BYTES = "CONSOLE_MAX_LINE_BYTES";
 
     public static final int DEFAULT_PORT = 3001;
     private static final Pattern RELAY_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -130,8 +143,13 @@ public record RelayConfig(
                 reader.millis(SHUTDOWN_TIMEOUT_MS, 10_000, 100, 600_000),
                 reader.integer(DRAIN_BATCH_SIZE, 500, 1, 1_000_000),
                 reader.millis(DRAIN_BATCH_INTERVAL_MS, 50, 0, 60_000));
+        Console console = new Console(
+                reader.millis(CONSOLE_BATCH_MS, 50, 1, 10_000),
+                reader.integer(CONSOLE_MAX_LINES_PER_SECOND, 1000, 1, 1_000_000),
+                reader.integer(CONSOLE_MAX_LINE_BYTES, 2048, 64, 65_536));
         reader.finish();
-        return new RelayConfig(shared, host, port, secret, relayId, poolSize, deliveryThreads, idle, ping, security, limits, drain);
+        return new RelayConfig(shared, host, port, secret, relayId, poolSize, deliveryThreads, idle, ping, security,
+                limits, drain, console);
     }
 
     /** Host name plus a random suffix: a restarted relay must not inherit its predecessor's watch set. */

@@ -1,5 +1,7 @@
 package io.stellarrelay.protocol;
 
+import java.util.Set;
+
 /** A frame a client sends to a relay, already validated by {@link ProtocolCodec#decode(String)}. */
 public sealed interface ClientMessage {
 
@@ -11,11 +13,33 @@ public sealed interface ClientMessage {
         }
     }
 
-    /** {@code {"type":"subscribe","serverId":"..."}}. */
-    record Subscribe(String serverId) implements ClientMessage {}
+    /**
+     * {@code {"type":"subscribe","serverId":"..."}}, optionally with {@code "events":["console"]} (ours):
+     * {@code events} is empty when the frame had no list.
+     */
+    record Subscribe(String serverId, Set<EventKind> events) implements ClientMessage {
+        public Subscribe {
+            events = Set.copyOf(events);
+        }
 
-    /** {@code {"type":"unsubscribe","serverId":"..."}}. */
-    record Unsubscribe(String serverId) implements ClientMessage {}
+        public Subscribe(String serverId) {
+            this(serverId, Set.of());
+        }
+    }
+
+    /**
+     * {@code {"type":"unsubscribe","serverId":"..."}}: ends the whole subscription when {@code events} is
+     * empty; with {@code "events":["console"]} (ours) it ends only those events.
+     */
+    record Unsubscribe(String serverId, Set<EventKind> events) implements ClientMessage {
+        public Unsubscribe {
+            events = Set.copyOf(events);
+        }
+
+        public Unsubscribe(String serverId) {
+            this(serverId, Set.of());
+        }
+    }
 
     /** {@code {"type":"ping"}}. */
     record Ping() implements ClientMessage {}

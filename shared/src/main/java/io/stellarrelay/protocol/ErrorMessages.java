@@ -32,6 +32,15 @@ public final class ErrorMessages {
     public static final String TOO_MANY_AUTH_FAILURES = "Too many failed authentication attempts; try again later";
     public static final String TOO_MANY_CONNECTIONS_FOR_USER = "Too many connections for this user";
 
+    // Ours: live events (the "events" list of subscribe and unsubscribe, console permission).
+    public static final String EVENTS_INVALID = "\"events\" must be a non-empty array of strings";
+    public static final String UNKNOWN_EVENT_PREFIX = "Unknown event: ";
+    /** Follows the quoted unknown name: lists the events a client can ask for. */
+    public static final String KNOWN_EVENTS_SUFFIX = " (known: " + java.util.Arrays.stream(EventKind.values())
+            .map(EventKind::wire).collect(java.util.stream.Collectors.joining(", ")) + ")";
+    public static final String CONSOLE_FORBIDDEN = "Forbidden: You don't have console access to this server";
+    public static final String CONSOLE_REVOKED = "Console access revoked";
+
     // Ours: why a live session or subscription ended (revocation). Sent as auth_error / error.
     public static final String SESSION_EXPIRED = "Session expired";
     public static final String SESSION_REVOKED = "Session revoked";

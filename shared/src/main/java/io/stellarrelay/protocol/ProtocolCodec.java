@@ -21,6 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The one JSON codec of the protocol. Thread-safe; create one per process.
@@ -33,6 +37,8 @@ public final class ProtocolCodec {
     /** Longest {@code serverId} accepted; panel ids are cuids or uuids, far shorter. */
     public static final int MAX_SERVER_ID_LENGTH = 191;
     private static final int MAX_ECHOED_TYPE_LENGTH = 64;
+    /** Why a console message was dropped; goes to the relay's log, never to a client. */
+    static final String CONSOLE_LINES_REQUIRED = "console message needs \"lines\": a non-empty array of strings";
 
     static final DateTimeFormatter JS_DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
@@ -84,8 +90,8 @@ public final class ProtocolCodec {
                 JsonNode token = root.get("token");
                 yield new ClientMessage.Auth(token != null && token.isTextual() ? token.textValue() : null);
             }
-            case "subscribe" -> new ClientMessage.Subscribe(serverId(root));
-            case "unsubscribe" -> new ClientMessage.Unsubscribe(serverId(root));
+            case "subscribe" -> new ClientMessage.Subscribe(serverId(root), events(root));
+            case "unsubscribe" -> new ClientMessage.Unsubscribe(serverId(root), events(root));
             case "ping" -> new ClientMessage.Ping();
             default -> throw new ProtocolException(ErrorMessages.UNKNOWN_TYPE_PREFIX + quoted(type.textValue()));
         };
@@ -103,6 +109,51 @@ public final class ProtocolCodec {
             throw new ProtocolException(ErrorMessages.SERVER_ID_INVALID);
         }
         return id.textValue();
+    }
+
+    /** The optional {@code "events"} list: absent means none; present, it must name known events. */
+    private static Set<EventKind> events(JsonNode root) throws ProtocolException {
+        JsonNode list = root.get("events");
+        if (list == null) {
+            return Set.of();
+        }
+        if (!list.isArray() || list.isEmpty()) {
+            throw new ProtocolException(ErrorMessages.EVENTS_INVALID);
+        }
+        Set<EventKind> events = EnumSet.noneOf(EventKind.class);
+        for (JsonNode item : list) {
+            if (!item.isTextual()) {
+                throw new ProtocolException(ErrorMessages.EVENTS_INVALID);
+            }
+            events.add(EventKind.fromWire(item.textValue()).orElseThrow(() -> new ProtocolException(
+                    ErrorMessages.UNKNOWN_EVENT_PREFIX + quoted(item.textValue()) + ErrorMessages.KNOWN_EVENTS_SUFFIX)));
+        }
+        return events;
+    }
+
+    /**
+     * Reads what a backend publishes on a console channel, {@code {"lines":["…",…]}}: an object whose
+     * {@code lines} is a non-empty array of strings (other keys are ignored). The bytes must be UTF-8.
+     */
+    public List<String> decodeConsoleLines(byte[] utf8) throws ProtocolException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(utf8);
+        } catch (IOException e) {
+            throw new ProtocolException(ErrorMessages.INVALID_JSON);
+        }
+        JsonNode lines = root == null ? null : root.get("lines");
+        if (lines == null || !lines.isArray() || lines.isEmpty()) {
+            throw new ProtocolException(CONSOLE_LINES_REQUIRED);
+        }
+        List<String> result = new ArrayList<>(lines.size());
+        for (JsonNode line : lines) {
+            if (!line.isTextual()) {
+                throw new ProtocolException(CONSOLE_LINES_REQUIRED);
+            }
+            result.add(line.textValue());
+        }
+        return result;
     }
 
     /** No id or token of the panel holds control characters; PostgreSQL rejects NUL outright. */
@@ -135,7 +186,8 @@ public final class ProtocolCodec {
 
     /** Writes a frame as UTF-8 bytes: what the poller publishes and relays forward untouched. */
     public byte[] encodeToBytes(ServerMessage message) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(message instanceof ServerMessage.ServerSync ? 1024 : 64);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(
+                message instanceof ServerMessage.ServerSync || message instanceof ServerMessage.ServerConsole ? 1024 : 64);
         try (JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
             gen.writeStartObject();
             gen.writeStringField("type", message.type());
@@ -143,7 +195,16 @@ public final class ProtocolCodec {
                 case ServerMessage.AuthSuccess m -> gen.writeStringField("userId", m.userId());
                 case ServerMessage.AuthError m -> gen.writeStringField("error", m.error());
                 case ServerMessage.Subscribed m -> gen.writeStringField("serverId", m.serverId());
-                case ServerMessage.Unsubscribed m -> gen.writeStringField("serverId", m.serverId());
+                case ServerMessage.Unsubscribed m -> {
+                    gen.writeStringField("serverId", m.serverId());
+                    if (!m.events().isEmpty()) {
+                        gen.writeArrayFieldStart("events");
+                        for (EventKind kind : EnumSet.copyOf(m.events())) { // a stable order
+                            gen.writeString(kind.wire());
+                        }
+                        gen.writeEndArray();
+                    }
+                }
                 case ServerMessage.Pong m -> { }
                 case ServerMessage.Error m -> {
                     gen.writeStringField("error", m.error());
@@ -151,16 +212,21 @@ public final class ProtocolCodec {
                         gen.writeStringField("serverId", m.serverId());
                     }
                 }
-                case ServerMessage.ServerStatus m -> {
+                case ServerMessage.ServerSync m -> writeData(gen, m.serverId(), m.data());
+                case ServerMessage.ServerStatus m -> writeData(gen, m.serverId(), m.data());
+                case ServerMessage.ServerStats m -> writeData(gen, m.serverId(), m.data());
+                case ServerMessage.ServerConsole m -> {
                     gen.writeStringField("serverId", m.serverId());
                     gen.writeObjectFieldStart("data");
-                    gen.writeStringField("status", m.status());
+                    gen.writeArrayFieldStart("lines");
+                    for (String line : m.lines()) {
+                        gen.writeString(line);
+                    }
+                    gen.writeEndArray();
+                    if (m.dropped() != 0) {
+                        gen.writeNumberField("dropped", m.dropped());
+                    }
                     gen.writeEndObject();
-                }
-                case ServerMessage.ServerSync m -> {
-                    gen.writeStringField("serverId", m.serverId());
-                    gen.writeFieldName("data");
-                    mapper.writeValue(gen, m.data());
                 }
             }
             gen.writeEndObject();
@@ -168,6 +234,12 @@ public final class ProtocolCodec {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
         return out.toByteArray();
+    }
+
+    private void writeData(JsonGenerator gen, String serverId, Object data) throws IOException {
+        gen.writeStringField("serverId", serverId);
+        gen.writeFieldName("data");
+        mapper.writeValue(gen, data);
     }
 
     /** Parses any JSON text, with the same limits as client frames; for tests and tools. */

@@ -1,5 +1,8 @@
 package io.stellarrelay.protocol;
 
+import java.util.List;
+import java.util.Set;
+
 /**
  * A frame a relay sends to a client. {@link ProtocolCodec#encode(ServerMessage)} writes each one with the
  * {@code type} first and the fields in the order the published documentation shows.
@@ -21,7 +24,19 @@ public sealed interface ServerMessage {
         public String type() { return "subscribed"; }
     }
 
-    record Unsubscribed(String serverId) implements ServerMessage {
+    /**
+     * The answer to {@code unsubscribe}; {@code events} (ours) repeats the events the client dropped and
+     * is written only when it named some, so the documented reply is unchanged.
+     */
+    record Unsubscribed(String serverId, Set<EventKind> events) implements ServerMessage {
+        public Unsubscribed {
+            events = Set.copyOf(events);
+        }
+
+        public Unsubscribed(String serverId) {
+            this(serverId, Set.of());
+        }
+
         public String type() { return "unsubscribed"; }
     }
 
@@ -41,16 +56,47 @@ public sealed interface ServerMessage {
         public String type() { return "error"; }
     }
 
-    /**
-     * A live event: the server's status changed (lower case, as in {@code server:sync}). Written as
-     * {@code {"type":"server:status","serverId":…,"data":{"status":…}}}.
-     */
-    record ServerStatus(String serverId, String status) implements ServerMessage {
-        public String type() { return "server:status"; }
-    }
-
     /** The periodic full state of one server, built by the poller and forwarded verbatim by relays. */
     record ServerSync(String serverId, ServerState data) implements ServerMessage {
         public String type() { return "server:sync"; }
+    }
+
+    /**
+     * Ours: a server's new power state, published by a backend the moment it changes and forwarded
+     * verbatim: {@code "data":{"status":"running"}}, lower case like {@code server:sync}'s status.
+     */
+    record ServerStatus(String serverId, Status data) implements ServerMessage {
+        public record Status(String status) {}
+
+        public String type() { return "server:status"; }
+    }
+
+    /**
+     * Ours: resource usage, published by a backend (typically the daemon, every few seconds) and forwarded
+     * verbatim. Units match {@code server:sync}'s limits, so usage divided by limit is a fraction.
+     *
+     * @param data {@code cpu}: percent of one core, like sync's {@code cpu}; {@code memory} and {@code disk}:
+     *             MiB in use, like sync's {@code memory} and {@code disk}; {@code network}: bytes received
+     *             ({@code rx}) and sent ({@code tx}) since the server started
+     */
+    record ServerStats(String serverId, Stats data) implements ServerMessage {
+        public record Stats(double cpu, long memory, long disk, Network network) {}
+
+        public record Network(long rx, long tx) {}
+
+        public String type() { return "server:stats"; }
+    }
+
+    /**
+     * Ours: console lines of one server, batched by the relay and sent only to sockets that opted in.
+     * {@code dropped} (written only when not zero) counts lines the relay left out since the previous
+     * frame because the server exceeded its rate; {@code lines} may then be empty.
+     */
+    record ServerConsole(String serverId, List<String> lines, long dropped) implements ServerMessage {
+        public ServerConsole {
+            lines = List.copyOf(lines);
+        }
+
+        public String type() { return "server:console"; }
     }
 }

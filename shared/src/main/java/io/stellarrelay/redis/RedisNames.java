@@ -1,6 +1,7 @@
 package io.stellarrelay.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -8,8 +9,10 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@code <prefix>:server:<serverId>}: channel of one server. Whatever is published there is a
- *   complete client frame (e.g. {@code {"type":"server:sync",...}}) that relays forward verbatim to
- *   every socket allowed to watch that server.</li>
+ *   complete client frame ({@code server:sync}, {@code server:status} or {@code server:stats}) that
+ *   relays forward verbatim to every socket allowed to watch that server.</li>
+ *   <li>{@code <prefix>:console:<serverId>}: console output of one server, {@code {"lines":[...]}};
+ *   relays batch it into {@code server:console} frames for sockets that opted in and may read it.</li>
  *   <li>{@code {<prefix>}:relays}: set of relay ids that may have a watch set.</li>
  *   <li>{@code {<prefix>}:relay:<relayId>:watching}: set of server ids one relay's sockets watch; it
  *   expires unless the relay keeps renewing it, so a crashed relay stops counting on its own.</li>
@@ -27,11 +30,15 @@ public final class RedisNames {
     private final String prefix;
     private final String serverChannelPrefix;
     private final byte[] serverChannelPrefixBytes;
+    private final String consoleChannelPrefix;
+    private final byte[] consoleChannelPrefixBytes;
 
     public RedisNames(String prefix) {
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         this.serverChannelPrefix = prefix + ":server:";
         this.serverChannelPrefixBytes = serverChannelPrefix.getBytes(StandardCharsets.UTF_8);
+        this.consoleChannelPrefix = prefix + ":console:";
+        this.consoleChannelPrefixBytes = consoleChannelPrefix.getBytes(StandardCharsets.UTF_8);
     }
 
     public String prefix() {
@@ -48,14 +55,23 @@ public final class RedisNames {
 
     /** The server id of a channel from {@link #serverChannel}, or {@code null} for any other channel. */
     public String serverIdOf(byte[] channel) {
-        int n = serverChannelPrefixBytes.length;
-        if (channel.length <= n) {
+        return idAfter(serverChannelPrefixBytes, channel);
+    }
+
+    /** The channel a server's console output is published on. */
+    public String consoleChannel(String serverId) {
+        return consoleChannelPrefix + serverId;
+    }
+
+    /** The server id of a channel from {@link #consoleChannel}, or {@code null} for any other channel. */
+    public String consoleServerIdOf(byte[] channel) {
+        return idAfter(consoleChannelPrefixBytes, channel);
+    }
+
+    private static String idAfter(byte[] channelPrefix, byte[] channel) {
+        int n = channelPrefix.length;
+        if (channel.length <= n || !Arrays.equals(channel, 0, n, channelPrefix, 0, n)) {
             return null;
-        }
-        for (int i = 0; i < n; i++) {
-            if (channel[i] != serverChannelPrefixBytes[i]) {
-                return null;
-            }
         }
         return new String(channel, n, channel.length - n, StandardCharsets.UTF_8);
     }

@@ -226,13 +226,6 @@ class ProtocolCodecTest {
         }
 
         @Test
-        @DisplayName("writes server:status with the status inside data, as the live events contract shows")
-        void encodesServerStatus() {
-            assertEquals("{\"type\":\"server:status\",\"serverId\":\"srv_1\",\"data\":{\"status\":\"running\"}}",
-                    codec.encode(new ServerMessage.ServerStatus("srv_1", "running")));
-        }
-
-        @Test
         @DisplayName("writes error with the apostrophe of a fixed message unescaped")
         void writesError() {
             assertEquals("{\"type\":\"error\",\"error\":\"Forbidden: You don't have access to this server\"}",

@@ -76,4 +76,14 @@ class RedisNamesTest {
     void answersNullForOtherChannels(String channel) {
         assertNull(names.serverIdOf(utf8(channel)));
     }
+
+    @Test
+    @DisplayName("console channels are separate from server channels and read back their server id")
+    void consoleChannels() {
+        assertEquals("stellar:console:srv_1", names.consoleChannel("srv_1"));
+        assertEquals("東京-サーバー", names.consoleServerIdOf(utf8(names.consoleChannel("東京-サーバー"))));
+        assertNull(names.consoleServerIdOf(utf8(names.serverChannel("srv_1"))));
+        assertNull(names.serverIdOf(utf8(names.consoleChannel("srv_1"))));
+        assertNull(names.consoleServerIdOf(utf8("stellar:console:")));
+    }
 }
