@@ -13,6 +13,7 @@ import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.auth.PanelDatabase;
 import io.stellarrelay.relay.auth.SessionCookie;
 import io.stellarrelay.relay.hub.ChannelSubscriber;
+import io.stellarrelay.relay.hub.ConsoleBatcher;
 import io.stellarrelay.relay.hub.DeliveryLanes;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.LatestSyncs;
@@ -59,6 +60,8 @@ public final class RelayApp implements AutoCloseable {
     private static final int DELIVERY_QUEUE_CAPACITY = 16_384;
     private final DeliveryLanes lanes;
     private final Hub hub;
+    private final Hub consoles;
+    private final ConsoleBatcher consoleBatcher;
     private final ChannelSubscriber subscriber;
     private final WatchRegistration registration;
     private final RelayWebSocket webSocket;
@@ -78,15 +81,17 @@ public final class RelayApp implements AutoCloseable {
         this.redis = connector.newClient(8);
         this.lanes = DeliveryLanes.threads(config.deliveryThreads(), DELIVERY_QUEUE_CAPACITY);
         this.hub = new Hub(lanes);
-        this.subscriber = new ChannelSubscriber(hub, connector, redis, names, config.relayId());
+        this.consoles = new Hub(lanes);
+        ProtocolCodec codec = new ProtocolCodec();
+        this.consoleBatcher = new ConsoleBatcher(consoles, codec, names, config.console());
+        this.subscriber = new ChannelSubscriber(hub, consoles, consoleBatcher, connector, redis, names, config.relayId());
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);
         this.panel = new CachingPanel(tables, tables, config.security().revalidateInterval());
         SessionCookie cookies = new SessionCookie(config.authSecret());
-        ProtocolCodec codec = new ProtocolCodec();
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
-        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, new LatestSyncs(hub, redis, names), codec,
+        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, consoles, new LatestSyncs(hub, redis, names), codec,
                 origins, new ClientAddresses(config.security().trustedProxies()), config.limits());
         this.revalidator = new Revalidator(panel, panel, webSocket::connections);
         TokenEndpoint tokenEndpoint = new TokenEndpoint(new CookieAuthentication(cookies, panel), origins);
@@ -274,6 +279,11 @@ public final class RelayApp implements AutoCloseable {
         return hub.watcherCount(serverId);
     }
 
+    /** Local sockets currently receiving the server's console. */
+    public int consoleWatcherCount(String serverId) {
+        return consoles.watcherCount(serverId);
+    }
+
     public int connectionCount() {
         return webSocket.connections().size();
     }
@@ -295,6 +305,7 @@ public final class RelayApp implements AutoCloseable {
         registration.close();
         registration.withdraw();
         subscriber.close();
+        consoleBatcher.close();
         lanes.close();
         redis.close();
         dataSource.close();

@@ -62,7 +62,8 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
         UserServer key = new UserServer(user.id(), serverId);
         Entry<Grant> cached = grants.get(key);
         // An admin grant only holds while the user is still an admin.
-        if (cached != null && now < cached.expiresAtNanos() && (cached.value() != Grant.ADMIN || user.admin())) {
+        if (cached != null && now < cached.expiresAtNanos()
+                && (cached.value().basis() != Grant.Basis.ADMIN || user.admin())) {
             return Optional.of(cached.value());
         }
         Optional<Grant> grant = access.grant(user, serverId);
@@ -75,9 +76,11 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
         Map<UserServer, Standing> standings = access.standings(pairs);
         for (UserServer pair : pairs) {
             Standing s = standings.get(pair);
-            if (s == null || !s.serverExists() || !(s.owner() || s.member())) {
-                grants.remove(pair); // the revalidator decides on admins; the cache just forgets
-            }
+            // Forget a grant the facts no longer give, console included. Whether a user is still an admin
+            // is checked at each lookup, so an admin grant only needs the server to exist.
+            grants.computeIfPresent(pair, (key, e) -> s != null && s.serverExists()
+                    && (e.value().basis() == Grant.Basis.ADMIN || s.grantFor(false).equals(Optional.of(e.value())))
+                    ? e : null);
         }
         return standings;
     }

@@ -33,17 +33,19 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
               JOIN users u ON u.id = s."userId"
              WHERE s.token = ANY (?)""";
 
+    // server_members has a unique index on ("serverId", "userId"): the join adds at most one row.
     private static final String GRANT = """
-            SELECT s."ownerId" = ?,
-                   EXISTS (SELECT 1 FROM server_members m WHERE m."serverId" = s.id AND m."userId" = ?)
+            SELECT s."ownerId" = ?, m.id IS NOT NULL, COALESCE(m.permissions && ?::text[], false)
               FROM servers s
+              LEFT JOIN server_members m ON m."serverId" = s.id AND m."userId" = ?
              WHERE s.id = ?""";
 
     private static final String STANDINGS = """
             SELECT p.user_id, p.server_id, s.id IS NOT NULL, COALESCE(s."ownerId" = p.user_id, false),
-                   EXISTS (SELECT 1 FROM server_members m WHERE m."serverId" = p.server_id AND m."userId" = p.user_id)
+                   m.id IS NOT NULL, COALESCE(m.permissions && ?::text[], false)
               FROM unnest(?::text[], ?::text[]) AS p(user_id, server_id)
-              LEFT JOIN servers s ON s.id = p.server_id""";
+              LEFT JOIN servers s ON s.id = p.server_id
+              LEFT JOIN server_members m ON m."serverId" = p.server_id AND m."userId" = p.user_id""";
 
     private final DataSource dataSource;
     private final java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -101,19 +103,15 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
         try (Connection c = dataSource.getConnection();
              PreparedStatement st = c.prepareStatement(GRANT)) {
             st.setString(1, user.id());
-            st.setString(2, user.id());
-            st.setString(3, serverId);
+            st.setArray(2, c.createArrayOf("text", CONSOLE_PERMISSIONS.toArray()));
+            st.setString(3, user.id());
+            st.setString(4, serverId);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
                     return answered(Optional.empty()); // no such server: the same answer as forbidden
                 }
-                if (user.admin()) {
-                    return answered(Optional.of(Grant.ADMIN));
-                }
-                if (rs.getBoolean(1)) {
-                    return answered(Optional.of(Grant.OWNER));
-                }
-                return answered(rs.getBoolean(2) ? Optional.of(Grant.MEMBER) : Optional.empty());
+                Standing standing = new Standing(true, rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3));
+                return answered(standing.grantFor(user.admin()));
             }
         } catch (SQLException e) {
             throw unavailable("access check", e);
@@ -135,12 +133,13 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
         }
         try (Connection c = dataSource.getConnection();
              PreparedStatement st = c.prepareStatement(STANDINGS)) {
-            st.setArray(1, c.createArrayOf("text", users));
-            st.setArray(2, c.createArrayOf("text", servers));
+            st.setArray(1, c.createArrayOf("text", CONSOLE_PERMISSIONS.toArray()));
+            st.setArray(2, c.createArrayOf("text", users));
+            st.setArray(3, c.createArrayOf("text", servers));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     standings.put(new UserServer(rs.getString(1), rs.getString(2)),
-                            new Standing(rs.getBoolean(3), rs.getBoolean(4), rs.getBoolean(5)));
+                            new Standing(rs.getBoolean(3), rs.getBoolean(4), rs.getBoolean(5), rs.getBoolean(6)));
                 }
             }
         } catch (SQLException e) {

@@ -20,11 +20,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Holds this relay's one Redis pub/sub connection: one channel per server that a local socket
- * watches (subscribed with the first watcher, dropped after the last), plus the relay's own control
- * channel, which is always there so the connection never ends by running out of channels.
+ * watches (subscribed with the first watcher, dropped after the last), one console channel per server
+ * whose console a local socket reads (likewise), plus the relay's own control channel, which is always
+ * there so the connection never ends by running out of channels.
  *
- * <p>Each message is checked once (valid UTF-8, since it goes out as a text frame) and its bytes are
- * handed to every watcher as they are: nothing is parsed or re-encoded per socket.
+ * <p>Each server frame is checked once (its first bytes name an allowed type and the channel's server,
+ * and it is valid UTF-8, since it goes out as a text frame) and its bytes are handed to every watcher as
+ * they are: nothing is parsed or re-encoded per socket. Console messages go to the {@link ConsoleBatcher}.
+ * What fails a check is dropped with a rate-limited warning.
  *
  * <p>Two threads: the reader blocks in Jedis and delivers; the mirror thread (the only writer on the
  * connection, as Jedis requires) sends SUBSCRIBE/UNSUBSCRIBE. When the connection drops, the reader
@@ -44,9 +47,13 @@ public final class ChannelSubscriber extends HubMirror {
     private final RedisConnector connector;
     private final RedisClient commands;
     private final RedisNames names;
+    private final Hub consoles;
+    private final ConsoleBatcher consoleBatcher;
+    private final int serverIdOffset;
+    private final DropWarnings drops = new DropWarnings(log, Duration.ofSeconds(10));
     private final byte[] controlChannel;
     private final Thread reader;
-    private final Set<String> subscribed = new HashSet<>(); // mirror thread only
+    private final Set<String> subscribed = new HashSet<>(); // channel names; mirror thread only
     private int appliedGeneration; // mirror thread only
     /*
      * Guards writes to the pub/sub connection. Jedis allows one writer at a time, and a command sent on
@@ -59,12 +66,19 @@ public final class ChannelSubscriber extends HubMirror {
     private volatile int attachedGeneration; // 0 while not attached; written under writeLock
     private volatile Connection connection;
 
-    public ChannelSubscriber(Hub hub, RedisConnector connector, RedisClient commands, RedisNames names,
-                             String relayId) {
+    /**
+     * @param hub      watchers of servers: their server channels are subscribed
+     * @param consoles console watchers: their console channels are subscribed, messages go to {@code batcher}
+     */
+    public ChannelSubscriber(Hub hub, Hub consoles, ConsoleBatcher batcher, RedisConnector connector,
+                             RedisClient commands, RedisNames names, String relayId) {
         super(hub, "relay-subscriber-writer", PROBE_INTERVAL);
         this.connector = connector;
         this.commands = commands;
         this.names = names;
+        this.consoles = consoles;
+        this.consoleBatcher = batcher;
+        this.serverIdOffset = names.serverChannelBytes("").length;
         this.controlChannel = names.relayControlChannel(relayId).getBytes(StandardCharsets.UTF_8);
         this.reader = Thread.ofPlatform().name("relay-subscriber-reader").daemon().unstarted(this::readLoop);
     }
@@ -142,6 +156,35 @@ public final class ChannelSubscriber extends HubMirror {
         }
     }
 
+    /** Mirrors channel names: a server's channel follows the hub, its console channel the console hub. */
+    @Override
+    protected void listen() {
+        hub.addListener(id -> changed(names.serverChannel(id)));
+        consoles.addListener(id -> changed(names.consoleChannel(id)));
+    }
+
+    @Override
+    protected Set<String> wanted() {
+        Set<String> channels = new HashSet<>();
+        for (String id : hub.watchedServers()) {
+            channels.add(names.serverChannel(id));
+        }
+        for (String id : consoles.watchedServers()) {
+            channels.add(names.consoleChannel(id));
+        }
+        return channels;
+    }
+
+    private boolean isWanted(String channel) {
+        byte[] bytes = channel.getBytes(StandardCharsets.UTF_8);
+        String serverId = names.serverIdOf(bytes);
+        if (serverId != null) {
+            return hub.isWatched(serverId);
+        }
+        String consoleId = names.consoleServerIdOf(bytes);
+        return consoleId != null && consoles.isWatched(consoleId);
+    }
+
     @Override
     protected void apply(Set<String> changed) {
         if (!isAttached() || appliedGeneration != attachedGeneration) {
@@ -149,12 +192,12 @@ public final class ChannelSubscriber extends HubMirror {
         }
         List<String> toSubscribe = new ArrayList<>();
         List<String> toUnsubscribe = new ArrayList<>();
-        for (String id : changed) {
-            boolean watched = hub.isWatched(id);
-            if (watched && subscribed.add(id)) {
-                toSubscribe.add(id);
-            } else if (!watched && subscribed.remove(id)) {
-                toUnsubscribe.add(id);
+        for (String channel : changed) {
+            boolean wanted = isWanted(channel);
+            if (wanted && subscribed.add(channel)) {
+                toSubscribe.add(channel);
+            } else if (!wanted && subscribed.remove(channel)) {
+                toUnsubscribe.add(channel);
             }
         }
         send(toSubscribe, true);
@@ -162,7 +205,7 @@ public final class ChannelSubscriber extends HubMirror {
     }
 
     @Override
-    protected void resync(Set<String> watched) {
+    protected void resync(Set<String> wanted) {
         int generation = attachedGeneration;
         if (generation == 0) {
             return; // not connected; attachment triggers another resync
@@ -172,16 +215,16 @@ public final class ChannelSubscriber extends HubMirror {
             appliedGeneration = generation;
         }
         List<String> toUnsubscribe = new ArrayList<>();
-        for (String id : subscribed) {
-            if (!watched.contains(id)) {
-                toUnsubscribe.add(id);
+        for (String channel : subscribed) {
+            if (!wanted.contains(channel)) {
+                toUnsubscribe.add(channel);
             }
         }
         subscribed.removeAll(toUnsubscribe);
         List<String> toSubscribe = new ArrayList<>();
-        for (String id : watched) {
-            if (subscribed.add(id)) {
-                toSubscribe.add(id);
+        for (String channel : wanted) {
+            if (subscribed.add(channel)) {
+                toSubscribe.add(channel);
             }
         }
         send(toSubscribe, true);
@@ -189,12 +232,12 @@ public final class ChannelSubscriber extends HubMirror {
         log.debug("Pub/sub resynced: {} channels", subscribed.size());
     }
 
-    private void send(List<String> serverIds, boolean subscribe) {
-        for (int from = 0; from < serverIds.size(); from += CHANNELS_PER_COMMAND) {
-            List<String> chunk = serverIds.subList(from, Math.min(serverIds.size(), from + CHANNELS_PER_COMMAND));
+    private void send(List<String> channelNames, boolean subscribe) {
+        for (int from = 0; from < channelNames.size(); from += CHANNELS_PER_COMMAND) {
+            List<String> chunk = channelNames.subList(from, Math.min(channelNames.size(), from + CHANNELS_PER_COMMAND));
             byte[][] channels = new byte[chunk.size()][];
             for (int i = 0; i < channels.length; i++) {
-                channels[i] = names.serverChannelBytes(chunk.get(i));
+                channels[i] = chunk.get(i).getBytes(StandardCharsets.UTF_8);
             }
             synchronized (writeLock) {
                 if (pubsub == null || attachedGeneration != appliedGeneration) {
@@ -257,16 +300,29 @@ public final class ChannelSubscriber extends HubMirror {
         @Override
         public void onMessage(byte[] channel, byte[] message) {
             String serverId = names.serverIdOf(channel);
-            if (serverId == null) {
-                return; // control channel: nothing to act on yet
-            }
-            if (!isValidUtf8(message)) {
-                log.warn("Dropped a message on {} that is not valid UTF-8 ({} bytes)",
-                        names.serverChannel(serverId), message.length);
+            if (serverId != null) {
+                deliverServerFrame(serverId, channel, message);
                 return;
             }
-            hub.deliver(serverId, ByteBuffer.wrap(message).asReadOnlyBuffer());
+            String consoleId = names.consoleServerIdOf(channel);
+            if (consoleId != null) {
+                consoleBatcher.offer(consoleId, message);
+            }
+            // otherwise the control channel: nothing to act on yet
         }
+    }
+
+    private void deliverServerFrame(String serverId, byte[] channel, byte[] message) {
+        if (!ServerFrames.isForwardable(message, channel, serverIdOffset)) {
+            drops.dropped("not a " + String.join("/", ServerFrames.TYPES) + " frame for this server",
+                    names.serverChannel(serverId), System.nanoTime());
+            return;
+        }
+        if (!isValidUtf8(message)) {
+            drops.dropped("not valid UTF-8", names.serverChannel(serverId), System.nanoTime());
+            return;
+        }
+        hub.deliver(serverId, ByteBuffer.wrap(message).asReadOnlyBuffer());
     }
 
     static boolean isValidUtf8(byte[] bytes) {

@@ -17,11 +17,11 @@ import java.util.concurrent.TimeUnit;
  * on one background thread that applies changes in batches. The thread is the only writer of that
  * outside state, so implementations need no locking of their own.
  *
- * <p>Changes are only server ids; what to do is decided when the batch is applied, from the hub's
- * state at that moment, so a server that came and went in between costs nothing. After a failure, or
- * when asked, the whole state is rebuilt from the hub.
+ * <p>Changes are only keys (server ids, or whatever names a subclass mirrors them as); what to do is
+ * decided when the batch is applied, from the hub's state at that moment, so a server that came and
+ * went in between costs nothing. After a failure, or when asked, the whole state is rebuilt from the hub.
  */
-abstract class HubMirror implements Hub.Listener, AutoCloseable {
+abstract class HubMirror implements AutoCloseable {
     private static final String RESYNC = new String("resync"); // identity marker, never a server id
     private static final int MAX_BATCH = 4096;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
@@ -42,13 +42,23 @@ abstract class HubMirror implements Hub.Listener, AutoCloseable {
     }
 
     void start() {
-        hub.addListener(this);
+        listen();
         thread.start();
     }
 
-    @Override
-    public final void watchChanged(String serverId) {
-        queue.add(serverId);
+    /** Registers for the hub changes to mirror; by default every server gaining or losing watchers. */
+    protected void listen() {
+        hub.addListener(this::changed);
+    }
+
+    /** Queues a key whose state may have changed, for the next batch. */
+    protected final void changed(String key) {
+        queue.add(key);
+    }
+
+    /** Every key the outside state should hold now; by default the servers the hub watches. */
+    protected Set<String> wanted() {
+        return hub.watchedServers();
     }
 
     /** Asks for a full rebuild from the hub's state. */
@@ -56,11 +66,11 @@ abstract class HubMirror implements Hub.Listener, AutoCloseable {
         queue.add(RESYNC);
     }
 
-    /** Applies changes for these servers; look each one up in {@link #hub} to know which way it went. */
+    /** Applies changes for these keys; look each one up in {@link #hub} to know which way it went. */
     protected abstract void apply(Set<String> changed) throws Exception;
 
-    /** Rebuilds the whole outside state from {@code watched}. */
-    protected abstract void resync(Set<String> watched) throws Exception;
+    /** Rebuilds the whole outside state from {@code wanted}, a snapshot of {@link #wanted()}. */
+    protected abstract void resync(Set<String> wanted) throws Exception;
 
     /** Periodic work (lease renewal, probes); runs on the mirror's thread. */
     protected void onIdle() throws Exception {}
@@ -91,7 +101,7 @@ abstract class HubMirror implements Hub.Listener, AutoCloseable {
                     batch.clear();
                     if (full) {
                         queue.removeIf(id -> id != RESYNC); // covered by the full rebuild
-                        resync(hub.watchedServers());
+                        resync(wanted());
                     } else {
                         apply(changed);
                     }

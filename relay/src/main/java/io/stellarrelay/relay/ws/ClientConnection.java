@@ -46,6 +46,7 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     private CoreSession core;
     private final ProtocolCodec codec;
     private final Hub hub;
+    private final Hub consoles;
     private final String address;
     private final long connectedAtNanos;
     private final TokenBucket inbound;
@@ -54,7 +55,7 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     private final AtomicLong buffered = new AtomicLong();
     private final AtomicBoolean slow = new AtomicBoolean();
     private final AtomicLong closeRequestedAt = new AtomicLong();
-    private final Map<String, Grant> subscriptions = new HashMap<>(); // guarded by this
+    private final Map<String, Subscription> subscriptions = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
     private volatile AuthenticatedUser user;
     private volatile String token;
@@ -63,11 +64,12 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     private volatile long lastHeardNanos;
     private String cookieToken; // verified at the upgrade, used once at open
 
-    ClientConnection(RelayWebSocket handler, ProtocolCodec codec, Hub hub, String address, String cookieToken,
-                     TokenBucket inbound, long maxBufferedBytes) {
+    ClientConnection(RelayWebSocket handler, ProtocolCodec codec, Hub hub, Hub consoles, String address,
+                     String cookieToken, TokenBucket inbound, long maxBufferedBytes) {
         this.handler = handler;
         this.codec = codec;
         this.hub = hub;
+        this.consoles = consoles;
         this.address = address;
         this.cookieToken = cookieToken;
         this.inbound = inbound;
@@ -157,47 +159,79 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     }
 
     /**
-     * Starts delivering the server's frames to this socket. The {@code subscribed} reply, then the
-     * server's current state if known, are queued before the socket joins the hub, so no sync can
-     * overtake them.
+     * Starts delivering the server's frames to this socket, and its console too when {@code console}
+     * (a console already received stays on). The {@code subscribed} reply, then the server's current
+     * state if known, are queued before the socket joins the hubs, so no frame can overtake them.
      */
-    synchronized SubscribeResult subscribe(String serverId, Grant grant, int limit, ByteBuffer current) {
+    synchronized SubscribeResult subscribe(String serverId, Grant grant, boolean console, int limit, ByteBuffer current) {
         if (closed) {
             return SubscribeResult.CLOSED;
         }
-        boolean already = subscriptions.containsKey(serverId);
-        if (!already && subscriptions.size() >= limit) {
+        Subscription before = subscriptions.get(serverId);
+        if (before == null && subscriptions.size() >= limit) {
             return SubscribeResult.LIMIT_REACHED;
         }
-        subscriptions.put(serverId, grant);
+        boolean hadConsole = before != null && before.console();
+        subscriptions.put(serverId, new Subscription(grant, console || hadConsole));
         send(new ServerMessage.Subscribed(serverId));
         if (current != null) {
             deliver(current); // the current state at once, before any later sync can overtake it
         }
-        if (!already) {
+        if (before == null) {
             hub.watch(serverId, this);
+        }
+        if (console && !hadConsole) {
+            consoles.watch(serverId, this);
         }
         return SubscribeResult.SUBSCRIBED;
     }
 
+    /** Ends the whole subscription, console included. */
     synchronized void unsubscribe(String serverId) {
-        if (subscriptions.remove(serverId) != null) {
-            hub.unwatch(serverId, this);
+        Subscription removed = subscriptions.remove(serverId);
+        if (removed != null) {
+            unwatch(serverId, removed);
+        }
+    }
+
+    /** Stops the console of a subscription, keeping the rest; true when it was on. */
+    synchronized boolean unsubscribeConsole(String serverId) {
+        Subscription current = subscriptions.get(serverId);
+        if (current == null || !current.console()) {
+            return false;
+        }
+        subscriptions.put(serverId, new Subscription(current.grant(), false));
+        consoles.unwatch(serverId, this);
+        return true;
+    }
+
+    private void unwatch(String serverId, Subscription subscription) {
+        hub.unwatch(serverId, this);
+        if (subscription.console()) {
+            consoles.unwatch(serverId, this);
         }
     }
 
     /** Ends one subscription because access is gone, and says why. */
     void revoke(String serverId, String error) {
         synchronized (this) {
-            if (subscriptions.remove(serverId) == null) {
+            Subscription removed = subscriptions.remove(serverId);
+            if (removed == null) {
                 return;
             }
-            hub.unwatch(serverId, this);
+            unwatch(serverId, removed);
         }
         send(new ServerMessage.Error(error, serverId));
     }
 
-    synchronized Map<String, Grant> subscriptions() {
+    /** Ends the console of one subscription because the permission is gone, and says so. */
+    void revokeConsole(String serverId, String error) {
+        if (unsubscribeConsole(serverId)) {
+            send(new ServerMessage.Error(error, serverId));
+        }
+    }
+
+    synchronized Map<String, Subscription> subscriptions() {
         return Map.copyOf(subscriptions);
     }
 
@@ -209,9 +243,7 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     /** Releases everything this socket watched; later subscribes are refused. */
     synchronized void closed() {
         closed = true;
-        for (String serverId : subscriptions.keySet()) {
-            hub.unwatch(serverId, this);
-        }
+        subscriptions.forEach(this::unwatch);
         subscriptions.clear();
     }
 

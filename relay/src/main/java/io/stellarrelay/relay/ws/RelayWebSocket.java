@@ -1,6 +1,7 @@
 package io.stellarrelay.relay.ws;
 
 import io.stellarrelay.protocol.ClientMessage;
+import io.stellarrelay.protocol.EventKind;
 import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeRequest;
 import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeResponse;
 import org.eclipse.jetty.http.HttpStatus;
@@ -52,6 +53,7 @@ public final class RelayWebSocket {
     private final SessionStore sessions;
     private final AccessPolicy access;
     private final Hub hub;
+    private final Hub consoles;
     private final LatestSyncs latest;
     private final ProtocolCodec codec;
     private final OriginPolicy origins;
@@ -64,10 +66,15 @@ public final class RelayWebSocket {
     private volatile boolean warnedAboutProxies;
     private volatile boolean draining;
 
-    public RelayWebSocket(SessionCookie cookies, SessionStore sessions, AccessPolicy access, Hub hub,
+    /**
+     * @param hub      where sockets watch servers
+     * @param consoles where sockets that read a server's console watch it
+     */
+    public RelayWebSocket(SessionCookie cookies, SessionStore sessions, AccessPolicy access, Hub hub, Hub consoles,
                           LatestSyncs latest, ProtocolCodec codec, OriginPolicy origins,
                           ClientAddresses addresses, RelayConfig.Limits limits) {
         this.latest = latest;
+        this.consoles = consoles;
         this.cookies = cookies;
         this.sessions = sessions;
         this.access = access;
@@ -108,7 +115,7 @@ public final class RelayWebSocket {
         String cookieToken = origins.allows(request.getHeader("Origin"), request.getHeader("Host"))
                 ? cookies.verifiedToken(request.getHeader("Cookie")).orElse(null)
                 : null;
-        return new ClientConnection(this, codec, hub, address, cookieToken,
+        return new ClientConnection(this, codec, hub, consoles, address, cookieToken,
                 new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), System.nanoTime()),
                 limits.maxBufferedBytes());
     }
@@ -154,10 +161,14 @@ public final class RelayWebSocket {
         try {
             switch (codec.decode(message)) {
                 case ClientMessage.Auth auth -> authenticate(connection, auth.token(), false);
-                case ClientMessage.Subscribe sub -> subscribe(connection, sub.serverId());
+                case ClientMessage.Subscribe sub -> subscribe(connection, sub);
                 case ClientMessage.Unsubscribe unsub -> {
-                    connection.unsubscribe(unsub.serverId());
-                    connection.send(new ServerMessage.Unsubscribed(unsub.serverId()));
+                    if (unsub.events().isEmpty()) {
+                        connection.unsubscribe(unsub.serverId());
+                    } else if (unsub.events().contains(EventKind.CONSOLE)) {
+                        connection.unsubscribeConsole(unsub.serverId());
+                    }
+                    connection.send(new ServerMessage.Unsubscribed(unsub.serverId(), unsub.events()));
                 }
                 case ClientMessage.Ping ping -> connection.send(new ServerMessage.Pong());
             }
@@ -233,7 +244,8 @@ public final class RelayWebSocket {
         connection.send(new ServerMessage.AuthSuccess(user.get().id()));
     }
 
-    private void subscribe(ClientConnection connection, String serverId) {
+    private void subscribe(ClientConnection connection, ClientMessage.Subscribe request) {
+        String serverId = request.serverId();
         AuthenticatedUser user = connection.user();
         if (user == null) {
             connection.send(new ServerMessage.Error(ErrorMessages.AUTH_REQUIRED_TO_SUBSCRIBE));
@@ -255,9 +267,18 @@ public final class RelayWebSocket {
             connection.send(new ServerMessage.Error(ErrorMessages.FORBIDDEN));
             return;
         }
-        if (connection.subscribe(serverId, grant.get(), limits.maxSubscriptionsPerConnection(), latest.of(serverId))
-                == ClientConnection.SubscribeResult.LIMIT_REACHED) {
-            connection.send(tooManySubscriptions(serverId));
+        boolean wantsConsole = request.events().contains(EventKind.CONSOLE);
+        boolean console = wantsConsole && grant.get().console();
+        switch (connection.subscribe(serverId, grant.get(), console, limits.maxSubscriptionsPerConnection(),
+                latest.of(serverId))) {
+            case LIMIT_REACHED -> connection.send(tooManySubscriptions(serverId));
+            case SUBSCRIBED -> {
+                if (wantsConsole && !console) {
+                    // The rest of the subscription stands; only the console is refused.
+                    connection.send(new ServerMessage.Error(ErrorMessages.CONSOLE_FORBIDDEN, serverId));
+                }
+            }
+            case CLOSED -> { }
         }
     }
 

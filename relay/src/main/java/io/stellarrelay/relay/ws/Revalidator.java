@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * Re-checks every live socket against the database, so that revoking access takes effect on open
  * connections: a session deleted, expired or whose user was banned ends with {@code auth_error} and
  * close code 4003; a subscription whose server was deleted, or whose user lost ownership, membership or
- * the admin role, ends with an {@code error} naming the server and the reason.
+ * the admin role, ends with an {@code error} naming the server and the reason; a console whose reader
+ * lost the permission ends with an {@code error} too, while the rest of that subscription stays.
  *
  * <p>The cost is two SQL statements per run for the whole relay, whatever the number of sockets: one
  * for all distinct sessions, one for all distinct user/server pairs.
@@ -91,10 +92,10 @@ public final class Revalidator {
             }
         }
 
-        Map<ClientConnection, Map<String, Grant>> watched = new HashMap<>();
+        Map<ClientConnection, Map<String, Subscription>> watched = new HashMap<>();
         Set<UserServer> pairs = new HashSet<>();
         for (ClientConnection c : alive) {
-            Map<String, Grant> subscriptions = c.subscriptions();
+            Map<String, Subscription> subscriptions = c.subscriptions();
             if (subscriptions.isEmpty()) {
                 continue;
             }
@@ -109,11 +110,13 @@ public final class Revalidator {
         Map<UserServer, Standing> standings = access.standings(pairs);
         watched.forEach((c, subscriptions) -> {
             AuthenticatedUser user = c.user();
-            subscriptions.forEach((serverId, grant) -> {
+            subscriptions.forEach((serverId, subscription) -> {
                 Standing standing = standings.get(new UserServer(user.id(), serverId));
-                String reason = revocationReason(user, grant, standing);
+                String reason = revocationReason(user, subscription.grant(), standing);
                 if (reason != null) {
                     c.revoke(serverId, ErrorMessages.ACCESS_REVOKED_PREFIX + reason);
+                } else if (subscription.console() && !mayReadConsole(user, standing)) {
+                    c.revokeConsole(serverId, ErrorMessages.CONSOLE_REVOKED);
                 }
             });
         });
@@ -127,11 +130,16 @@ public final class Revalidator {
         if (user.admin() || standing.owner() || standing.member()) {
             return null;
         }
-        return switch (grant) {
+        return switch (grant.basis()) {
             case ADMIN -> ErrorMessages.ADMIN_ROLE_REMOVED;
             case OWNER -> ErrorMessages.OWNERSHIP_TRANSFERRED;
             case MEMBER -> ErrorMessages.MEMBERSHIP_REMOVED;
         };
+    }
+
+    /** Whether the user may still read the server's console, given that access itself stands. */
+    static boolean mayReadConsole(AuthenticatedUser user, Standing standing) {
+        return standing.grantFor(user.admin()).map(Grant::console).orElse(false);
     }
 
     private static void endSession(ClientConnection c, String error) {

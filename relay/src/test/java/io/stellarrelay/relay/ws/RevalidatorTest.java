@@ -17,19 +17,19 @@ class RevalidatorTest {
     @Test
     @DisplayName("access stands while the user is admin, owner or member of an existing server")
     void accessStands() {
-        assertNull(revocationReason(ADMIN, Grant.ADMIN, new Standing(true, false, false)));
-        assertNull(revocationReason(USER, Grant.OWNER, new Standing(true, true, false)));
-        assertNull(revocationReason(USER, Grant.MEMBER, new Standing(true, false, true)));
-        assertNull(revocationReason(USER, Grant.MEMBER, new Standing(true, true, false)), "became owner instead");
+        assertNull(revocationReason(ADMIN, new Grant(Grant.Basis.ADMIN, true), new Standing(true, false, false, false)));
+        assertNull(revocationReason(USER, new Grant(Grant.Basis.OWNER, true), new Standing(true, true, false, false)));
+        assertNull(revocationReason(USER, new Grant(Grant.Basis.MEMBER, true), new Standing(true, false, true, false)));
+        assertNull(revocationReason(USER, new Grant(Grant.Basis.MEMBER, true), new Standing(true, true, false, false)), "became owner instead");
     }
 
     @Test
     @DisplayName("the reason names what changed, judged from how access had been granted")
     void reasons() {
-        assertEquals("server deleted", revocationReason(ADMIN, Grant.ADMIN, new Standing(false, false, false)));
-        assertEquals("server deleted", revocationReason(USER, Grant.OWNER, null));
-        assertEquals("admin role removed", revocationReason(USER, Grant.ADMIN, new Standing(true, false, false)));
-        assertEquals("ownership transferred", revocationReason(USER, Grant.OWNER, new Standing(true, false, false)));
-        assertEquals("membership removed", revocationReason(USER, Grant.MEMBER, new Standing(true, false, false)));
+        assertEquals("server deleted", revocationReason(ADMIN, new Grant(Grant.Basis.ADMIN, true), new Standing(false, false, false, false)));
+        assertEquals("server deleted", revocationReason(USER, new Grant(Grant.Basis.OWNER, true), null));
+        assertEquals("admin role removed", revocationReason(USER, new Grant(Grant.Basis.ADMIN, true), new Standing(true, false, false, false)));
+        assertEquals("ownership transferred", revocationReason(USER, new Grant(Grant.Basis.OWNER, true), new Standing(true, false, false, false)));
+        assertEquals("membership removed", revocationReason(USER, new Grant(Grant.Basis.MEMBER, true), new Standing(true, false, false, false)));
     }
 }
