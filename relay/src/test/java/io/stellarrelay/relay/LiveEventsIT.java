@@ -328,4 +328,64 @@ class LiveEventsIT {
             assertFalse(log.lines().stream().anyMatch(l -> l.contains("Exception")), "no stack trace in the log");
         }
     }
+
+    @Test
+    @DisplayName("a console flood of 20,000 lines/s is capped with dropped counted, while a quiet server's frames arrive promptly")
+    void consoleFloodIsCappedAndDoesNotDelayOthers() throws Exception {
+        int linesPerMessage = 20;
+        int messages = 2_000; // 40,000 lines, published at 20,000 lines/s
+        try (WsTestClient reader = watching(OWNER_TOKEN, SERVER, "[\"console\"]");
+             WsTestClient quiet = watching(ADMIN_TOKEN, OTHER_SERVER, null)) {
+            RelayFixture.awaitChannelSubscribers(redis, names.consoleChannel(SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(redis, names.serverChannel(OTHER_SERVER), 1);
+            String message = "{\"lines\":[" + String.join(",", java.util.Collections.nCopies(linesPerMessage,
+                    "\"[Server thread/INFO]: a rather chatty plugin says hello\"")) + "]}";
+            long started = System.nanoTime();
+            Thread flood = Thread.ofPlatform().name("console-flood").start(() -> {
+                for (int i = 0; i < messages; i++) {
+                    // Paced at 1,000 messages per second: a wait for a deadline, not a synchronisation.
+                    long due = started + i * 1_000_000L;
+                    java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+                    redis.client().publish(names.consoleChannel(SERVER), message);
+                }
+            });
+            long worstMillis = 0;
+            int quietFrames = 0;
+            while (flood.isAlive()) {
+                String frame = status(OTHER_SERVER, "tick-" + quietFrames++);
+                long sent = System.nanoTime();
+                publishServer(OTHER_SERVER, frame);
+                assertEquals(frame, quiet.next());
+                worstMillis = Math.max(worstMillis, (System.nanoTime() - sent) / 1_000_000);
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // pacing of the quiet server
+            }
+            long floodMillis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(quietFrames >= 10, "the quiet server kept publishing during the flood: " + quietFrames);
+            assertTrue(worstMillis < 1_000, "quiet server's frames delayed by the flood: worst " + worstMillis + " ms");
+
+            // Every published line is either delivered or counted as dropped, in frames of the documented shape.
+            long total = (long) messages * linesPerMessage;
+            long[] delivered = {0};
+            long[] dropped = {0};
+            long[] frames = {0};
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            await().atMost(WsTestClient.WAIT).until(() -> {
+                for (String frame : reader.takeReceived()) {
+                    var node = json.readTree(frame);
+                    assertEquals("server:console", node.get("type").asText());
+                    assertEquals(SERVER, node.get("serverId").asText());
+                    delivered[0] += node.get("data").get("lines").size();
+                    dropped[0] += node.get("data").path("dropped").asLong(0);
+                    frames[0]++;
+                }
+                return delivered[0] + dropped[0] == total;
+            });
+            // One second's burst plus 1,000 lines for every second the flood lasted, and a little slack.
+            long allowed = 1_000 + 1_000 * (floodMillis + 999) / 1_000 + 200;
+            assertTrue(delivered[0] <= allowed, "delivered " + delivered[0] + " lines in " + floodMillis + " ms, allowed " + allowed);
+            assertTrue(dropped[0] >= total - allowed, "dropped " + dropped[0]);
+            assertTrue(frames[0] < messages / 4, "lines were batched: " + frames[0] + " frames for " + messages + " messages");
+            assertTrue(reader.isOpen(), "the reader was never cut off as a slow consumer");
+        }
+    }
 }

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 
 import static io.stellarrelay.relay.ws.Revalidator.revocationReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class RevalidatorTest {
@@ -31,5 +33,15 @@ class RevalidatorTest {
         assertEquals("admin role removed", revocationReason(USER, new Grant(Grant.Basis.ADMIN, true), new Standing(true, false, false, false)));
         assertEquals("ownership transferred", revocationReason(USER, new Grant(Grant.Basis.OWNER, true), new Standing(true, false, false, false)));
         assertEquals("membership removed", revocationReason(USER, new Grant(Grant.Basis.MEMBER, true), new Standing(true, false, false, false)));
+    }
+
+    @Test
+    @DisplayName("the console stays for admins, owners and members with a console permission, and goes for other members")
+    void consoleFollowsThePermission() {
+        assertTrue(Revalidator.mayReadConsole(ADMIN, new Standing(true, false, true, false)));
+        assertTrue(Revalidator.mayReadConsole(USER, new Standing(true, true, true, false)));
+        assertTrue(Revalidator.mayReadConsole(USER, new Standing(true, false, true, true)));
+        assertFalse(Revalidator.mayReadConsole(USER, new Standing(true, false, true, false)));
+        assertFalse(Revalidator.mayReadConsole(USER, new Standing(false, true, false, false)));
     }
 }

@@ -1,0 +1,133 @@
+package io.stellarrelay.relay.hub;
+
+import io.stellarrelay.protocol.ProtocolCodec;
+import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.RelayConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+@DisplayName("ConsoleBatcher")
+class ConsoleBatcherTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private static final class RecordingWatcher implements Watcher {
+        final List<ByteBuffer> frames = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void deliver(ByteBuffer frame) {
+            frames.add(frame);
+        }
+
+        List<String> texts() {
+            synchronized (frames) {
+                return frames.stream().map(f -> StandardCharsets.UTF_8.decode(f.duplicate()).toString()).toList();
+            }
+        }
+    }
+
+    private final Hub consoles = new Hub();
+    private final ConsoleBatcher batcher = new ConsoleBatcher(consoles, new ProtocolCodec(), new RedisNames("t"),
+            new RelayConfig.Console(Duration.ofMillis(20), 100, 16));
+
+    @AfterEach
+    void stop() {
+        batcher.close();
+    }
+
+    private void offer(String serverId, String... lines) {
+        String json = Arrays.stream(lines).map(l -> "\"" + l + "\"").collect(Collectors.joining(",", "{\"lines\":[", "]}"));
+        batcher.offer(serverId, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<String> awaitFrames(RecordingWatcher watcher, int count) {
+        await().atMost(WAIT).until(() -> watcher.frames.size() >= count);
+        return watcher.texts();
+    }
+
+    @Test
+    @DisplayName("collects the lines of several messages into one frame, encoded once for every watcher")
+    void batchesAndShares() {
+        RecordingWatcher a = new RecordingWatcher();
+        RecordingWatcher b = new RecordingWatcher();
+        consoles.watch("srv_1", a);
+        consoles.watch("srv_1", b);
+        offer("srv_1", "one", "two");
+        offer("srv_1", "three");
+        assertEquals(List.of("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"one\",\"two\",\"three\"]}}"),
+                awaitFrames(a, 1));
+        awaitFrames(b, 1);
+        assertSame(a.frames.get(0), b.frames.get(0), "one encoded frame shared by all watchers");
+    }
+
+    @Test
+    @DisplayName("forwards one second's worth of lines at once and counts the rest as dropped")
+    void capsRateAndCountsDrops() {
+        RecordingWatcher watcher = new RecordingWatcher();
+        consoles.watch("srv_1", watcher);
+        String[] burst = IntStream.range(0, 150).mapToObj(i -> "l" + i).toArray(String[]::new);
+        offer("srv_1", burst);
+        String first = awaitFrames(watcher, 1).get(0);
+        String kept = IntStream.range(0, 100).mapToObj(i -> "\"l" + i + "\"").collect(Collectors.joining(","));
+        assertEquals("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[" + kept + "],\"dropped\":50}}", first);
+
+    }
+
+    @Test
+    @DisplayName("sends a frame with only the dropped count when a whole window was dropped")
+    void reportsWholeWindowDropped() {
+        Hub slowHub = new Hub();
+        try (ConsoleBatcher slow = new ConsoleBatcher(slowHub, new ProtocolCodec(), new RedisNames("t"),
+                new RelayConfig.Console(Duration.ofMillis(20), 1, 16))) {
+            RecordingWatcher watcher = new RecordingWatcher();
+            slowHub.watch("srv_1", watcher);
+            slow.offer("srv_1", "{\"lines\":[\"a\",\"b\"]}".getBytes(StandardCharsets.UTF_8));
+            awaitFrames(watcher, 1);
+            // One line per second: the next second's token is far off, so this whole window is dropped.
+            slow.offer("srv_1", "{\"lines\":[\"c\",\"d\"]}".getBytes(StandardCharsets.UTF_8));
+            assertEquals(List.of(
+                    "{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"a\"],\"dropped\":1}}",
+                    "{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[],\"dropped\":2}}"),
+                    awaitFrames(watcher, 2));
+        }
+    }
+
+    @Test
+    @DisplayName("cuts lines longer than the byte limit")
+    void cutsLongLines() {
+        RecordingWatcher watcher = new RecordingWatcher();
+        consoles.watch("srv_1", watcher);
+        offer("srv_1", "0123456789abcdefXYZ");
+        assertEquals(List.of("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"0123456789abcdef\"]}}"),
+                awaitFrames(watcher, 1));
+    }
+
+    @Test
+    @DisplayName("keeps nothing for a server whose console nobody reads")
+    void forgetsUnwatchedServers() {
+        offer("srv_1", "nobody reads this");
+        assertEquals(0, batcher.trackedServers());
+
+        RecordingWatcher watcher = new RecordingWatcher();
+        consoles.watch("srv_1", watcher);
+        offer("srv_1", "read");
+        awaitFrames(watcher, 1);
+        assertEquals(1, batcher.trackedServers());
+        consoles.unwatch("srv_1", watcher);
+        assertEquals(0, batcher.trackedServers());
+    }
+}
