@@ -2,7 +2,7 @@
 --
 -- Loaded by the postgres container right after the panel schema (docker-entrypoint-initdb.d, so only
 -- into an empty data volume). It fills the panel tables with a small, readable installation: two
--- locations, three nodes, three blueprints, twelve servers and six users, so that the relay and the
+-- locations, three nodes, three blueprints, twelve servers and seven users, so that the relay and the
 -- poller have something to serve without a real StellarStack panel.
 --
 -- Everything secret-looking here is fake and public: node tokens contain "NOT-A-SECRET" and the
@@ -14,6 +14,7 @@
 --   usr_demo_owner_1      user   owns srv_demo_01, 02, 05, 08         demo-owner1-token
 --   usr_demo_owner_2      user   owns srv_demo_03, 04, 06, 09, 11     demo-owner2-token
 --   usr_demo_subuser      user   member of srv_demo_01 only           demo-subuser-token
+--   usr_demo_viewer       user   member of srv_demo_02, no console    demo-viewer-token
 --   usr_demo_stranger     user   nothing                              demo-stranger-token
 --   usr_demo_banned       user   nothing (banned)                     demo-banned-token
 --   usr_demo_owner_1      user   (expired session)                    demo-expired-token
@@ -43,6 +44,8 @@ VALUES
         LOCALTIMESTAMP(3) - interval '150 days', LOCALTIMESTAMP(3) - interval '20 days'),
     ('usr_demo_subuser',  'Sam Subuser',   'sam@demo.stellarstack.invalid',      true,  NULL, 'user',  false, false,
         LOCALTIMESTAMP(3) - interval '90 days',  LOCALTIMESTAMP(3) - interval '30 days'),
+    ('usr_demo_viewer',   'Vic Viewer',    'vic@demo.stellarstack.invalid',      true,  NULL, 'user',  false, false,
+        LOCALTIMESTAMP(3) - interval '45 days',  LOCALTIMESTAMP(3) - interval '15 days'),
     ('usr_demo_stranger', 'Stan Stranger', 'stan@demo.stellarstack.invalid',     false, NULL, 'user',  false, false,
         LOCALTIMESTAMP(3) - interval '12 days',  LOCALTIMESTAMP(3) - interval '12 days'),
     ('usr_demo_banned',   'Bella Banned',  'bella@demo.stellarstack.invalid',    true,  NULL, 'user',  true,  false,
@@ -235,12 +238,15 @@ VALUES
     ('alloc_demo_free_2', '192.0.2.30',   25566, NULL,                          false, 'node_eu_central_1', NULL,         LOCALTIMESTAMP(3) - interval '290 days', LOCALTIMESTAMP(3) - interval '290 days');
 
 -- ---------------------------------------------------------------------------------------------
--- server_members: the sub-user may read the console of srv_demo_01 and start it, nothing more.
+-- server_members: the sub-user may read the console of srv_demo_01 and start it, nothing more; the
+-- viewer may start srv_demo_02 and read its files, but not its console.
 -- ---------------------------------------------------------------------------------------------
 INSERT INTO server_members (id, "serverId", "userId", permissions, "createdAt", "updatedAt")
 VALUES
     ('member_demo_01_subuser', 'srv_demo_01', 'usr_demo_subuser', '{console.read,control.start}',
-        LOCALTIMESTAMP(3) - interval '60 days', LOCALTIMESTAMP(3) - interval '30 days');
+        LOCALTIMESTAMP(3) - interval '60 days', LOCALTIMESTAMP(3) - interval '30 days'),
+    ('member_demo_02_viewer', 'srv_demo_02', 'usr_demo_viewer', '{control.start,file.read}',
+        LOCALTIMESTAMP(3) - interval '40 days', LOCALTIMESTAMP(3) - interval '15 days');
 
 -- ---------------------------------------------------------------------------------------------
 -- sessions: one live session per user (valid for a year from loading), plus one expired session.
@@ -255,6 +261,8 @@ VALUES
         LOCALTIMESTAMP(3), LOCALTIMESTAMP(3), '198.51.100.202', 'demo-browser/1.0', 'usr_demo_owner_2'),
     ('sess_demo_subuser',  LOCALTIMESTAMP(3) + interval '365 days', 'demo-subuser-token',
         LOCALTIMESTAMP(3), LOCALTIMESTAMP(3), '198.51.100.203', 'demo-browser/1.0', 'usr_demo_subuser'),
+    ('sess_demo_viewer',   LOCALTIMESTAMP(3) + interval '365 days', 'demo-viewer-token',
+        LOCALTIMESTAMP(3), LOCALTIMESTAMP(3), '198.51.100.206', 'demo-browser/1.0', 'usr_demo_viewer'),
     ('sess_demo_stranger', LOCALTIMESTAMP(3) + interval '365 days', 'demo-stranger-token',
         LOCALTIMESTAMP(3), LOCALTIMESTAMP(3), '198.51.100.204', 'demo-browser/1.0', 'usr_demo_stranger'),
     ('sess_demo_banned',   LOCALTIMESTAMP(3) + interval '365 days', 'demo-banned-token',

@@ -1,6 +1,7 @@
 // The demo client. Live data uses only the documented protocol: a cookie-authenticated socket,
 // falling back to GET /api/ws/token + {"type":"auth"}, then "subscribe" per server. It reconnects with
-// exponential backoff and jitter and subscribes again after every auth_success.
+// exponential backoff and jitter and subscribes again after every auth_success. Opening a card's console
+// adds "events":["console"] to that server's subscription; closing it drops console only.
 (() => {
   'use strict';
 
@@ -16,6 +17,8 @@
   let pingTimer = null;
   let generation = 0;        // bumps on every user switch; stale sockets ignore themselves
   const lastUpdate = new Map();
+  const CONSOLE_KEEP = 500;  // lines (and markers) kept on screen
+  let consoleServerId = null;
 
   function setState(state, text) {
     $('state').dataset.state = state;
@@ -47,6 +50,7 @@
     stop();
     setState('connecting', 'switching user');
     $('cards').replaceChildren();
+    hideConsole();
     document.querySelectorAll('#users button').forEach((b) => b.classList.toggle('selected', b.dataset.userId === userId));
     await fetch('/demo/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ userId }) });
@@ -57,6 +61,7 @@
     generation++;
     stop();
     $('cards').replaceChildren();
+    hideConsole();
     lastUpdate.clear();
     const response = await fetch('/demo/servers', { credentials: 'same-origin' });
     if (response.status === 401) {
@@ -132,7 +137,9 @@
         attempt = 0;
         clearTimeout(cookieWaitTimer);
         setState('live', 'live');
-        servers.forEach((s) => ws.send(JSON.stringify({ type: 'subscribe', serverId: s.id })));
+        servers.forEach((s) => ws.send(JSON.stringify(s.id === consoleServerId
+          ? { type: 'subscribe', serverId: s.id, events: ['console'] }
+          : { type: 'subscribe', serverId: s.id })));
         clearInterval(pingTimer);
         pingTimer = setInterval(() => ws && ws.readyState === WebSocket.OPEN && ws.send('{"type":"ping"}'), 30000);
         break;
@@ -142,8 +149,24 @@
       case 'server:sync':
         update(message.serverId, message.data);
         break;
+      case 'server:status': {
+        const el = cardOf(message.serverId);
+        if (el) setStatus(el, message.data.status);
+        break;
+      }
+      case 'server:stats':
+        showStats(message.serverId, message.data);
+        break;
+      case 'server:console':
+        if (message.serverId === consoleServerId) appendConsole(message.data.lines, message.data.dropped || 0);
+        break;
       case 'error':
-        console.warn('relay error:', message.error);
+        if (message.serverId && message.serverId === consoleServerId && /console/i.test(message.error)) {
+          $('console-error').textContent = message.error;
+          $('console-error').hidden = false;
+        } else {
+          console.warn('relay error:', message.error);
+        }
         break;
       default:
         break;
@@ -163,20 +186,85 @@
         <dt>memory</dt><dd class="memory">-</dd>
         <dt>disk</dt><dd class="disk">-</dd>
         <dt>game</dt><dd class="blueprint">-</dd>
+        <dt>usage</dt><dd class="usage">-</dd>
       </dl>
-      <div class="age">no update yet</div>`;
+      <div class="bottom"><span class="age">no update yet</span><button class="open-console">console</button></div>`;
     el.querySelector('.name').textContent = server.name;
+    el.querySelector('.open-console').addEventListener('click', () => openConsole(server.id, server.name));
     return el;
   }
 
+  function cardOf(serverId) {
+    return document.querySelector(`.card[data-server-id="${CSS.escape(serverId)}"]`);
+  }
+
+  function setStatus(el, value) {
+    const status = el.querySelector('.status');
+    const changed = status.dataset.status !== value;
+    status.dataset.status = value;
+    status.textContent = value;
+    if (changed) {
+      el.classList.add('flash');
+      setTimeout(() => el.classList.remove('flash'), 600);
+    }
+  }
+
+  function showStats(serverId, data) {
+    const el = cardOf(serverId);
+    if (el) el.querySelector('.usage').textContent = `${data.cpu} % cpu · ${data.memory} MiB`;
+  }
+
+  function sendConsole(type, serverId) {
+    if (authenticated && ws && ws.readyState === WebSocket.OPEN) {
+      ws.send(JSON.stringify({ type, serverId, events: ['console'] }));
+    }
+  }
+
+  function openConsole(serverId, name) {
+    if (consoleServerId && consoleServerId !== serverId) sendConsole('unsubscribe', consoleServerId);
+    consoleServerId = serverId;
+    $('console-title').textContent = name;
+    $('console-lines').replaceChildren();
+    $('console-error').hidden = true;
+    $('console').hidden = false;
+    sendConsole('subscribe', serverId);
+  }
+
+  function closeConsole() {
+    if (consoleServerId) sendConsole('unsubscribe', consoleServerId);
+    hideConsole();
+  }
+
+  function hideConsole() {
+    consoleServerId = null;
+    $('console').hidden = true;
+  }
+
+  function appendConsole(lines, dropped) {
+    const box = $('console-lines');
+    const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+    const added = lines.map((text) => {
+      const line = document.createElement('div');
+      line.className = 'line';
+      line.textContent = text;
+      return line;
+    });
+    if (dropped > 0) {
+      const marker = document.createElement('div');
+      marker.className = 'dropped';
+      marker.textContent = `${dropped} ${dropped === 1 ? 'line' : 'lines'} dropped`;
+      added.push(marker);
+    }
+    box.append(...added.slice(-CONSOLE_KEEP));
+    while (box.childElementCount > CONSOLE_KEEP) box.firstElementChild.remove();
+    if (atBottom) box.scrollTop = box.scrollHeight;
+  }
+
   function update(serverId, data) {
-    const el = document.querySelector(`.card[data-server-id="${CSS.escape(serverId)}"]`);
+    const el = cardOf(serverId);
     if (!el) return;
     const set = (sel, text) => { el.querySelector(sel).textContent = text; };
-    const status = el.querySelector('.status');
-    const changed = status.dataset.status !== data.status;
-    status.dataset.status = data.status;
-    status.textContent = data.status;
+    setStatus(el, data.status);
     set('.name', data.name);
     set('.node', `${data.node.displayName} · ${data.node.location.name}`);
     const primary = data.allocations.find((a) => a.isPrimary) || data.allocations[0];
@@ -186,10 +274,6 @@
     set('.disk', `${data.disk} MiB`);
     set('.blueprint', data.blueprint.name);
     lastUpdate.set(serverId, Date.now());
-    if (changed) {
-      el.classList.add('flash');
-      setTimeout(() => el.classList.remove('flash'), 600);
-    }
     renderAges();
   }
 
@@ -200,6 +284,7 @@
     });
   }
 
+  $('console-close').addEventListener('click', closeConsole);
   setInterval(renderAges, 1000);
   loadUsers().then(() => fetch('/demo/servers').then((r) => { if (r.ok) start(); }));
 })();

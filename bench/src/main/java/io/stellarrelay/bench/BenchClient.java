@@ -25,12 +25,17 @@ public final class BenchClient {
     public interface Events {
         default void sync(BenchClient client, ByteBuffer payload, long receivedNanos) {}
 
+        default void status(BenchClient client, ByteBuffer payload, long receivedNanos) {}
+
+        default void console(BenchClient client, ByteBuffer payload, long receivedNanos) {}
+
         default void closedAfterReady(BenchClient client, int code, String reason) {}
 
         default void errorFrame(BenchClient client, String text) {}
     }
 
     static final Events NO_EVENTS = new Events() { };
+    private static final int CONSOLE_MAX_FRAME_BYTES = 4 << 20;
 
     final int index;
     final String token;
@@ -38,6 +43,7 @@ public final class BenchClient {
     private final byte[] authFrame;
     private final byte[][] subscribeFrames;
     private final Events events;
+    private final boolean console;
     private volatile boolean subscribeOnAuth = true;
     private volatile Attempt current;
 
@@ -53,14 +59,21 @@ public final class BenchClient {
     final AtomicLongArray firstSyncAt;
 
     public BenchClient(int index, String token, String[] servers, Events events) {
+        this(index, token, servers, false, events);
+    }
+
+    /** @param console whether each subscribe also opts into console output ({@code "events":["console"]}) */
+    public BenchClient(int index, String token, String[] servers, boolean console, Events events) {
         this.index = index;
+        this.console = console;
         this.token = token;
         this.servers = servers;
         this.events = events == null ? NO_EVENTS : events;
         this.authFrame = ("{\"type\":\"auth\",\"token\":\"" + token + "\"}").getBytes(StandardCharsets.UTF_8);
         this.subscribeFrames = new byte[servers.length][];
         for (int i = 0; i < servers.length; i++) {
-            subscribeFrames[i] = ("{\"type\":\"subscribe\",\"serverId\":\"" + servers[i] + "\"}").getBytes(StandardCharsets.UTF_8);
+            subscribeFrames[i] = ("{\"type\":\"subscribe\",\"serverId\":\"" + servers[i] + "\""
+                    + (console ? ",\"events\":[\"console\"]}" : "}")).getBytes(StandardCharsets.UTF_8);
         }
         this.subscribeSentAt = new AtomicLongArray(servers.length);
         this.firstSyncAt = new AtomicLongArray(servers.length);
@@ -199,6 +212,12 @@ public final class BenchClient {
         @Override
         public void onOpen(CoreSession coreSession, Callback callback) {
             session = coreSession;
+            if (console) {
+                // Console frames run to hundreds of KiB; whole frames, not fragments, let them be counted
+                // by their bytes (the default hands large or partly read frames over in pieces).
+                coreSession.setAutoFragment(false);
+                coreSession.setMaxFrameSize(CONSOLE_MAX_FRAME_BYTES);
+            }
             if (isCurrent()) {
                 opened = System.nanoTime();
             }
@@ -239,6 +258,8 @@ public final class BenchClient {
                     }
                     events.sync(BenchClient.this, payload, now);
                 }
+                case STATUS -> events.status(BenchClient.this, payload, now);
+                case CONSOLE -> events.console(BenchClient.this, payload, now);
                 case SUBSCRIBED -> {
                     if (++subscribedCount == servers.length && isCurrent()) {
                         subscribedAll = now;

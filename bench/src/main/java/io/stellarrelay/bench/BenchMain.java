@@ -15,7 +15,7 @@ import java.util.Map;
 @Command(name = "stellar-bench", mixinStandardHelpOptions = true, version = "stellar-bench 0.1.0",
         description = "Benchmarks of stellar-relay: each scenario starts a real relay (separate JVM), its own database and Redis prefix, and cleans up after itself.",
         subcommands = {ConnectionsScenario.class, FanoutScenario.class, FirstSyncScenario.class, StormScenario.class,
-                PollerScenario.class})
+                PollerScenario.class, ConsoleFloodScenario.class})
 public final class BenchMain implements Runnable {
     private static volatile List<String> arguments = List.of();
 

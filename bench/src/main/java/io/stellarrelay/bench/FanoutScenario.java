@@ -162,12 +162,12 @@ final class FanoutScenario extends Scenario {
         RedisClient redis = run.redis();
         byte[][] channels = new byte[servers][];
         String[] channelNames = new String[servers];
-        Frames.SyncTemplate[] templates = new Frames.SyncTemplate[servers];
+        Frames.Stamped[] templates = new Frames.Stamped[servers];
         ProtocolCodec codec = new ProtocolCodec();
         for (int s = 0; s < servers; s++) {
             channelNames[s] = run.names().serverChannel(FixtureDatabase.serverId(s));
             channels[s] = channelNames[s].getBytes(StandardCharsets.UTF_8);
-            templates[s] = Frames.SyncTemplate.forServer(codec, FixtureDatabase.serverId(s), s, payloadBytes);
+            templates[s] = Frames.Stamped.sync(codec, FixtureDatabase.serverId(s), s, payloadBytes);
         }
         awaitRelaySubscribed(run, redis, channelNames, watchers);
 
@@ -373,7 +373,7 @@ final class FanoutScenario extends Scenario {
     }
 
     /** Waits until the relay has subscribed every server channel that has a watcher (PUBSUB NUMSUB). */
-    private static void awaitRelaySubscribed(BenchRun run, RedisClient redis, String[] channels, long[] watchers)
+    static void awaitRelaySubscribed(BenchRun run, RedisClient redis, String[] channels, long[] watchers)
             throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {

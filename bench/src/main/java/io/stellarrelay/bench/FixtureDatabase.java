@@ -116,6 +116,25 @@ public final class FixtureDatabase implements AutoCloseable {
         analyze();
     }
 
+    /**
+     * The console-flood layout: users below {@code watchers} become members of server 0 with console
+     * permission; user {@code watchers + q} becomes a member of server {@code 1 + q} (q below
+     * {@code quiet}) without it.
+     */
+    public void addConsoleFloodMemberships(int watchers, int quiet) {
+        execute("""
+                INSERT INTO server_members (id, "serverId", "userId", permissions, "updatedAt")
+                SELECT 'bcm_' || i, 'bs_0000000', 'bu_' || i, '{console.read}', now()
+                  FROM generate_series(0, %1$d - 1) AS i
+                ON CONFLICT DO NOTHING;
+                INSERT INTO server_members (id, "serverId", "userId", permissions, "updatedAt")
+                SELECT 'bqm_' || q, 'bs_' || lpad((1 + q)::text, 7, '0'), 'bu_' || (%1$d + q), '{}', now()
+                  FROM generate_series(0, %2$d - 1) AS q
+                ON CONFLICT DO NOTHING;
+                """.formatted(watchers, quiet));
+        analyze();
+    }
+
     /** The indexes the README recommends for large panels (the panel's own migration lacks them). */
     public void addRecommendedIndexes() {
         execute("""

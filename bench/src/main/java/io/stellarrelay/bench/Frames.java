@@ -24,6 +24,9 @@ public final class Frames {
     static final byte[] SUBSCRIBED = ascii("{\"type\":\"subscribed\"");
     static final byte[] ERROR = ascii("{\"type\":\"error\"");
     static final byte[] PONG = ascii("{\"type\":\"pong\"");
+    static final byte[] STATUS = ascii("{\"type\":\"server:status\"");
+    static final byte[] CONSOLE = ascii("{\"type\":\"server:console\"");
+    private static final byte[] DROPPED = ascii("\"dropped\":");
     private static final byte[] SERVER_ID = ascii("\"serverId\":\"");
 
     /** Marker of the send timestamp; it is the first field of {@code data}. */
@@ -42,7 +45,7 @@ public final class Frames {
     /** The marker is searched for only this far into a frame (it sits right after type and serverId). */
     static final int SEARCH_LIMIT = 320;
 
-    public enum Kind { SYNC, AUTH_SUCCESS, AUTH_ERROR, SUBSCRIBED, ERROR, PONG, OTHER }
+    public enum Kind { SYNC, STATUS, CONSOLE, AUTH_SUCCESS, AUTH_ERROR, SUBSCRIBED, ERROR, PONG, OTHER }
 
     static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
@@ -52,6 +55,12 @@ public final class Frames {
     public static Kind kind(ByteBuffer payload) {
         if (startsWith(payload, SYNC)) {
             return Kind.SYNC;
+        }
+        if (startsWith(payload, CONSOLE)) {
+            return Kind.CONSOLE;
+        }
+        if (startsWith(payload, STATUS)) {
+            return Kind.STATUS;
         }
         if (startsWith(payload, SUBSCRIBED)) {
             return Kind.SUBSCRIBED;
@@ -175,6 +184,34 @@ public final class Frames {
         return new String(id, StandardCharsets.UTF_8);
     }
 
+    /** How often {@code needle} occurs in the frame (console lines carrying a known marker). */
+    static int count(ByteBuffer payload, byte[] needle) {
+        int n = 0;
+        int limit = payload.remaining();
+        for (int at = indexOf(payload, needle, 0, limit); at >= 0; at = indexOf(payload, needle, at + needle.length, limit)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The {@code dropped} count of a {@code server:console} frame (written last, so searched near the end), or 0. */
+    static long dropped(ByteBuffer payload) {
+        int from = Math.max(0, payload.remaining() - 40);
+        int at = indexOf(payload, DROPPED, from, payload.remaining());
+        if (at < 0) {
+            return 0;
+        }
+        long v = 0;
+        for (int i = payload.position() + at + DROPPED.length; i < payload.limit(); i++) {
+            int d = payload.get(i) - '0';
+            if (d < 0 || d > 9) {
+                break;
+            }
+            v = v * 10 + d;
+        }
+        return v;
+    }
+
     /** The frame as text: only for rare frames (errors) and tests, never per sync. */
     static String text(ByteBuffer payload) {
         byte[] bytes = new byte[payload.remaining()];
@@ -183,26 +220,37 @@ public final class Frames {
     }
 
     /**
-     * A benchmark {@code server:sync} for one server: the frame the poller would publish (same encoder,
-     * same field order), with the send time inserted as the first field of {@code data} and padded with
-     * a trailing {@code benchPad} string to the requested size. {@link #stamp} writes a time into a copy.
+     * A benchmark frame carrying its send time as the first field of {@code data}: a {@code server:sync}
+     * as the poller would publish it (same encoder, same field order), padded with a trailing
+     * {@code benchPad} string to the requested size, or a {@code server:status} event. {@link #stamp}
+     * writes a time into a copy.
      */
-    public static final class SyncTemplate {
+    public static final class Stamped {
         private final byte[] template;
         private final int timestampOffset;
 
-        SyncTemplate(byte[] template, int timestampOffset) {
+        Stamped(byte[] template, int timestampOffset) {
             this.template = template;
             this.timestampOffset = timestampOffset;
         }
 
-        public static SyncTemplate forServer(ProtocolCodec codec, String serverId, int index, int payloadBytes) {
-            byte[] real = codec.encodeToBytes(new ServerMessage.ServerSync(serverId, realisticState(serverId, index)));
+        public static Stamped sync(ProtocolCodec codec, String serverId, int index, int payloadBytes) {
+            return of(codec.encodeToBytes(new ServerMessage.ServerSync(serverId, realisticState(serverId, index))),
+                    payloadBytes);
+        }
+
+        /** A {@code server:status} event of the live events contract, {@code "running"}. */
+        public static Stamped status(ProtocolCodec codec, String serverId) {
+            return of(codec.encodeToBytes(new ServerMessage.ServerStatus(serverId,
+                    new ServerMessage.ServerStatus.Status("running"))), 0);
+        }
+
+        private static Stamped of(byte[] real, int payloadBytes) {
             String json = new String(real, StandardCharsets.UTF_8);
             String dataStart = "\"data\":{";
             int at = json.indexOf(dataStart);
             if (at < 0 || !json.endsWith("}}")) {
-                throw new IllegalStateException("unexpected server:sync shape: " + json);
+                throw new IllegalStateException("unexpected frame shape: " + json);
             }
             String head = json.substring(0, at + dataStart.length());
             String stampField = "\"" + SENT_FIELD + "\":" + " ".repeat(SENT_DIGITS - 1) + "0,";
@@ -215,7 +263,7 @@ public final class Frames {
             }
             sb.append("}}");
             byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-            return new SyncTemplate(bytes, head.length() + SENT_FIELD.length() + 3);
+            return new Stamped(bytes, head.length() + SENT_FIELD.length() + 3);
         }
 
         /** A fresh copy of the frame carrying {@code nanos} (a {@link System#nanoTime()} of this JVM). */

@@ -16,7 +16,7 @@ class FramesTest {
 
     @Test
     void aStampedSyncCarriesItsSendTimeAsTheFirstDataFieldAndStaysAServerSync() throws Exception {
-        Frames.SyncTemplate template = Frames.SyncTemplate.forServer(codec, "bs_0000042", 42, 1200);
+        Frames.Stamped template = Frames.Stamped.sync(codec, "bs_0000042", 42, 1200);
         long nanos = System.nanoTime() + 987_654_321_012_345L;
         byte[] frame = template.stamp(nanos);
 
@@ -34,7 +34,7 @@ class FramesTest {
     @Test
     void theTimeIsFoundWhereverTheFrameSitsInTheBufferAndFramesWithoutOneGiveMinusOne() {
         long now = System.nanoTime();
-        byte[] frame = Frames.SyncTemplate.forServer(codec, "srv_a_much_longer_server_id", 1, 300).stamp(now);
+        byte[] frame = Frames.Stamped.sync(codec, "srv_a_much_longer_server_id", 1, 300).stamp(now);
         ByteBuffer direct = ByteBuffer.allocateDirect(frame.length + 20);
         direct.position(7);
         direct.put(frame);
@@ -66,12 +66,39 @@ class FramesTest {
 
     @Test
     void aSmallPayloadSizeIsNotPadded() {
-        byte[] frame = Frames.SyncTemplate.forServer(codec, "bs_0000001", 1, 10).stamp(1);
+        byte[] frame = Frames.Stamped.sync(codec, "bs_0000001", 1, 10).stamp(1);
         assertTrue(frame.length > 10);
         assertTrue(!new String(frame, StandardCharsets.UTF_8).contains("benchPad"));
     }
 
     private static Frames.Kind kind(String s) {
         return Frames.kind(ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aStampedStatusEventIsTheContractsFrameWithItsSendTimeAndIsRecognisedAsStatus() throws Exception {
+        long nanos = System.nanoTime();
+        byte[] frame = Frames.Stamped.status(codec, "bs_0000007").stamp(nanos);
+
+        ByteBuffer buffer = ByteBuffer.wrap(frame);
+        assertEquals(Frames.Kind.STATUS, Frames.kind(buffer));
+        assertEquals(nanos, Frames.sentNanos(buffer));
+        assertTrue(new String(frame, StandardCharsets.UTF_8).startsWith(
+                "{\"type\":\"server:status\",\"serverId\":\"bs_0000007\",\"data\":{"), "the prefix relays check");
+        assertEquals("running", codec.readTree(new String(frame, StandardCharsets.UTF_8)).get("data").get("status").asText());
+    }
+
+    @Test
+    void consoleFramesAreRecognisedAndTheirLinesAndDroppedCountIsRead() {
+        ByteBuffer withDrops = ByteBuffer.wrap(("{\"type\":\"server:console\",\"serverId\":\"bs_0000000\","
+                + "\"data\":{\"lines\":[\"fl1 xx\",\"fl2 xx\",\"fl3 xx\"],\"dropped\":1234}}").getBytes(StandardCharsets.UTF_8));
+        ByteBuffer withoutDrops = ByteBuffer.wrap(("{\"type\":\"server:console\",\"serverId\":\"bs_0000000\","
+                + "\"data\":{\"lines\":[\"fl9 xx\"]}}").getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(Frames.Kind.CONSOLE, Frames.kind(withDrops));
+        assertEquals(3, Frames.count(withDrops, Frames.ascii("\"fl")));
+        assertEquals(1234, Frames.dropped(withDrops));
+        assertEquals(1, Frames.count(withoutDrops, Frames.ascii("\"fl")));
+        assertEquals(0, Frames.dropped(withoutDrops));
     }
 }

@@ -15,11 +15,13 @@ import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Plays the game-server daemon in demo mode: every few seconds one server changes its row the way a
  * real one would (start, stop, crash, a new container, resized limits), so that live updates show
- * without anyone touching the database. Never part of a production service.
+ * without anyone touching the database. Each change is handed to a listener (the demo's
+ * {@link LiveEventSimulator} announces it as a daemon would). Never part of a production service.
  */
 final class ActivitySimulator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ActivitySimulator.class);
@@ -46,19 +48,25 @@ final class ActivitySimulator implements AutoCloseable {
                    memory = ?,
                    cpu = ?,
                    "updatedAt" = (now() AT TIME ZONE 'UTC')
-             WHERE id = ?""".formatted(NEXT_STATUS);
+             WHERE id = ?
+            RETURNING status::text, "blueprintId\"""".formatted(NEXT_STATUS);
 
     private static final long[] MEMORY_STEPS = {1024, 2048, 3072, 4096, 6144, 8192};
     private static final double[] CPU_STEPS = {50, 100, 150.5, 200, 300, 400};
 
+    /** One step: the server, its blueprint, and its new status (panel spelling, upper case). */
+    record Change(String serverId, String blueprintId, String status) {}
+
     private final DataSource dataSource;
     private final Random random;
+    private final Consumer<Change> listener;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("demo-activity").daemon().factory());
 
-    ActivitySimulator(DataSource dataSource, Random random) {
+    ActivitySimulator(DataSource dataSource, Random random, Consumer<Change> listener) {
         this.dataSource = dataSource;
         this.random = random;
+        this.listener = listener;
     }
 
     void start(Duration every) {
@@ -67,14 +75,17 @@ final class ActivitySimulator implements AutoCloseable {
 
     private void stepQuietly() {
         try {
-            step();
+            Change change = step();
+            if (change != null) {
+                listener.accept(change);
+            }
         } catch (Exception e) {
             log.warn("Activity simulator step failed: {}", e.toString());
         }
     }
 
-    /** Moves one random, unsuspended server one step along its life; returns its id, or null if none. */
-    String step() throws SQLException {
+    /** Moves one random, unsuspended server one step along its life; returns what changed, or null if none. */
+    Change step() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             List<String> candidates = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement(
@@ -93,9 +104,11 @@ final class ActivitySimulator implements AutoCloseable {
                 st.setLong(2, MEMORY_STEPS[random.nextInt(MEMORY_STEPS.length)]);
                 st.setDouble(3, CPU_STEPS[random.nextInt(CPU_STEPS.length)]);
                 st.setString(4, id);
-                st.executeUpdate();
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return new Change(id, rs.getString(2), rs.getString(1));
+                }
             }
-            return id;
         }
     }
 

@@ -47,6 +47,7 @@ public final class DemoMain {
         System.out.println("  Pick a user at the top: their servers appear as live cards, and the simulated");
         System.out.println("  daemon changes a server every 2 s; syncs arrive every " + options.pollInterval().toMillis()
                 + " ms.");
+        System.out.println("  Open a card's console for its live output; Vic Viewer may not read consoles.");
         System.out.println("  Try the sub-user (one server), the stranger (nothing) and the banned user (refused).");
         System.out.println("  Any WebSocket client works too: ws://localhost:" + stack.port() + "/api/ws");
         System.out.println();

@@ -1,12 +1,17 @@
 package io.stellarrelay.demo;
 
+import io.stellarrelay.config.RedisSettings;
 import io.stellarrelay.config.Secret;
+import io.stellarrelay.config.SharedSettings;
 import io.stellarrelay.embedded.EmbeddedServices;
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
+import io.stellarrelay.redis.RedisConnector;
+import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.relay.RelayApp;
 import io.stellarrelay.relay.RelayConfig;
 import io.stellarrelay.relay.auth.SessionCookie;
+import redis.clients.jedis.RedisClient;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -19,7 +24,7 @@ import java.util.Random;
 
 /**
  * Everything in one process: embedded PostgreSQL (panel schema and demo rows) and Redis, a poller, a
- * relay serving the demo page, and optionally the activity simulator. {@link #close} stops all of it
+ * relay serving the demo page, and optionally the simulated daemon (activity and live events). {@link #close} stops all of it
  * in reverse order and deletes every file it wrote.
  */
 public final class DemoStack implements AutoCloseable {
@@ -31,6 +36,7 @@ public final class DemoStack implements AutoCloseable {
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private RelayApp relay;
+    private LiveEventSimulator liveEvents;
     private DemoDatabase database;
     private EmbeddedServices services;
 
@@ -73,9 +79,15 @@ public final class DemoStack implements AutoCloseable {
         relay = track(RelayApp.create(RelayConfig.fromEnvironment(env), routes::install).start());
         // Started after the relay so that it stops before it: nothing is published into a closing relay.
         track(Poller.create(PollerConfig.fromEnvironment(env)).start());
+        RedisClient redis = track(new RedisConnector(RedisSettings.parse(services.redis().url()), "stellar-demo")
+                .newClient(2));
+        liveEvents = track(new LiveEventSimulator(database.dataSource(), redis,
+                new RedisNames(SharedSettings.DEFAULT_REDIS_PREFIX), new Random()));
         if (options.simulateEvery() != null) {
-            ActivitySimulator simulator = track(new ActivitySimulator(database.dataSource(), new Random()));
+            ActivitySimulator simulator = track(new ActivitySimulator(database.dataSource(), new Random(),
+                    liveEvents::changed));
             simulator.start(options.simulateEvery());
+            liveEvents.start(Duration.ofMillis(700), Duration.ofSeconds(2));
         }
     }
 
@@ -95,6 +107,11 @@ public final class DemoStack implements AutoCloseable {
     /** The embedded PostgreSQL and Redis, and the directory holding everything they write. */
     EmbeddedServices services() {
         return services;
+    }
+
+    /** Publishes daemon events into the stack's Redis (tests use it to feed a console). */
+    LiveEventSimulator liveEvents() {
+        return liveEvents;
     }
 
     /** Runs SQL against the demo database, as the panel would (tests use it to change a server). */

@@ -38,11 +38,12 @@ class ActivitySimulatorIT {
         try (TestDatabase db = TestDatabase.create(); DemoDatabase demo = new DemoDatabase(db.url())) {
             db.execute(new String(DemoDatabase.class.getResourceAsStream("/db/demo-data.sql").readAllBytes(),
                     java.nio.charset.StandardCharsets.UTF_8));
-            ActivitySimulator simulator = new ActivitySimulator(demo.dataSource(), new Random(7));
+            ActivitySimulator simulator = new ActivitySimulator(demo.dataSource(), new Random(7), change -> { });
             for (int i = 0; i < 20; i++) {
-                String id = simulator.step();
-                assertNotNull(id);
-                Row after = row(db, id);
+                ActivitySimulator.Change change = simulator.step();
+                assertNotNull(change);
+                Row after = row(db, change.serverId());
+                assertEquals(after.status(), change.status(), "the change reports the new status");
                 assertTrue(!after.suspended(), "suspended servers are left alone");
                 assertNotNull(after.previousStatus());
                 String expected = switch (after.previousStatus()) {

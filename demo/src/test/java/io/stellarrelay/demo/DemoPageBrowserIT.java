@@ -1,5 +1,9 @@
 package io.stellarrelay.demo;
 
+import io.stellarrelay.config.SharedSettings;
+import io.stellarrelay.protocol.ErrorMessages;
+import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.testing.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -22,15 +26,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The demo page in a real headless Chromium: pick a user, see exactly their servers, see a status
- * change arrive. Needs Debian's {@code chromium} and {@code chromium-driver} (or CHROME_BIN and
+ * change arrive, open a server's console. Needs Debian's {@code chromium} and {@code chromium-driver} (or CHROME_BIN and
  * CHROMEDRIVER); .ci/run installs them. Without them it is skipped on a developer machine, and fails
  * in CI, where a skip must never pass for a success.
  */
@@ -39,6 +45,8 @@ class DemoPageBrowserIT {
     private static DemoStack stack;
     private static WebDriver browser;
     private static Path profile;
+    private static TestRedis redis;
+    private static final RedisNames NAMES = new RedisNames(SharedSettings.DEFAULT_REDIS_PREFIX);
 
     private static String locate(String variable, String... candidates) {
         String explicit = System.getenv(variable);
@@ -66,6 +74,7 @@ class DemoPageBrowserIT {
             assumeTrue(false, "no Chromium/chromedriver on this machine: browser test skipped");
         }
         stack = DemoStack.start(new DemoStack.Options("127.0.0.1", 0, INTERVAL, null));
+        redis = TestRedis.create(stack.services().redis().url());
         profile = Files.createTempDirectory("stellar-browser-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium);
@@ -81,6 +90,7 @@ class DemoPageBrowserIT {
     @AfterAll
     static void stop() throws Exception {
         if (browser != null) browser.quit();
+        if (redis != null) redis.close();
         if (stack != null) stack.close();
         if (profile != null) {
             try (var files = Files.walk(profile)) {
@@ -104,6 +114,28 @@ class DemoPageBrowserIT {
 
     private static String statusOf(String serverId) {
         return browser.findElement(By.cssSelector(".card[data-server-id='" + serverId + "'] .status")).getText();
+    }
+
+    /** Relays subscribe to a console channel only while a socket that may read it has opted in. */
+    private static long consoleSubscribers(String serverId) {
+        return redis.subscribers(NAMES.consoleChannel(serverId));
+    }
+
+    private static List<String> consoleTexts(String selector) {
+        return browser.findElements(By.cssSelector("#console-lines " + selector)).stream()
+                .map(WebElement::getText).toList();
+    }
+
+    private static void showCardsOf(String userId, Set<String> serverIds) {
+        browser.get("http://127.0.0.1:" + stack.port() + "/");
+        waitUpTo(Duration.ofSeconds(10)).until(d -> !d.findElements(By.cssSelector("#users button")).isEmpty());
+        pick(userId);
+        waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state"))
+                && cardIds().equals(serverIds));
+    }
+
+    private static void openConsole(String serverId) {
+        browser.findElement(By.cssSelector(".card[data-server-id='" + serverId + "'] .open-console")).click();
     }
 
     private static void screenshot(String name) throws Exception {
@@ -186,5 +218,53 @@ class DemoPageBrowserIT {
                 && cardIds().equals(Set.of("srv_demo_01")));
         List<WebElement> statuses = browser.findElements(By.cssSelector(".status"));
         waitUpTo(Duration.ofSeconds(10)).until(d -> !statuses.get(0).getText().equals("waiting"));
+    }
+
+    @Test
+    @DisplayName("the owner opens a console, sees lines as they arrive and a dropped-lines marker; closing it stops "
+            + "console delivery but not the card's updates")
+    void ownerReadsTheConsole() throws Exception {
+        showCardsOf("usr_demo_owner_1", Set.of("srv_demo_01", "srv_demo_02", "srv_demo_05", "srv_demo_08"));
+        openConsole("srv_demo_01");
+        waitUpTo(Duration.ofSeconds(5)).until(d -> consoleSubscribers("srv_demo_01") >= 1);
+
+        stack.liveEvents().publishConsole("srv_demo_01", List.of("[12:00:00 INFO]: hello from the test", "second line"));
+        waitUpTo(Duration.ofSeconds(5)).until(d -> consoleTexts(".line").containsAll(
+                List.of("[12:00:00 INFO]: hello from the test", "second line")));
+
+        // Far more than a relay passes for one server in a second: the rest is counted, and the page says so.
+        List<String> flood = IntStream.range(0, 3000).mapToObj(i -> "flood line " + i).toList();
+        stack.liveEvents().publishConsole("srv_demo_01", flood);
+        waitUpTo(Duration.ofSeconds(5)).until(d -> !consoleTexts(".dropped").isEmpty());
+        int dropped = consoleTexts(".dropped").stream()
+                .mapToInt(text -> Integer.parseInt(text.replaceAll(" lines? dropped", ""))).sum();
+        assertTrue(dropped >= 1000 && dropped < 3000, dropped + " lines dropped");
+        assertTrue(consoleTexts(".line").stream().anyMatch(line -> line.startsWith("flood line ")),
+                "the lines within the cap are shown");
+        assertEquals("", browser.findElement(By.id("console-error")).getText());
+        screenshot("demo-console.png");
+
+        browser.findElement(By.id("console-close")).click();
+        waitUpTo(Duration.ofSeconds(5)).until(d -> consoleSubscribers("srv_demo_01") == 0);
+        assertFalse(browser.findElement(By.id("console")).isDisplayed());
+        stack.execute("UPDATE servers SET status = 'STOPPING', \"updatedAt\" = now() WHERE id = 'srv_demo_01'");
+        waitUpTo(INTERVAL.multipliedBy(3)).until(d -> statusOf("srv_demo_01").equals("stopping"));
+    }
+
+    @Test
+    @DisplayName("a member without console permission sees the relay's refusal and no console lines")
+    void memberWithoutConsolePermissionIsRefused() throws Exception {
+        showCardsOf("usr_demo_viewer", Set.of("srv_demo_02"));
+        openConsole("srv_demo_02");
+        waitUpTo(Duration.ofSeconds(5)).until(d -> d.findElement(By.id("console-error")).isDisplayed());
+        assertEquals(ErrorMessages.CONSOLE_FORBIDDEN, browser.findElement(By.id("console-error")).getText());
+
+        stack.liveEvents().publishConsole("srv_demo_02", List.of("secret console line"));
+        // Status events still reach the member; one published after the line shows the socket is live.
+        stack.liveEvents().publishStatus("srv_demo_02", "restoring");
+        waitUpTo(Duration.ofSeconds(5)).until(d -> statusOf("srv_demo_02").equals("restoring"));
+        assertEquals(0, consoleSubscribers("srv_demo_02"), "no relay listens to a console nobody may read");
+        assertEquals(List.of(), consoleTexts(".line"));
+        screenshot("demo-console-refused.png");
     }
 }

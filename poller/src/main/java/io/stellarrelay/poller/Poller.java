@@ -2,23 +2,15 @@ package io.stellarrelay.poller;
 
 import io.stellarrelay.db.Databases;
 import io.stellarrelay.metrics.ServiceMetrics;
-import io.stellarrelay.protocol.ProtocolCodec;
-import io.stellarrelay.protocol.ServerMessage;
-import io.stellarrelay.protocol.ServerState;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.Response;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.params.SetParams;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  * {@link PollerLease}). Ticks start at the boundaries of poll periods counted on Redis's clock, so the
  * period stays at the interval however long a tick takes, a tick that overruns delays the next instead
  * of piling up, and no period is ever run twice.
+ *
+ * <p>With {@code POLLER_LISTEN} it also syncs servers at once when the panel database notifies that
+ * they changed (see {@link ChangeSyncs}).
  */
 public final class Poller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -42,10 +37,10 @@ public final class Poller implements AutoCloseable {
     private final RedisClient redis;
     private final RedisNames names;
     private final WatchedServers watched;
-    private final ProtocolCodec codec = new ProtocolCodec();
+    private final SyncPublisher publisher;
     private final ScheduledExecutorService scheduler;
     private final PollerLease lease;
-    private final SetParams lastSyncTtl;
+    private final ChangeSyncs changeSyncs;
     private final String pollerId;
     private final java.util.concurrent.atomic.AtomicLong ticksRun = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running;
@@ -63,7 +58,7 @@ public final class Poller implements AutoCloseable {
         this.redis = new RedisConnector(config.shared().redis(), "stellar-poller").newClient(4);
         this.names = new RedisNames(config.shared().redisPrefix());
         this.watched = new WatchedServers(redis, names);
-        this.lastSyncTtl = SetParams.setParams().px(config.shared().pollInterval().toMillis() * 2);
+        this.publisher = new SyncPublisher(dataSource, redis, names, config.shared().pollInterval(), pollerMetrics);
         this.pollerId = config.pollerId();
         this.lease = new PollerLease(redis, names, pollerId, config.shared().pollInterval().toMillis());
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
@@ -71,6 +66,10 @@ public final class Poller implements AutoCloseable {
         // On close, the tick waiting for its turn is dropped instead of run (and published) once more.
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.scheduler = executor;
+        // Its own connection, never the ticks' data source: LISTEN needs one that stays open.
+        this.changeSyncs = config.listenChannel() == null ? null
+                : new ChangeSyncs(Databases.unpooled(config.shared().database()), config.listenChannel(),
+                        config.listenCoalesce(), executor, watched, publisher, () -> active, this::mayPublish);
     }
 
     /**
@@ -92,6 +91,9 @@ public final class Poller implements AutoCloseable {
         // Runs on the tick thread before the first claim, so a slow catalog query never delays start().
         scheduler.execute(() -> PanelIndexes.warnIfMissing(dataSource, log::warn));
         scheduler.schedule(this::scheduledClaim, 0, TimeUnit.MILLISECONDS);
+        if (changeSyncs != null) {
+            changeSyncs.start();
+        }
         log.info("Poller {} started: every {} ms, Redis prefix '{}'", pollerId,
                 config.shared().pollInterval().toMillis(), names.prefix());
         return this;
@@ -112,7 +114,7 @@ public final class Poller implements AutoCloseable {
                 }
                 case PollerLease.Claim.Run run -> {
                     becomeActive(true);
-                    lastReport = runTick(lease::held);
+                    lastReport = runTick(this::mayPublish);
                     ticksRun.incrementAndGet();
                     yield true;
                 }
@@ -208,77 +210,40 @@ public final class Poller implements AutoCloseable {
     private TickReport measuredTick(java.util.function.BooleanSupplier mayPublish) throws Exception {
         long t0 = System.nanoTime();
         Set<String> serverIds = watched.read();
-        long t1 = System.nanoTime();
+        Duration registryRead = Duration.ofNanos(System.nanoTime() - t0);
         if (serverIds.isEmpty()) {
-            TickReport idle = TickReport.idle(Duration.ofNanos(t1 - t0));
+            TickReport idle = TickReport.idle(registryRead);
             pollerMetrics.ticked(PollerMetrics.Outcome.IDLE, idle);
             return idle;
         }
-        List<ServerState> states;
-        try (Connection connection = dataSource.getConnection()) {
-            states = ServerStateQuery.load(connection, serverIds);
-        }
-        long t2 = System.nanoTime();
-        byte[][] channels = new byte[states.size()][];
-        byte[][] payloads = new byte[states.size()][];
-        for (int i = 0; i < states.size(); i++) {
-            ServerState state = states.get(i);
-            channels[i] = names.serverChannelBytes(state.id());
-            payloads[i] = codec.encodeToBytes(new ServerMessage.ServerSync(state.id(), state));
-        }
-        long t3 = System.nanoTime();
-        if (!mayPublish.getAsBoolean()) {
-            // The lease went to another poller while this one was querying: it publishes this period.
-            log.warn("Poller {} lost its lease during a tick; not publishing", pollerId);
-            active = false;
-            TickReport lost = new TickReport(serverIds.size(), 0, 1, Duration.ofNanos(t1 - t0),
-                    Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2), Duration.ZERO);
-            pollerMetrics.ticked(PollerMetrics.Outcome.LEASE_LOST, lost);
-            return lost;
-        }
-        publish(channels, payloads, states);
-        long t4 = System.nanoTime();
-        TickReport report = new TickReport(serverIds.size(), states.size(), 1, Duration.ofNanos(t1 - t0),
-                Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2), Duration.ofNanos(t4 - t3));
-        pollerMetrics.ticked(PollerMetrics.Outcome.PUBLISHED, report);
+        boolean[] leaseLost = {false};
+        TickReport report = publisher.sync(serverIds, registryRead, () -> {
+            leaseLost[0] = !mayPublish.getAsBoolean();
+            return !leaseLost[0];
+        }, true);
+        pollerMetrics.ticked(leaseLost[0] ? PollerMetrics.Outcome.LEASE_LOST : PollerMetrics.Outcome.PUBLISHED, report);
         log.debug("Tick: {}", report);
         return report;
     }
 
-    /**
-     * Publishes every frame and keeps it as the server's latest, in one pipeline. A pipeline reports
-     * Redis's refusals (ACL, OOM) only in each reply, so the publish replies are checked: refused or
-     * lost frames are counted and the tick fails, which logs the outage once.
-     */
-    private void publish(byte[][] channels, byte[][] payloads, List<ServerState> states) {
-        @SuppressWarnings("unchecked")
-        Response<Long>[] replies = new Response[channels.length];
-        try (AbstractPipeline pipeline = redis.pipelined()) {
-            for (int i = 0; i < channels.length; i++) {
-                replies[i] = pipeline.publish(channels[i], payloads[i]);
-                // Kept for two intervals: a client subscribing in between gets this state at once.
-                pipeline.set(names.lastSyncKey(states.get(i).id()), payloads[i], lastSyncTtl);
-            }
-            pipeline.sync();
-        } catch (RuntimeException e) {
-            pollerMetrics.publishFailed(channels.length);
-            throw e;
+    /** Asked after every query: a poller that lost its lease meanwhile leaves publishing to the new holder. */
+    private boolean mayPublish() {
+        if (lease.held()) {
+            return true;
         }
-        int refused = 0;
-        JedisDataException first = null;
-        for (Response<Long> reply : replies) {
-            try {
-                reply.get();
-            } catch (JedisDataException e) {
-                refused++;
-                first = first == null ? e : first;
-            }
-        }
-        if (refused > 0) {
-            pollerMetrics.publishFailed(refused);
-            throw new IllegalStateException("Redis refused " + refused + " of " + replies.length + " publishes: "
-                    + first.getMessage(), first);
-        }
+        log.warn("Poller {} lost its lease while syncing; not publishing", pollerId);
+        active = false;
+        return false;
+    }
+
+    /** True while LISTEN for changed servers is in place ({@code POLLER_LISTEN}). */
+    public boolean listening() {
+        return changeSyncs != null && changeSyncs.listening();
+    }
+
+    /** Server ids from change notifications taken up so far (synced, or dropped on a standby). */
+    public long notificationsTaken() {
+        return changeSyncs == null ? 0 : changeSyncs.notificationsTaken();
     }
 
     /** The report of the last scheduled tick that succeeded, or null. */
@@ -289,6 +254,9 @@ public final class Poller implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (changeSyncs != null) {
+            changeSyncs.close();
+        }
         scheduler.shutdown();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);

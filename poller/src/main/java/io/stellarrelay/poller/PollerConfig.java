@@ -5,15 +5,29 @@ import io.stellarrelay.config.SharedSettings;
 
 import io.stellarrelay.config.Ids;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Everything the poller reads from its environment. See the README for each variable and its default. */
-public record PollerConfig(SharedSettings shared, String pollerId, String healthHost, int healthPort) {
+/**
+ * Everything the poller reads from its environment. See the README for each variable and its default.
+ *
+ * @param listenChannel the PostgreSQL notification channel to LISTEN on for changed servers, or
+ *                      {@code null} when {@code POLLER_LISTEN} is off
+ * @param listenCoalesce how long the first notification waits for others, so a burst costs one query
+ */
+public record PollerConfig(SharedSettings shared, String pollerId, String healthHost, int healthPort,
+                           String listenChannel, Duration listenCoalesce) {
     public static final String POLLER_ID = "POLLER_ID";
     public static final String HEALTH_HOST = "HEALTH_HOST";
     public static final String HEALTH_PORT = "HEALTH_PORT";
+    public static final String POLLER_LISTEN = "POLLER_LISTEN";
+    public static final String POLLER_LISTEN_CHANNEL = "POLLER_LISTEN_CHANNEL";
+    public static final String POLLER_LISTEN_COALESCE_MS = "POLLER_LISTEN_COALESCE_MS";
+    public static final String DEFAULT_LISTEN_CHANNEL = "stellar_server_changed";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    // An unquoted PostgreSQL identifier, so that it can be written into LISTEN as it is.
+    private static final Pattern CHANNEL = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     public static PollerConfig fromEnvironment(Map<String, String> env) {
         EnvReader reader = new EnvReader(env);
@@ -22,7 +36,11 @@ public record PollerConfig(SharedSettings shared, String pollerId, String health
                 "1 to 64 characters from A-Z a-z 0-9 _ . -");
         String healthHost = reader.string(HEALTH_HOST, "0.0.0.0");
         int healthPort = reader.integer(HEALTH_PORT, 3002, 0, 65535);
+        boolean listen = reader.flag(POLLER_LISTEN, false);
+        String channel = reader.matching(POLLER_LISTEN_CHANNEL, DEFAULT_LISTEN_CHANNEL, CHANNEL,
+                "1 to 63 characters from a-z 0-9 _, not starting with a digit");
+        Duration coalesce = reader.millis(POLLER_LISTEN_COALESCE_MS, 20, 0, 1000);
         reader.finish();
-        return new PollerConfig(shared, id, healthHost, healthPort);
+        return new PollerConfig(shared, id, healthHost, healthPort, listen ? channel : null, coalesce);
     }
 }

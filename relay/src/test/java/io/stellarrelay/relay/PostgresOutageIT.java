@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.testing.PrivatePostgres;
 import io.stellarrelay.testing.TestDatabase;
 import io.stellarrelay.testing.TestRedis;
 import org.junit.jupiter.api.AfterAll;

@@ -40,6 +40,18 @@ class EnvReaderTest {
     }
 
     @Test
+    @DisplayName("reads a flag as true or false in any case, and reports any other word")
+    void readsFlags() {
+        EnvReader env = new EnvReader(Map.of("ON", "TRUE", "OFF", "false", "ODD", "yes"));
+        assertTrue(env.flag("ON", false));
+        assertFalse(env.flag("OFF", true));
+        assertTrue(env.flag("UNSET", true));
+        assertFalse(env.flag("ODD", false));
+        ConfigException e = assertThrows(ConfigException.class, env::finish);
+        assertEquals(List.of("ODD must be true or false (got \"yes\")"), e.problems());
+    }
+
+    @Test
     @DisplayName("finishes quietly when every value is fine")
     void finishesWithoutProblems() {
         EnvReader env = new EnvReader(Map.of("A_URL", "x"));

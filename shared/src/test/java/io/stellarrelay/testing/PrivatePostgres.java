@@ -1,9 +1,7 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.testing;
 
 import io.stellarrelay.embedded.EmbeddedPostgresServer;
 import io.stellarrelay.embedded.Workspace;
-import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
 
 import java.nio.file.Path;
 
@@ -11,7 +9,7 @@ import java.nio.file.Path;
  * A PostgreSQL of a test's own, which the test may stop and start again: same port, same data
  * directory, so clients see a real database restart. Never the shared one: fault tests break this.
  */
-final class PrivatePostgres implements AutoCloseable {
+public final class PrivatePostgres implements AutoCloseable {
     private final Workspace workspace;
     private final Path directory;
     private final int port;
@@ -25,7 +23,7 @@ final class PrivatePostgres implements AutoCloseable {
     }
 
     /** Starts one on a free port, with its binaries and data in a fresh temporary directory. */
-    static PrivatePostgres start() {
+    public static PrivatePostgres start() {
         Workspace workspace = Workspace.create("stellar-private-pg-");
         try {
             Path directory = workspace.dir("postgres");
@@ -36,28 +34,28 @@ final class PrivatePostgres implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** A superuser URL for the {@code postgres} database (may create databases). */
-    String adminUrl() {
+    public String adminUrl() {
         return "postgresql://postgres@127.0.0.1:" + port + "/postgres";
     }
 
     /** A fresh database with the panel schema and the standard fixtures. */
-    TestDatabase createPanelDatabase() {
+    public TestDatabase createPanelDatabase() {
         TestDatabase db = TestDatabase.create(adminUrl());
         PanelFixtures.load(db);
         return db;
     }
 
-    boolean isRunning() {
+    public boolean isRunning() {
         return server != null;
     }
 
     /** Stops the server (fast shutdown: open connections are terminated); returns once it is down. */
-    void stop() {
+    public void stop() {
         if (server != null) {
             EmbeddedPostgresServer stopping = server;
             server = null;
@@ -66,7 +64,7 @@ final class PrivatePostgres implements AutoCloseable {
     }
 
     /** Starts it again on the same port with the same data. */
-    void restart() {
+    public void restart() {
         if (server != null) {
             throw new IllegalStateException("already running");
         }

@@ -1,0 +1,340 @@
+package io.stellarrelay.bench;
+
+import io.stellarrelay.protocol.ProtocolCodec;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import redis.clients.jedis.RedisClient;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One server floods its console while many clients of other, quiet servers wait for rare status
+ * events: does the flood delay them? K clients watch server 0's console; M clients each subscribe to a
+ * quiet server of their own, which gets stamped {@code server:status} events at a low rate. Reports the
+ * quiet clients' publish-to-receive latency, the console frames and lines the watchers got against what
+ * the relay dropped (its per-server cap), and the relay's CPU.
+ */
+@Command(name = "console-flood", mixinStandardHelpOptions = true,
+        description = "One server floods console lines to K watchers while M quiet-server clients get status events: their latency p50/p99/max, console lines delivered vs dropped, relay CPU.")
+final class ConsoleFloodScenario extends Scenario {
+    private static final String LINE_PREFIX = "fl";
+    private static final byte[] LINE_MARKER = Frames.ascii("\"" + LINE_PREFIX);
+    private static final long PUBLISH_TICK_NANOS = 10_000_000;
+
+    @Option(names = "--watchers", description = "Clients watching the flooding server's console (default: ${DEFAULT-VALUE}).")
+    int watchers = 50;
+
+    @Option(names = "--quiet-clients", description = "Clients of quiet servers, one server each (default: ${DEFAULT-VALUE}).")
+    int quietClients = 500;
+
+    @Option(names = "--lines-per-second", description = "Console lines the flooding server publishes per second; 0 for a baseline without flood (default: ${DEFAULT-VALUE}).")
+    int linesPerSecond = 5000;
+
+    @Option(names = "--line-bytes", description = "Length of each console line (default: ${DEFAULT-VALUE}).")
+    int lineBytes = 100;
+
+    @Option(names = "--status-rate", description = "Status events per second over all quiet servers (default: ${DEFAULT-VALUE}).")
+    double statusRate = 50;
+
+    @Option(names = "--duration", paramLabel = "S", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
+    int duration = 10;
+
+    @Option(names = "--warmup-seconds", description = "Seconds of the same load before measuring (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds = 2;
+
+    @Option(names = "--drain-timeout-s", description = "After publishing stops, how long to wait for the last events (default: ${DEFAULT-VALUE}).")
+    int drainTimeoutSeconds = 5;
+
+    @Option(names = "--concurrency", description = "Connection attempts in flight at once while connecting (default: ${DEFAULT-VALUE}).")
+    int concurrency = 500;
+
+    private final LatencyRecorder measured = new LatencyRecorder();
+    private final LatencyRecorder perSecond = new LatencyRecorder();
+    private final LongAdder statusReceived = new LongAdder();
+    private final LongAdder statusReceivedMeasured = new LongAdder();
+    private final LongAdder consoleFrames = new LongAdder();
+    private final LongAdder consoleLines = new LongAdder();
+    private final LongAdder consoleDropped = new LongAdder();
+    private final LongAdder errorFrames = new LongAdder();
+    private final LongAdder closes = new LongAdder();
+    private volatile long measureStart = Long.MAX_VALUE;
+
+    @Override
+    String name() {
+        return "console-flood";
+    }
+
+    @Override
+    void run(BenchRun run) throws Exception {
+        Limits.checkClients(watchers + quietClients);
+        if (watchers < 1 || quietClients < 1 || linesPerSecond < 0 || lineBytes < 8 || lineBytes > 65536
+                || statusRate <= 0 || statusRate > 100_000 || duration < 1 || duration > 3600
+                || warmupSeconds < 0 || warmupSeconds > 600) {
+            throw new IllegalArgumentException("need --watchers >= 1, --quiet-clients >= 1, --lines-per-second >= 0, "
+                    + "--line-bytes 8..65536, --status-rate in (0, 100000], --duration 1..3600, --warmup-seconds 0..600");
+        }
+        Map<String, Object> opts = new LinkedHashMap<>();
+        opts.put("watchers", watchers);
+        opts.put("quietClients", quietClients);
+        opts.put("linesPerSecond", linesPerSecond);
+        opts.put("lineBytes", lineBytes);
+        opts.put("statusRate", statusRate);
+        opts.put("durationSeconds", duration);
+        opts.put("warmupSeconds", warmupSeconds);
+        run.report.put("options", opts);
+
+        FixtureDatabase db = run.database();
+        int users = watchers + quietClients;
+        run.note("loading %d users, %d servers, memberships", users, 1 + quietClients);
+        db.populate(users, 1 + quietClients);
+        db.addConsoleFloodMemberships(watchers, quietClients);
+        RelayProcess relay = run.startRelay();
+        ClientFleet fleet = run.fleet();
+
+        BenchClient.Events events = new BenchClient.Events() {
+            @Override
+            public void status(BenchClient client, ByteBuffer payload, long receivedNanos) {
+                long sent = Frames.sentNanos(payload);
+                if (sent < 0) {
+                    return;
+                }
+                long micros = Math.max(0, (receivedNanos - sent) / 1000);
+                statusReceived.increment();
+                perSecond.record(micros);
+                if (sent >= measureStart) {
+                    measured.record(micros);
+                    statusReceivedMeasured.increment();
+                }
+            }
+
+            @Override
+            public void console(BenchClient client, ByteBuffer payload, long receivedNanos) {
+                consoleFrames.increment();
+                consoleLines.add(Frames.count(payload, LINE_MARKER));
+                consoleDropped.add(Frames.dropped(payload));
+            }
+
+            @Override
+            public void closedAfterReady(BenchClient client, int code, String reason) {
+                closes.increment();
+            }
+
+            @Override
+            public void errorFrame(BenchClient client, String text) {
+                errorFrames.increment();
+            }
+        };
+        String floodServer = FixtureDatabase.serverId(0);
+        List<BenchClient> all = new ArrayList<>();
+        for (int i = 0; i < watchers; i++) {
+            all.add(new BenchClient(i, db.token(i), new String[] {floodServer}, true, events));
+        }
+        for (int q = 0; q < quietClients; q++) {
+            all.add(new BenchClient(watchers + q, db.token(watchers + q),
+                    new String[] {FixtureDatabase.serverId(1 + q)}, false, events));
+        }
+        run.note("connecting %d clients", all.size());
+        Phase phase = fleet.connectAll(all, concurrency, Duration.ofSeconds(common.phaseTimeoutSeconds));
+        run.note("%d ready, %d failed %s", phase.ready(), phase.failed(), phase.failures().isEmpty() ? "" : phase.failures());
+        if (phase.ready() == 0) {
+            throw new IllegalStateException("no client could connect: " + phase.failures());
+        }
+        long readyQuiet = all.subList(watchers, all.size()).stream().filter(c -> c.subscribedAll >= 0).count();
+        long readyWatchers = all.subList(0, watchers).stream().filter(c -> c.subscribedAll >= 0).count();
+
+        RedisClient redis = run.redis();
+        String consoleChannel = run.names().consoleChannel(floodServer);
+        String[] channelNames = new String[quietClients + 1];
+        long[] expectedSubscribers = new long[quietClients + 1];
+        ProtocolCodec codec = new ProtocolCodec();
+        Frames.Stamped[] statusFrames = new Frames.Stamped[quietClients];
+        byte[][] statusChannels = new byte[quietClients][];
+        for (int q = 0; q < quietClients; q++) {
+            String id = FixtureDatabase.serverId(1 + q);
+            channelNames[q] = run.names().serverChannel(id);
+            expectedSubscribers[q] = all.get(watchers + q).subscribedAll >= 0 ? 1 : 0;
+            statusChannels[q] = channelNames[q].getBytes(StandardCharsets.UTF_8);
+            statusFrames[q] = Frames.Stamped.status(codec, id);
+        }
+        channelNames[quietClients] = consoleChannel;
+        expectedSubscribers[quietClients] = readyWatchers > 0 ? 1 : 0;
+        FanoutScenario.awaitRelaySubscribed(run, redis, channelNames, expectedSubscribers);
+
+        AtomicLong linesPublished = new AtomicLong();
+        AtomicLong statusPublishedMeasured = new AtomicLong();
+        AtomicLong expectedStatusMeasured = new AtomicLong();
+        ProcStats[] relayAtMeasure = new ProcStats[1];
+        long start = System.nanoTime();
+        long measureFrom = start + warmupSeconds * 1_000_000_000L;
+        long end = measureFrom + duration * 1_000_000_000L;
+        Sampler sampler = run.sampler()
+                .counter("statusDelivered", statusReceived::sum)
+                .counter("consoleLinesDelivered", consoleLines::sum)
+                .counter("consoleLinesDropped", consoleDropped::sum)
+                .start();
+
+        byte[] consoleChannelBytes = consoleChannel.getBytes(StandardCharsets.UTF_8);
+        Thread flood = Thread.ofPlatform().name("bench-console-flood").start(() -> {
+            long tick = 0;
+            while (linesPerSecond > 0) {
+                long due = start + tick * PUBLISH_TICK_NANOS;
+                long now = System.nanoTime();
+                if (due >= end) {
+                    break;
+                }
+                if (due > now) {
+                    LockSupport.parkNanos(due - now);
+                    continue;
+                }
+                long target = (tick + 1) * linesPerSecond * PUBLISH_TICK_NANOS / 1_000_000_000L;
+                int n = (int) (target - linesPublished.get());
+                if (n > 0) {
+                    publishQuietly(redis, consoleChannelBytes, consoleMessage(linesPublished.get(), n));
+                    linesPublished.addAndGet(n);
+                }
+                tick++;
+            }
+        });
+        Thread statusPublisher = Thread.ofPlatform().name("bench-status").start(() -> {
+            double interval = 1e9 / statusRate;
+            for (long seq = 0; ; seq++) {
+                long due = start + (long) (seq * interval);
+                if (due >= end) {
+                    break;
+                }
+                long now = System.nanoTime();
+                if (due > now) {
+                    LockSupport.parkNanos(due - now);
+                }
+                if (relayAtMeasure[0] == null && System.nanoTime() >= measureFrom) {
+                    relayAtMeasure[0] = relay.stats();
+                    measureStart = System.nanoTime();
+                }
+                int q = (int) (seq % quietClients);
+                long stamp = System.nanoTime();
+                if (stamp >= measureStart) {
+                    statusPublishedMeasured.incrementAndGet();
+                    expectedStatusMeasured.addAndGet(expectedSubscribers[q]);
+                }
+                publishQuietly(redis, statusChannels[q], statusFrames[q].stamp(stamp));
+            }
+        });
+
+        List<double[]> p50 = new ArrayList<>();
+        List<double[]> p99 = new ArrayList<>();
+        List<double[]> pMax = new ArrayList<>();
+        while (statusPublisher.isAlive() || flood.isAlive()) {
+            statusPublisher.join(Duration.ofMillis(1000));
+            Histogram second = perSecond.interval();
+            if (second.getTotalCount() > 0) {
+                double t = sampler.elapsed();
+                p50.add(new double[] {t, second.getValueAtPercentile(50) / 1000.0});
+                p99.add(new double[] {t, second.getValueAtPercentile(99) / 1000.0});
+                pMax.add(new double[] {t, second.getMaxValue() / 1000.0});
+            }
+        }
+        ProcStats relayAtEnd = relay.stats();
+        // Bounded wait for the status events still on their way; console totals are taken after it too.
+        long drainDeadline = System.nanoTime() + drainTimeoutSeconds * 1_000_000_000L;
+        while (System.nanoTime() < drainDeadline && statusReceivedMeasured.sum() < expectedStatusMeasured.get()) {
+            Thread.sleep(50);
+        }
+        sampler.sample();
+        sampler.close();
+
+        Histogram h = measured.interval();
+        double relayCpu = relayAtMeasure[0] == null ? 0 : relayAtEnd.cpuSeconds() - relayAtMeasure[0].cpuSeconds();
+        long published = linesPublished.get();
+        long expectedLines = published * readyWatchers;
+        long delivered = consoleLines.sum();
+        long dropped = consoleDropped.sum();
+
+        run.line("console-flood: %d console watchers, %d quiet clients (%d failed to connect), %d lines/s of %d bytes, "
+                        + "%.0f status events/s, %d s measured after %d s warm-up",
+                readyWatchers, readyQuiet, phase.failed(), linesPerSecond, lineBytes, statusRate, duration, warmupSeconds);
+        run.line("  quiet clients: %d status events published, %d of %d expected received; latency publish->receive "
+                        + "p50=%.2f p99=%.2f max=%.2f ms",
+                statusPublishedMeasured.get(), statusReceivedMeasured.sum(), expectedStatusMeasured.get(),
+                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+        run.line("  console (whole run): %d lines published x %d watchers = %d; delivered %d lines in %d frames, "
+                        + "dropped by the relay %d, unaccounted %d",
+                published, readyWatchers, expectedLines, delivered, consoleFrames.sum(), dropped,
+                expectedLines - delivered - dropped);
+        run.line("  relay CPU %.2f s (%.0f%% of one core), RSS %.1f MiB | error frames %d, closes after ready %d",
+                relayCpu, 100 * relayCpu / duration, relayAtEnd.rssMiB(), errorFrames.sum(), closes.sum());
+
+        Map<String, Object> r = run.results;
+        r.put("ready", phase.ready());
+        r.put("failed", phase.failed());
+        r.put("readyWatchers", readyWatchers);
+        r.put("readyQuietClients", readyQuiet);
+        Map<String, Object> quiet = new LinkedHashMap<>();
+        quiet.put("published", statusPublishedMeasured.get());
+        quiet.put("expected", expectedStatusMeasured.get());
+        quiet.put("received", statusReceivedMeasured.sum());
+        quiet.put("p50Ms", h.getValueAtPercentile(50) / 1000.0);
+        quiet.put("p99Ms", h.getValueAtPercentile(99) / 1000.0);
+        quiet.put("maxMs", h.getMaxValue() / 1000.0);
+        r.put("quietStatusLatency", quiet);
+        Map<String, Object> console = new LinkedHashMap<>();
+        console.put("linesPublished", published);
+        console.put("linesExpected", expectedLines);
+        console.put("framesDelivered", consoleFrames.sum());
+        console.put("linesDelivered", delivered);
+        console.put("linesDropped", dropped);
+        console.put("linesUnaccounted", expectedLines - delivered - dropped);
+        r.put("console", console);
+        r.put("relayCpuSeconds", Percentiles.round(relayCpu));
+        r.put("relayCpuPercentOfOneCore", Percentiles.round(100 * relayCpu / duration));
+        r.put("relayAtEnd", BenchRun.stats(relayAtEnd));
+        r.put("errorFrames", errorFrames.sum());
+        r.put("closesAfterReady", closes.sum());
+        List<Map<String, Object>> rows = sampler.toJson();
+        r.put("samples", rows);
+
+        fleet.closeAll(all, Duration.ofSeconds(10));
+        run.finish(String.format(Locale.ROOT, "console-flood: %d watchers at %d lines/s, %d quiet clients at %.0f status/s",
+                        readyWatchers, linesPerSecond, readyQuiet, statusRate),
+                List.of(new Chart.Panel("Quiet clients: status publish-to-receive latency per second", "seconds", "milliseconds",
+                                List.of(Chart.Series.of("p50", p50), Chart.Series.of("p99", p99), Chart.Series.of("max", pMax))),
+                        new Chart.Panel("Console lines per second (all watchers)", "seconds", "lines per second",
+                                List.of(Series.field("delivered", rows, "consoleLinesDeliveredPerSecond"),
+                                        Series.field("dropped", rows, "consoleLinesDroppedPerSecond"))),
+                        new Chart.Panel("CPU (% of one core) and relay RSS", "seconds", "% / MiB",
+                                List.of(Series.field("relay CPU %", rows, "relayCpuPercent"),
+                                        Series.field("generator CPU %", rows, "benchCpuPercent"),
+                                        Series.field("relay RSS MiB", rows, "relayRssMiB")))));
+    }
+
+    /** {@code {"lines":["fl<seq> xxx…",…]}}, each line {@link #lineBytes} long, numbered from {@code first}. */
+    byte[] consoleMessage(long first, int count) {
+        StringBuilder sb = new StringBuilder(16 + count * (lineBytes + 3)).append("{\"lines\":[");
+        for (int i = 0; i < count; i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            String head = LINE_PREFIX + (first + i) + ' ';
+            sb.append('"').append(head).append("x".repeat(Math.max(0, lineBytes - head.length()))).append('"');
+        }
+        return sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void publishQuietly(RedisClient redis, byte[] channel, byte[] message) {
+        try {
+            redis.publish(channel, message);
+        } catch (RuntimeException e) {
+            System.err.println("publish failed: " + e);
+        }
+    }
+}

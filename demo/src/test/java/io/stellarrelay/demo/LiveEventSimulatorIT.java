@@ -1,0 +1,104 @@
+package io.stellarrelay.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.testing.RedisMessages;
+import io.stellarrelay.testing.TestDatabase;
+import io.stellarrelay.testing.TestRedis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The simulated daemon's live events, on a real Redis, in the shapes of the live events contract. */
+class LiveEventSimulatorIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static TestDatabase db;
+    private static DemoDatabase demo;
+    private static TestRedis redis;
+    private static RedisNames names;
+    private static LiveEventSimulator simulator;
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = TestDatabase.create();
+        db.execute(new String(DemoDatabase.class.getResourceAsStream("/db/demo-data.sql").readAllBytes(),
+                StandardCharsets.UTF_8));
+        db.execute("UPDATE servers SET status = 'STOPPED' WHERE id <> 'srv_demo_01'");
+        db.execute("UPDATE servers SET status = 'RUNNING', suspended = false WHERE id = 'srv_demo_01'");
+        demo = new DemoDatabase(db.url());
+        redis = TestRedis.create();
+        names = new RedisNames(redis.prefix());
+        simulator = new LiveEventSimulator(demo.dataSource(), redis.client(), names, new Random(3));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (simulator != null) simulator.close();
+        if (redis != null) redis.close();
+        if (demo != null) demo.close();
+        if (db != null) db.close();
+    }
+
+    @Test
+    @DisplayName("a change is announced as a server:status event, followed by the lines the server prints")
+    void changeIsAnnounced() throws Exception {
+        try (RedisMessages status = new RedisMessages(redis.url(), names.serverChannel("srv_demo_03"));
+             RedisMessages console = new RedisMessages(redis.url(), names.consoleChannel("srv_demo_03"))) {
+            simulator.changed(new ActivitySimulator.Change("srv_demo_03", "bp_minecraft_java", "STOPPING"));
+            assertEquals("{\"type\":\"server:status\",\"serverId\":\"srv_demo_03\",\"data\":{\"status\":\"stopping\"}}",
+                    status.next());
+            JsonNode lines = JSON.readTree(console.next()).get("lines");
+            assertEquals("[Stellar Daemon]: Server marked as stopping...", lines.get(0).asText());
+        }
+    }
+
+    @Test
+    @DisplayName("a crash prints a report longer than a relay passes for one server in a second")
+    void crashPrintsALongReport() throws Exception {
+        try (RedisMessages console = new RedisMessages(redis.url(), names.consoleChannel("srv_demo_04"))) {
+            simulator.changed(new ActivitySimulator.Change("srv_demo_04", "bp_terraria", "ERROR"));
+            assertEquals(ConsoleLines.CRASH_REPORT_LINES, JSON.readTree(console.next()).get("lines").size());
+        }
+    }
+
+    @Test
+    @DisplayName("only running servers chat on their console and report stats, within their limits")
+    void runningServersChatAndReportStats() throws Exception {
+        try (RedisMessages running = new RedisMessages(redis.url(), names.consoleChannel("srv_demo_01"),
+                names.serverChannel("srv_demo_01"));
+             RedisMessages stopped = new RedisMessages(redis.url(), names.consoleChannel("srv_demo_02"),
+                     names.serverChannel("srv_demo_02"))) {
+            // A coin that always says yes: every running server chats in this round.
+            LiveEventSimulator chatty = new LiveEventSimulator(demo.dataSource(), redis.client(), names, new Random() {
+                @Override
+                public boolean nextBoolean() {
+                    return true;
+                }
+            });
+            chatty.stats();
+            chatty.chatter();
+
+            JsonNode stats = JSON.readTree(running.next());
+            assertEquals("server:stats", stats.get("type").asText());
+            assertEquals("srv_demo_01", stats.get("serverId").asText());
+            JsonNode data = stats.get("data");
+            assertTrue(data.get("cpu").asDouble() <= 200, "within srv_demo_01's cpu limit: " + data);
+            assertTrue(data.get("memory").asLong() <= 6144 && data.get("disk").asLong() <= 30720, data.toString());
+            assertTrue(data.get("network").get("rx").isNumber() && data.get("network").get("tx").isNumber());
+            assertTrue(JSON.readTree(running.next()).get("lines").size() >= 1);
+            chatty.close();
+
+            // Published after that round: had the stopped server published anything, it came first.
+            redis.client().publish(names.serverChannel("srv_demo_02"), "witness");
+            assertEquals("witness", stopped.next());
+        }
+    }
+}

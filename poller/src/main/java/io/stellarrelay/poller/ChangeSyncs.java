@@ -1,0 +1,120 @@
+package io.stellarrelay.poller;
+
+import io.stellarrelay.protocol.ProtocolCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Instant syncs for servers the panel database reports changed ({@code POLLER_LISTEN}). The first
+ * notification schedules a sync a short while later ({@code POLLER_LISTEN_COALESCE_MS}) on the tick
+ * thread; whatever else arrives until then joins it, so a burst costs one statement. The sync covers
+ * only the notified servers some relay watches, and only the active poller runs it: a standby counts
+ * and drops what it hears.
+ *
+ * <p>Running on the tick thread keeps syncs of one server in the order their queries ran: a tick and
+ * a notification never publish concurrently.
+ */
+final class ChangeSyncs implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChangeSyncs.class);
+
+    private final ChangeListener listener;
+    private final ScheduledExecutorService tickThread;
+    private final long coalesceMillis;
+    private final WatchedServers watched;
+    private final SyncPublisher publisher;
+    private final BooleanSupplier active;
+    private final BooleanSupplier mayPublish;
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean syncScheduled = new AtomicBoolean();
+    private final AtomicLong taken = new AtomicLong();
+    private boolean failing;
+
+    ChangeSyncs(DataSource listenSource, String channel, Duration coalesce, ScheduledExecutorService tickThread,
+                WatchedServers watched, SyncPublisher publisher, BooleanSupplier active, BooleanSupplier mayPublish) {
+        this.listener = new ChangeListener(listenSource, channel, this::serverChanged);
+        this.tickThread = tickThread;
+        this.coalesceMillis = coalesce.toMillis();
+        this.watched = watched;
+        this.publisher = publisher;
+        this.active = active;
+        this.mayPublish = mayPublish;
+    }
+
+    void start() {
+        listener.start();
+    }
+
+    boolean listening() {
+        return listener.listening();
+    }
+
+    /** Notified server ids taken up so far, by syncs run or, on a standby, dropped. */
+    long notificationsTaken() {
+        return taken.get();
+    }
+
+    private void serverChanged(String serverId) {
+        // Anything on the channel is a hint only; ids no client could have subscribed to are ignored.
+        if (serverId.isEmpty() || serverId.length() > ProtocolCodec.MAX_SERVER_ID_LENGTH
+                || ProtocolCodec.hasControlCharacter(serverId)) {
+            return;
+        }
+        pending.add(serverId);
+        if (syncScheduled.compareAndSet(false, true)) {
+            try {
+                tickThread.schedule(this::syncPending, coalesceMillis, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // the poller is closing
+            }
+        }
+    }
+
+    private void syncPending() {
+        // Cleared before draining: an id added from here on schedules the next sync, or is taken now.
+        syncScheduled.set(false);
+        List<String> ids = new ArrayList<>(pending);
+        pending.removeAll(ids);
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            if (active.getAsBoolean()) {
+                long t0 = System.nanoTime();
+                Set<String> wanted = watched.filter(ids);
+                if (!wanted.isEmpty()) {
+                    TickReport report = publisher.sync(wanted, Duration.ofNanos(System.nanoTime() - t0), mayPublish, false);
+                    log.debug("Synced {} changed servers: {}", wanted.size(), report);
+                }
+            }
+            if (failing) {
+                log.info("Syncs of changed servers work again");
+                failing = false;
+            }
+        } catch (Exception e) {
+            if (!failing) {
+                log.warn("Sync of changed servers failed; the next tick covers them: {}", e.toString());
+                failing = true;
+            }
+        } finally {
+            taken.addAndGet(ids.size());
+        }
+    }
+
+    @Override
+    public void close() {
+        listener.close();
+    }
+}
