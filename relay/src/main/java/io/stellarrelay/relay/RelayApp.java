@@ -73,12 +73,15 @@ public final class RelayApp implements AutoCloseable {
         this.config = config;
         this.dataSource = Databases.pool(config.shared().database(), "relay-db", config.databasePoolSize());
         DataSource database = wrapDatabase.apply(dataSource);
-        RedisConnector connector = new RedisConnector(config.shared().redis(), "stellar-relay:" + config.relayId());
+        String clientName = "stellar-relay:" + config.relayId();
+        RedisConnector connector = new RedisConnector(config.shared().redis(), clientName);
         RedisNames names = new RedisNames(config.shared().redisPrefix());
         this.redis = connector.newClient(8);
         this.lanes = DeliveryLanes.threads(config.deliveryThreads(), DELIVERY_QUEUE_CAPACITY);
         this.hub = new Hub(lanes);
-        this.subscriber = new ChannelSubscriber(hub, connector, redis, names, config.relayId());
+        // Pub/sub may come from a nearby replica; every write (watch set, probes) goes to REDIS_URL.
+        this.subscriber = new ChannelSubscriber(hub, new RedisConnector(config.subscribeRedis(), clientName), redis,
+                names, config.relayId());
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);
@@ -184,7 +187,7 @@ public final class RelayApp implements AutoCloseable {
     private void ready(Context ctx) {
         ctx.header("Cache-Control", "no-store");
         boolean redisUp = check(() -> "PONG".equals(redis.ping()));
-        boolean pubsubUp = subscriber.isAttached();
+        boolean pubsubUp = subscriber.isDelivering();
         boolean databaseUp = check(() -> {
             try (java.sql.Connection c = dataSource.getConnection()) {
                 return c.isValid(1);

@@ -94,8 +94,23 @@ public final class PrivateRedis implements AutoCloseable {
         return (int) admin(j -> j.clientList(ClientType.PUBSUB)).lines().filter(l -> !l.isBlank()).count();
     }
 
+    /** Makes this server a replica of {@code primary} (REPLICAOF); it resynchronises in the background. */
+    public void replicate(PrivateRedis primary) {
+        admin(j -> j.replicaof("127.0.0.1", primary.port()));
+    }
+
+    /** {@code REPLICAOF NO ONE}: the replica stops replicating and keeps what it had. */
+    public void stopReplicating() {
+        admin(Jedis::replicaofNoOne);
+    }
+
+    /** True when this is a replica whose link to its primary is up. */
+    public boolean replicationLinkUp() {
+        return admin(j -> j.info("replication")).contains("master_link_status:up");
+    }
+
     /** Runs a command on the test's own connection, reconnecting after a failure. */
-    private synchronized <T> T admin(Function<Jedis, T> command) {
+    synchronized <T> T admin(Function<Jedis, T> command) {
         if (server == null) {
             throw new IllegalStateException("private Redis is stopped");
         }

@@ -31,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * reconnects with backoff and the mirror re-subscribes every channel still watched. A connection that
  * silently stopped delivering (half-open) is found because the mirror publishes a probe to the control
  * channel every two seconds and the reader gives up after six seconds without any message.
+ *
+ * <p>The probe is published through the command client ({@code REDIS_URL}) and received on the
+ * subscriber connection, which may be on a replica ({@code REDIS_SUBSCRIBE_URL}). So it tests the whole
+ * path a sync takes, replication included: a replica that stops replicating delivers no probe either, and
+ * is treated like a dead connection (replaced every six seconds, and not {@link #isDelivering()}).
  */
 public final class ChannelSubscriber extends HubMirror {
     private static final int CHANNELS_PER_COMMAND = 1000;
@@ -57,6 +62,7 @@ public final class ChannelSubscriber extends HubMirror {
     private final Object writeLock = new Object();
     private Pubsub pubsub; // guarded by writeLock
     private volatile int attachedGeneration; // 0 while not attached; written under writeLock
+    private volatile int probedGeneration; // the last connection a probe came through
     private volatile Connection connection;
 
     public ChannelSubscriber(Hub hub, RedisConnector connector, RedisClient commands, RedisNames names,
@@ -75,9 +81,19 @@ public final class ChannelSubscriber extends HubMirror {
         reader.start();
     }
 
-    /** True while the pub/sub connection is up and confirmed. */
-    public boolean isAttached() {
+    /** True while the pub/sub connection is up and confirmed; commands may be sent on it. */
+    private boolean isAttached() {
         return attachedGeneration != 0;
+    }
+
+    /**
+     * True once a probe published on the command connection has come back through the current pub/sub
+     * connection: what is published reaches this relay. Subscribing alone does not prove that when the
+     * subscriber is on a replica, whose replication may be broken.
+     */
+    public boolean isDelivering() {
+        int generation = attachedGeneration;
+        return generation != 0 && probedGeneration == generation;
     }
 
     private void readLoop() {
@@ -138,8 +154,12 @@ public final class ChannelSubscriber extends HubMirror {
     @Override
     protected void onIdle() {
         if (isAttached()) {
-            commands.publish(controlChannel, PROBE);
+            probe();
         }
+    }
+
+    private void probe() {
+        commands.publish(controlChannel, PROBE);
     }
 
     @Override
@@ -167,7 +187,8 @@ public final class ChannelSubscriber extends HubMirror {
         if (generation == 0) {
             return; // not connected; attachment triggers another resync
         }
-        if (generation != appliedGeneration) {
+        boolean fresh = generation != appliedGeneration;
+        if (fresh) {
             subscribed.clear(); // a new connection starts with nothing but the control channel
             appliedGeneration = generation;
         }
@@ -186,6 +207,9 @@ public final class ChannelSubscriber extends HubMirror {
         }
         send(toSubscribe, true);
         send(toUnsubscribe, false);
+        if (fresh) {
+            probe(); // at once rather than at the next idle round, so readiness follows within a round trip
+        }
         log.debug("Pub/sub resynced: {} channels", subscribed.size());
     }
 
@@ -258,7 +282,8 @@ public final class ChannelSubscriber extends HubMirror {
         public void onMessage(byte[] channel, byte[] message) {
             String serverId = names.serverIdOf(channel);
             if (serverId == null) {
-                return; // control channel: nothing to act on yet
+                probedGeneration = generation; // only the control channel carries anything else
+                return;
             }
             if (!isValidUtf8(message)) {
                 log.warn("Dropped a message on {} that is not valid UTF-8 ({} bytes)",

@@ -10,6 +10,12 @@ import java.nio.ByteBuffer;
 /**
  * The current state of a server for a new subscriber, so it need not wait for the next tick: the last
  * sync this relay delivered for it, or else the one the poller left in Redis (for two intervals).
+ *
+ * <p>The stored copy is read from {@code REDIS_URL} (the primary), not from the regional replica that
+ * {@code REDIS_SUBSCRIBE_URL} may name: the primary has it first and, unlike a replica whose link is
+ * down, never serves a stale frame; the relay needs that connection anyway for its watch set; and this
+ * is one read per new subscription, not per delivery, so a cross-region round trip costs little next to
+ * the poll interval a client would otherwise wait.
  */
 public final class LatestSyncs {
     private static final Logger log = LoggerFactory.getLogger(LatestSyncs.class);
