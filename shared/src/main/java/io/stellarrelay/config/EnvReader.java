@@ -78,6 +78,19 @@ public final class EnvReader {
         return defaultValue;
     }
 
+    /** {@code true} or {@code false} (any case). */
+    public boolean bool(String name, boolean defaultValue) {
+        String value = raw(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        problems.add(name + " must be true or false (got \"" + value + "\")");
+        return defaultValue;
+    }
+
     public Duration millis(String name, long defaultMillis, long minMillis, long maxMillis) {
         String value = raw(name);
         if (value == null) {

@@ -128,6 +128,19 @@ class EnvReaderTest {
     }
 
     @Test
+    @DisplayName("reads true and false in any case, and reports anything else")
+    void readsBooleans() {
+        EnvReader env = new EnvReader(Map.of("ON", "TRUE", "OFF", "false", "BAD", "yes"));
+
+        assertTrue(env.bool("ON", false));
+        assertFalse(env.bool("OFF", true));
+        assertTrue(env.bool("UNSET", true));
+        assertFalse(env.bool("BAD", false));
+        assertEquals(List.of("BAD must be true or false (got \"yes\")"),
+                assertThrows(ConfigException.class, env::finish).problems());
+    }
+
+    @Test
     @DisplayName("gives an optional parsed value its default when unset, and reports a bad one under its name")
     void parsesOptionalValues() {
         EnvReader env = new EnvReader(Map.of("SET", "7", "BAD", "x"));
