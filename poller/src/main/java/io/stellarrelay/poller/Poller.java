@@ -4,17 +4,20 @@ import io.stellarrelay.db.Databases;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.protocol.ServerMessage;
 import io.stellarrelay.protocol.ServerState;
+import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.params.SetParams;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -36,7 +39,7 @@ public final class Poller implements AutoCloseable {
     private final PollerConfig config;
     private final DataSource dataSource;
     private final AutoCloseable ownedDataSource;
-    private final RedisClient redis;
+    private final RedisCommands redis;
     private final RedisNames names;
     private final WatchedServers watched;
     private final ProtocolCodec codec = new ProtocolCodec();
@@ -55,12 +58,12 @@ public final class Poller implements AutoCloseable {
         this.config = config;
         this.dataSource = dataSource;
         this.ownedDataSource = ownedDataSource;
-        this.redis = new RedisConnector(config.shared().redis(), "stellar-poller").newClient(4);
+        this.redis = RedisConnector.of(config.shared(), "stellar-poller").newCommands(4);
         this.names = new RedisNames(config.shared().redisPrefix());
-        this.watched = new WatchedServers(redis, names);
+        this.watched = new WatchedServers(redis.client(), names);
         this.lastSyncTtl = SetParams.setParams().px(config.shared().pollInterval().toMillis() * 2);
         this.pollerId = config.pollerId();
-        this.lease = new PollerLease(redis, names, pollerId, config.shared().pollInterval().toMillis());
+        this.lease = new PollerLease(redis.client(), names, pollerId, config.shared().pollInterval().toMillis());
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("poller-tick").factory());
         // On close, the tick waiting for its turn is dropped instead of run (and published) once more.
@@ -147,7 +150,7 @@ public final class Poller implements AutoCloseable {
 
     /** Ready when Redis and PostgreSQL answer; a standby is ready too, {@code active} tells them apart. */
     private PollerHealth.Status readiness() {
-        boolean redisUp = probe(() -> "PONG".equals(redis.ping()));
+        boolean redisUp = probe(() -> "PONG".equals(redis.client().ping()));
         boolean databaseUp = probe(() -> {
             try (Connection c = dataSource.getConnection()) {
                 return c.isValid(1);
@@ -218,19 +221,57 @@ public final class Poller implements AutoCloseable {
             return new TickReport(serverIds.size(), 0, 1, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1),
                     Duration.ofNanos(t3 - t2), Duration.ZERO);
         }
-        try (AbstractPipeline pipeline = redis.pipelined()) {
-            for (int i = 0; i < channels.length; i++) {
-                pipeline.publish(channels[i], payloads[i]);
-                // Kept for two intervals: a client subscribing in between gets this state at once.
-                pipeline.set(names.lastSyncKey(states.get(i).id()), payloads[i], lastSyncTtl);
-            }
-            pipeline.sync();
-        }
+        publishAll(states, channels, payloads);
         long t4 = System.nanoTime();
         TickReport report = new TickReport(serverIds.size(), states.size(), 1, Duration.ofNanos(t1 - t0),
                 Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2), Duration.ofNanos(t4 - t3));
         log.debug("Tick: {}", report);
         return report;
+    }
+
+    /**
+     * Publishes every frame and stores it as the server's latest, in one pipeline. On a cluster the
+     * pipeline sends each command to the node the cached slot map names; a slot that has moved since
+     * answers MOVED (or ASK while it moves). Those commands, and only those, so that no client gets a
+     * frame twice, are sent again after the slot map is refreshed, through the cluster client, which
+     * follows redirections itself.
+     */
+    private void publishAll(List<ServerState> states, byte[][] channels, byte[][] payloads) {
+        List<Response<Long>> published = new ArrayList<>(channels.length);
+        List<Response<String>> stored = new ArrayList<>(channels.length);
+        try (AbstractPipeline pipeline = redis.client().pipelined()) {
+            for (int i = 0; i < channels.length; i++) {
+                published.add(redis.publish(pipeline, channels[i], payloads[i]));
+                // Kept for two intervals: a client subscribing in between gets this state at once.
+                stored.add(pipeline.set(names.lastSyncKey(states.get(i).id()), payloads[i], lastSyncTtl));
+            }
+            pipeline.sync();
+        }
+        boolean refreshed = false;
+        for (int i = 0; i < channels.length; i++) {
+            boolean publishMoved = redirected(published.get(i));
+            boolean storeMoved = redirected(stored.get(i));
+            if ((publishMoved || storeMoved) && !refreshed) {
+                redis.refreshSlots();
+                refreshed = true;
+            }
+            if (publishMoved) {
+                redis.publish(channels[i], payloads[i]);
+            }
+            if (storeMoved) {
+                redis.client().set(names.lastSyncKey(states.get(i).id()), payloads[i], lastSyncTtl);
+            }
+        }
+    }
+
+    /** True when the command was redirected to another node; any other error fails the tick. */
+    private static boolean redirected(Response<?> response) {
+        try {
+            response.get();
+            return false;
+        } catch (JedisRedirectionException e) {
+            return true;
+        }
     }
 
     /** The report of the last scheduled tick that succeeded, or null. */

@@ -6,16 +6,17 @@ import io.javalin.config.JavalinConfig;
 import io.stellarrelay.db.Databases;
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.protocol.ProtocolCodec;
+import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.relay.auth.CachingPanel;
 import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.auth.PanelDatabase;
 import io.stellarrelay.relay.auth.SessionCookie;
-import io.stellarrelay.relay.hub.ChannelSubscriber;
 import io.stellarrelay.relay.hub.DeliveryLanes;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.LatestSyncs;
+import io.stellarrelay.relay.hub.RelaySubscriber;
 import io.stellarrelay.relay.hub.WatchRegistration;
 import io.stellarrelay.relay.guard.ClientAddresses;
 import io.stellarrelay.relay.guard.OriginPolicy;
@@ -30,7 +31,6 @@ import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
 
 import javax.sql.DataSource;
 
@@ -54,12 +54,12 @@ public final class RelayApp implements AutoCloseable {
 
     private final RelayConfig config;
     private final HikariDataSource dataSource;
-    private final RedisClient redis;
+    private final RedisCommands redis;
     /** Frames waiting per delivery lane before the Redis reader has to wait. */
     private static final int DELIVERY_QUEUE_CAPACITY = 16_384;
     private final DeliveryLanes lanes;
     private final Hub hub;
-    private final ChannelSubscriber subscriber;
+    private final RelaySubscriber subscriber;
     private final WatchRegistration registration;
     private final RelayWebSocket webSocket;
     private final Javalin javalin;
@@ -74,14 +74,15 @@ public final class RelayApp implements AutoCloseable {
         this.dataSource = Databases.pool(config.shared().database(), "relay-db", config.databasePoolSize());
         DataSource database = wrapDatabase.apply(dataSource);
         String clientName = "stellar-relay:" + config.relayId();
-        RedisConnector connector = new RedisConnector(config.shared().redis(), clientName);
+        RedisConnector connector = RedisConnector.of(config.shared(), clientName);
         RedisNames names = new RedisNames(config.shared().redisPrefix());
-        this.redis = connector.newClient(8);
+        this.redis = connector.newCommands(8);
         this.lanes = DeliveryLanes.threads(config.deliveryThreads(), DELIVERY_QUEUE_CAPACITY);
         this.hub = new Hub(lanes);
         // Pub/sub may come from a nearby replica; every write (watch set, probes) goes to REDIS_URL.
-        this.subscriber = new ChannelSubscriber(hub, new RedisConnector(config.subscribeRedis(), clientName), redis,
-                names, config.relayId());
+        RedisConnector subscribeConnector = config.shared().redisCluster() ? connector
+                : new RedisConnector(config.subscribeRedis(), clientName);
+        this.subscriber = RelaySubscriber.create(hub, subscribeConnector, redis, names, config.relayId());
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);
@@ -89,7 +90,7 @@ public final class RelayApp implements AutoCloseable {
         SessionCookie cookies = new SessionCookie(config.authSecret());
         ProtocolCodec codec = new ProtocolCodec();
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
-        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, new LatestSyncs(hub, redis, names), codec,
+        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, new LatestSyncs(hub, redis.client(), names), codec,
                 origins, new ClientAddresses(config.security().trustedProxies()), config.limits());
         this.revalidator = new Revalidator(panel, panel, webSocket::connections);
         TokenEndpoint tokenEndpoint = new TokenEndpoint(new CookieAuthentication(cookies, panel), origins);
@@ -186,7 +187,7 @@ public final class RelayApp implements AutoCloseable {
     /** Ready when not draining and Redis (commands and pub/sub) and PostgreSQL answer. */
     private void ready(Context ctx) {
         ctx.header("Cache-Control", "no-store");
-        boolean redisUp = check(() -> "PONG".equals(redis.ping()));
+        boolean redisUp = check(() -> "PONG".equals(redis.client().ping()));
         boolean pubsubUp = subscriber.isDelivering();
         boolean databaseUp = check(() -> {
             try (java.sql.Connection c = dataSource.getConnection()) {

@@ -104,6 +104,10 @@ public record RelayConfig(
         EnvReader reader = new EnvReader(env);
         SharedSettings shared = SharedSettings.read(reader);
         RedisSettings subscribeRedis = reader.parsed(REDIS_SUBSCRIBE_URL, RedisSettings::parse, shared.redis());
+        if (shared.redisCluster() && env.get(REDIS_SUBSCRIBE_URL) != null && !env.get(REDIS_SUBSCRIBE_URL).isBlank()) {
+            // Sharded subscriptions go to each slot's owner, found through the cluster itself.
+            reader.problem(REDIS_SUBSCRIBE_URL + " cannot be used with " + SharedSettings.REDIS_CLUSTER + "=true");
+        }
         String host = reader.string(HOST, "0.0.0.0");
         int port = reader.integer(PORT, DEFAULT_PORT, 0, 65535);
         Secret secret = reader.requiredSecret(BETTER_AUTH_SECRET);

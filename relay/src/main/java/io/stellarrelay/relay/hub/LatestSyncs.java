@@ -3,7 +3,7 @@ package io.stellarrelay.relay.hub;
 import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.nio.ByteBuffer;
 
@@ -21,10 +21,10 @@ public final class LatestSyncs {
     private static final Logger log = LoggerFactory.getLogger(LatestSyncs.class);
 
     private final Hub hub;
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final RedisNames names;
 
-    public LatestSyncs(Hub hub, RedisClient redis, RedisNames names) {
+    public LatestSyncs(Hub hub, UnifiedJedis redis, RedisNames names) {
         this.hub = hub;
         this.redis = redis;
         this.names = names;
@@ -38,7 +38,7 @@ public final class LatestSyncs {
         }
         try {
             byte[] stored = redis.get(names.lastSyncKey(serverId));
-            return stored == null || !ChannelSubscriber.isValidUtf8(stored) ? null : ByteBuffer.wrap(stored).asReadOnlyBuffer();
+            return stored == null || !RelaySubscriber.isValidUtf8(stored) ? null : ByteBuffer.wrap(stored).asReadOnlyBuffer();
         } catch (RuntimeException e) {
             // Only an optimisation: the next tick brings the state anyway.
             log.debug("No latest sync from Redis for a new subscriber: {}", e.toString());
