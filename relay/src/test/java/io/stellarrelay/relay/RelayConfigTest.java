@@ -72,6 +72,11 @@ class RelayConfigTest {
                 () -> RelayConfig.fromEnvironment(with("REDIS_SUBSCRIBE_URL", "http://replica.eu")));
         assertEquals(1, bad.problems().size(), bad.getMessage());
         assertTrue(bad.problems().get(0).startsWith("REDIS_SUBSCRIBE_URL is invalid"), bad.getMessage());
+
+        Map<String, String> cluster = with("REDIS_CLUSTER", "true");
+        cluster.put("REDIS_SUBSCRIBE_URL", "redis://replica.eu:6379");
+        ConfigException both = assertThrows(ConfigException.class, () -> RelayConfig.fromEnvironment(cluster));
+        assertEquals(List.of("REDIS_SUBSCRIBE_URL cannot be used with REDIS_CLUSTER=true"), both.problems());
     }
 
     @Test
