@@ -2,11 +2,11 @@ package io.stellarrelay.poller;
 
 import io.stellarrelay.db.Databases;
 import io.stellarrelay.metrics.ServiceMetrics;
+import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -34,7 +34,7 @@ public final class Poller implements AutoCloseable {
     private final PollerConfig config;
     private final DataSource dataSource;
     private final AutoCloseable ownedDataSource;
-    private final RedisClient redis;
+    private final RedisCommands redis;
     private final RedisNames names;
     private final WatchedServers watched;
     private final SyncPublisher publisher;
@@ -55,12 +55,12 @@ public final class Poller implements AutoCloseable {
         this.config = config;
         this.dataSource = dataSource;
         this.ownedDataSource = ownedDataSource;
-        this.redis = new RedisConnector(config.shared().redis(), "stellar-poller").newClient(4);
+        this.redis = RedisConnector.of(config.shared(), "stellar-poller").newCommands(4);
         this.names = new RedisNames(config.shared().redisPrefix());
-        this.watched = new WatchedServers(redis, names);
+        this.watched = new WatchedServers(redis.client(), names);
         this.publisher = new SyncPublisher(dataSource, redis, names, config.shared().pollInterval(), pollerMetrics);
         this.pollerId = config.pollerId();
-        this.lease = new PollerLease(redis, names, pollerId, config.shared().pollInterval().toMillis());
+        this.lease = new PollerLease(redis.client(), names, pollerId, config.shared().pollInterval().toMillis());
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("poller-tick").factory());
         // On close, the tick waiting for its turn is dropped instead of run (and published) once more.
@@ -154,7 +154,7 @@ public final class Poller implements AutoCloseable {
 
     /** Ready when Redis and PostgreSQL answer; a standby is ready too, {@code active} tells them apart. */
     private PollerHealth.Status readiness() {
-        boolean redisUp = probe(() -> "PONG".equals(redis.ping()));
+        boolean redisUp = probe(() -> "PONG".equals(redis.client().ping()));
         boolean databaseUp = probe(() -> {
             try (Connection c = dataSource.getConnection()) {
                 return c.isValid(1);

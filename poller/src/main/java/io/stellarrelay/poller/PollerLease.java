@@ -1,7 +1,7 @@
 package io.stellarrelay.poller;
 
 import io.stellarrelay.redis.RedisNames;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.util.List;
 
@@ -51,13 +51,13 @@ final class PollerLease {
             return 0
             """;
 
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final RedisNames names;
     private final String pollerId;
     private final long leaseMillis;
     private final long intervalMillis;
 
-    PollerLease(RedisClient redis, RedisNames names, String pollerId, long intervalMillis) {
+    PollerLease(UnifiedJedis redis, RedisNames names, String pollerId, long intervalMillis) {
         this.redis = redis;
         this.names = names;
         this.pollerId = pollerId;

@@ -3,11 +3,12 @@ package io.stellarrelay.poller;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.protocol.ServerMessage;
 import io.stellarrelay.protocol.ServerState;
+import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisNames;
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.params.SetParams;
 
 import javax.sql.DataSource;
@@ -32,14 +33,14 @@ import java.util.function.BooleanSupplier;
  */
 final class SyncPublisher {
     private final DataSource dataSource;
-    private final RedisClient redis;
+    private final RedisCommands redis;
     private final RedisNames names;
     private final ProtocolCodec codec = new ProtocolCodec();
     private final SetParams lastSyncTtl;
     private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
     private final PollerMetrics metrics;
 
-    SyncPublisher(DataSource dataSource, RedisClient redis, RedisNames names, Duration pollInterval,
+    SyncPublisher(DataSource dataSource, RedisCommands redis, RedisNames names, Duration pollInterval,
                   PollerMetrics metrics) {
         this.metrics = metrics;
         this.dataSource = dataSource;
@@ -75,25 +76,25 @@ final class SyncPublisher {
             return new TickReport(serverIds.size(), 0, 1, registryRead, Duration.ofNanos(t1 - t0),
                     Duration.ofNanos(t2 - t1), Duration.ZERO);
         }
-        List<Response<Long>> replies = new ArrayList<>(payloads.length);
-        try (AbstractPipeline pipeline = redis.pipelined()) {
+        Batch batch = new Batch();
+        try (AbstractPipeline pipeline = redis.client().pipelined()) {
             for (int i = 0; i < payloads.length; i++) {
                 ServerState state = states.get(i);
                 byte[] channel = names.serverChannelBytes(state.id());
-                replies.add(pipeline.publish(channel, payloads[i]));
-                pipeline.set(names.lastSyncKey(state.id()), payloads[i], lastSyncTtl);
+                batch.publish(pipeline, channel, payloads[i]);
+                batch.store(pipeline, names.lastSyncKey(state.id()), payloads[i]);
                 String previous = lastStatus.put(state.id(), state.status());
                 if (!tick && previous != null && !previous.equals(state.status())) {
-                    replies.add(pipeline.publish(channel, codec.encodeToBytes(
-                            new ServerMessage.ServerStatus(state.id(), new ServerMessage.ServerStatus.Status(state.status())))));
+                    batch.publish(pipeline, channel, codec.encodeToBytes(new ServerMessage.ServerStatus(
+                            state.id(), new ServerMessage.ServerStatus.Status(state.status()))));
                 }
             }
             pipeline.sync();
         } catch (RuntimeException e) {
-            metrics.publishFailed(replies.size());
+            metrics.publishFailed(batch.publishes.size());
             throw e;
         }
-        checkReplies(replies);
+        batch.settle();
         if (tick) {
             // A tick covers every watched server: forget the ones nobody watches any more.
             lastStatus.keySet().retainAll(serverIds);
@@ -103,25 +104,69 @@ final class SyncPublisher {
                 Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2));
     }
 
+    private record Publish(byte[] channel, byte[] message, Response<Long> reply) {}
+
+    private record Store(byte[] key, byte[] value, Response<String> reply) {}
+
     /**
-     * A pipeline reports Redis's refusals (ACL, OOM) only in each reply, so the publish replies are
-     * checked: refused frames are counted and the sync fails, which the caller logs once per outage.
+     * The commands of one pipeline and what became of them. A pipeline reports Redis's answers only in
+     * each reply, so every reply is looked at: on a cluster, a command sent to a node that no longer
+     * owns the slot answers MOVED (or ASK while the slot moves), and those commands, and only those, so
+     * that no client gets a frame twice, are sent again after the slot map is refreshed, through the
+     * cluster client, which follows redirections itself. Refusals (ACL, out of memory, read-only
+     * replica) are counted and fail the sync, which the caller logs once per outage.
      */
-    private void checkReplies(List<Response<Long>> replies) {
-        int refused = 0;
-        JedisDataException first = null;
-        for (Response<Long> reply : replies) {
-            try {
-                reply.get();
-            } catch (JedisDataException e) {
-                refused++;
-                first = first == null ? e : first;
+    private final class Batch {
+        final List<Publish> publishes = new ArrayList<>();
+        final List<Store> stores = new ArrayList<>();
+        private boolean slotsRefreshed;
+
+        void publish(AbstractPipeline pipeline, byte[] channel, byte[] message) {
+            publishes.add(new Publish(channel, message, redis.publish(pipeline, channel, message)));
+        }
+
+        void store(AbstractPipeline pipeline, byte[] key, byte[] value) {
+            stores.add(new Store(key, value, pipeline.set(key, value, lastSyncTtl)));
+        }
+
+        void settle() {
+            int refused = 0;
+            JedisDataException first = null;
+            for (Publish p : publishes) {
+                try {
+                    p.reply().get();
+                } catch (JedisRedirectionException moved) {
+                    refreshSlotsOnce();
+                    redis.publish(p.channel(), p.message());
+                } catch (JedisDataException e) {
+                    refused++;
+                    first = first == null ? e : first;
+                }
+            }
+            for (Store st : stores) {
+                try {
+                    st.reply().get();
+                } catch (JedisRedirectionException moved) {
+                    refreshSlotsOnce();
+                    redis.client().set(st.key(), st.value(), lastSyncTtl);
+                } catch (JedisDataException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            if (refused > 0) {
+                metrics.publishFailed(refused);
+            }
+            if (first != null) {
+                throw new IllegalStateException("Redis refused " + refused + " of " + publishes.size()
+                        + " publishes: " + first.getMessage(), first);
             }
         }
-        if (refused > 0) {
-            metrics.publishFailed(refused);
-            throw new IllegalStateException("Redis refused " + refused + " of " + replies.size() + " publishes: "
-                    + first.getMessage(), first);
+
+        private void refreshSlotsOnce() {
+            if (!slotsRefreshed) {
+                redis.refreshSlots();
+                slotsRefreshed = true;
+            }
         }
     }
 }

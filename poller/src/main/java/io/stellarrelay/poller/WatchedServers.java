@@ -1,7 +1,7 @@
 package io.stellarrelay.poller;
 
 import io.stellarrelay.redis.RedisNames;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -50,10 +50,10 @@ final class WatchedServers {
             return watched
             """;
 
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final RedisNames names;
 
-    WatchedServers(RedisClient redis, RedisNames names) {
+    WatchedServers(UnifiedJedis redis, RedisNames names) {
         this.redis = redis;
         this.names = names;
     }

@@ -7,17 +7,18 @@ import io.stellarrelay.db.Databases;
 import io.stellarrelay.metrics.ServiceMetrics;
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.protocol.ProtocolCodec;
+import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.relay.auth.CachingPanel;
 import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.auth.PanelDatabase;
 import io.stellarrelay.relay.auth.SessionCookie;
-import io.stellarrelay.relay.hub.ChannelSubscriber;
 import io.stellarrelay.relay.hub.ConsoleBatcher;
 import io.stellarrelay.relay.hub.DeliveryLanes;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.LatestSyncs;
+import io.stellarrelay.relay.hub.RelaySubscriber;
 import io.stellarrelay.relay.hub.WatchRegistration;
 import io.stellarrelay.relay.guard.ClientAddresses;
 import io.stellarrelay.relay.guard.OriginPolicy;
@@ -33,7 +34,6 @@ import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
 
 import javax.sql.DataSource;
 
@@ -57,14 +57,14 @@ public final class RelayApp implements AutoCloseable {
 
     private final RelayConfig config;
     private final HikariDataSource dataSource;
-    private final RedisClient redis;
+    private final RedisCommands redis;
     /** Frames waiting per delivery lane before the Redis reader has to wait. */
     private static final int DELIVERY_QUEUE_CAPACITY = 16_384;
     private final DeliveryLanes lanes;
     private final Hub hub;
     private final Hub consoles;
     private final ConsoleBatcher consoleBatcher;
-    private final ChannelSubscriber subscriber;
+    private final RelaySubscriber subscriber;
     private final WatchRegistration registration;
     private final RelayWebSocket webSocket;
     private final Javalin javalin;
@@ -79,24 +79,28 @@ public final class RelayApp implements AutoCloseable {
         this.config = config;
         this.dataSource = Databases.pool(config.shared().database(), "relay-db", config.databasePoolSize());
         DataSource database = wrapDatabase.apply(dataSource);
-        RedisConnector connector = new RedisConnector(config.shared().redis(), "stellar-relay:" + config.relayId());
+        String clientName = "stellar-relay:" + config.relayId();
+        RedisConnector connector = RedisConnector.of(config.shared(), clientName);
         RedisNames names = new RedisNames(config.shared().redisPrefix());
-        this.redis = connector.newClient(8);
+        this.redis = connector.newCommands(8);
         this.lanes = DeliveryLanes.threads(config.deliveryThreads(), DELIVERY_QUEUE_CAPACITY);
         this.hub = new Hub(lanes);
         this.consoles = new Hub(lanes);
         ProtocolCodec codec = new ProtocolCodec();
         this.consoleBatcher = new ConsoleBatcher(consoles, codec, names, config.console());
         RelayMetrics relayMetrics = new RelayMetrics(metrics.registry());
-        this.subscriber = new ChannelSubscriber(hub, consoles, consoleBatcher, connector, redis, names, config.relayId(),
-                relayMetrics);
+        // Pub/sub may come from a nearby replica; every write (watch set, probes) goes to REDIS_URL.
+        RedisConnector subscribeConnector = config.shared().redisCluster() ? connector
+                : new RedisConnector(config.subscribeRedis(), clientName);
+        this.subscriber = RelaySubscriber.create(hub, consoles, consoleBatcher, subscribeConnector, redis, names,
+                config.relayId(), relayMetrics);
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);
         this.panel = new CachingPanel(tables, tables, config.security().revalidateInterval());
         SessionCookie cookies = new SessionCookie(config.authSecret());
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
-        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, consoles, new LatestSyncs(hub, redis, names), codec,
+        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, consoles, new LatestSyncs(hub, redis.client(), names), codec,
                 origins, new ClientAddresses(config.security().trustedProxies()), config.limits(), relayMetrics);
         relayMetrics.observe(new RelayMetrics.Readings() {
             @Override
@@ -222,8 +226,8 @@ public final class RelayApp implements AutoCloseable {
     /** Ready when not draining and Redis (commands and pub/sub) and PostgreSQL answer. */
     private void ready(Context ctx) {
         ctx.header("Cache-Control", "no-store");
-        boolean redisUp = check(() -> "PONG".equals(redis.ping()));
-        boolean pubsubUp = subscriber.isAttached();
+        boolean redisUp = check(() -> "PONG".equals(redis.client().ping()));
+        boolean pubsubUp = subscriber.isDelivering();
         boolean databaseUp = check(() -> {
             try (java.sql.Connection c = dataSource.getConnection()) {
                 return c.isValid(1);

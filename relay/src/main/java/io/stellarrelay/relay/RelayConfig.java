@@ -2,6 +2,7 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.config.EnvReader;
 import io.stellarrelay.config.Ids;
+import io.stellarrelay.config.RedisSettings;
 import io.stellarrelay.config.Secret;
 import io.stellarrelay.config.SharedSettings;
 import io.stellarrelay.relay.guard.IpRange;
@@ -15,12 +16,15 @@ import java.util.regex.Pattern;
 /**
  * Everything a relay reads from its environment. See the README for each variable and its default.
  *
+ * @param subscribeRedis where the relay's pub/sub connection goes: {@code REDIS_URL}'s Redis, or a replica of
+ *                       it near the relay (everything the relay writes still goes to {@code REDIS_URL})
  * @param relayId        unique per process; names this relay's watch set in Redis
  * @param idleTimeout    a socket with no traffic either way for this long is closed
  * @param pingInterval   how often the relay pings every socket, which also keeps quiet clients alive
  */
 public record RelayConfig(
         SharedSettings shared,
+        RedisSettings subscribeRedis,
         String host,
         int port,
         Secret authSecret,
@@ -76,6 +80,7 @@ public record RelayConfig(
                          int maxAuthFailuresPerAddress, int maxConnectionsPerAddress, int maxConnectionsPerUser,
                          long maxBufferedBytes) {}
 
+    public static final String REDIS_SUBSCRIBE_URL = "REDIS_SUBSCRIBE_URL";
     public static final String HOST = "HOST";
     public static final String PORT = "PORT";
     public static final String BETTER_AUTH_SECRET = "BETTER_AUTH_SECRET";
@@ -111,6 +116,11 @@ public record RelayConfig(
     public static RelayConfig fromEnvironment(Map<String, String> env) {
         EnvReader reader = new EnvReader(env);
         SharedSettings shared = SharedSettings.read(reader);
+        RedisSettings subscribeRedis = reader.parsed(REDIS_SUBSCRIBE_URL, RedisSettings::parse, shared.redis());
+        if (shared.redisCluster() && env.get(REDIS_SUBSCRIBE_URL) != null && !env.get(REDIS_SUBSCRIBE_URL).isBlank()) {
+            // Sharded subscriptions go to each slot's owner, found through the cluster itself.
+            reader.problem(REDIS_SUBSCRIBE_URL + " cannot be used with " + SharedSettings.REDIS_CLUSTER + "=true");
+        }
         String host = reader.string(HOST, "0.0.0.0");
         int port = reader.integer(PORT, DEFAULT_PORT, 0, 65535);
         Secret secret = reader.requiredSecret(BETTER_AUTH_SECRET);
@@ -148,8 +158,8 @@ public record RelayConfig(
                 reader.integer(CONSOLE_MAX_LINES_PER_SECOND, 1000, 1, 1_000_000),
                 reader.integer(CONSOLE_MAX_LINE_BYTES, 2048, 64, 65_536));
         reader.finish();
-        return new RelayConfig(shared, host, port, secret, relayId, poolSize, deliveryThreads, idle, ping, security,
-                limits, drain, console);
+        return new RelayConfig(shared, subscribeRedis, host, port, secret, relayId, poolSize, deliveryThreads, idle, ping,
+                security, limits, drain, console);
     }
 
     /** Host name plus a random suffix: a restarted relay must not inherit its predecessor's watch set. */

@@ -24,20 +24,34 @@ public final class PrivateRedis implements AutoCloseable {
     private final Workspace workspace;
     private final Path directory;
     private final int port;
+    private final List<String> installedSettings; // null: the bundled Redis 6.2; else the installed one with these
     private EmbeddedRedisServer server; // null while stopped
     private Jedis admin; // the test's own connection, reopened as needed
 
-    private PrivateRedis(Workspace workspace, int port) {
+    private PrivateRedis(Workspace workspace, int port, List<String> installedSettings) {
         this.workspace = workspace;
         this.directory = workspace.dir("redis");
         this.port = port;
+        this.installedSettings = installedSettings;
     }
 
     /** Starts one on a free port. */
     public static PrivateRedis start() {
+        return start(null);
+    }
+
+    /**
+     * Starts the machine's own redis-server (7 or newer) on a free port as an empty Redis Cluster node; the
+     * caller forms the cluster (see {@link PrivateCluster}).
+     */
+    public static PrivateRedis startClusterNode() {
+        return start(List.of("cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 2000"));
+    }
+
+    private static PrivateRedis start(List<String> installedSettings) {
         Workspace workspace = Workspace.create("stellar-redis-faults");
         try {
-            PrivateRedis redis = new PrivateRedis(workspace, EmbeddedRedisServer.freePort());
+            PrivateRedis redis = new PrivateRedis(workspace, EmbeddedRedisServer.freePort(), installedSettings);
             redis.startAgain();
             return redis;
         } catch (IOException e) {
@@ -75,7 +89,8 @@ public final class PrivateRedis implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("already running");
         }
-        server = EmbeddedRedisServer.start(directory, port);
+        server = installedSettings == null ? EmbeddedRedisServer.start(directory, port)
+                : EmbeddedRedisServer.startInstalled(directory, port, installedSettings);
     }
 
     /** Redis's clock in milliseconds (the clock the poller numbers its periods on). */
@@ -99,8 +114,23 @@ public final class PrivateRedis implements AutoCloseable {
         return (int) admin(j -> j.clientList(ClientType.PUBSUB)).lines().filter(l -> !l.isBlank()).count();
     }
 
+    /** Makes this server a replica of {@code primary} (REPLICAOF); it resynchronises in the background. */
+    public void replicate(PrivateRedis primary) {
+        admin(j -> j.replicaof("127.0.0.1", primary.port()));
+    }
+
+    /** {@code REPLICAOF NO ONE}: the replica stops replicating and keeps what it had. */
+    public void stopReplicating() {
+        admin(Jedis::replicaofNoOne);
+    }
+
+    /** True when this is a replica whose link to its primary is up. */
+    public boolean replicationLinkUp() {
+        return admin(j -> j.info("replication")).contains("master_link_status:up");
+    }
+
     /** Runs a command on the test's own connection, reconnecting after a failure. */
-    private synchronized <T> T admin(Function<Jedis, T> command) {
+    synchronized <T> T admin(Function<Jedis, T> command) {
         if (server == null) {
             throw new IllegalStateException("private Redis is stopped");
         }

@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -332,16 +331,7 @@ class RedisFaultsIT {
 
         /** What {@link RelayFixture#environment} gives, on the private Redis under a fresh prefix. */
         private Map<String, String> environment(String redisUrl) {
-            Map<String, String> env = new HashMap<>();
-            env.put("DATABASE_URL", db.url());
-            env.put("REDIS_URL", redisUrl);
-            env.put("REDIS_PREFIX", prefix);
-            env.put("BETTER_AUTH_SECRET", RelayFixture.SECRET);
-            env.put("HOST", "127.0.0.1");
-            env.put("PORT", "0");
-            env.put("HEALTH_PORT", "0");
-            env.put("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS));
-            return env;
+            return RelayFixture.environment(db, redisUrl, prefix, Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS)));
         }
 
         /** The server's owner, authenticated by the session cookie, subscribed and synced once. */

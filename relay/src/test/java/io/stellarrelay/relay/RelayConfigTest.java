@@ -57,6 +57,29 @@ class RelayConfigTest {
     }
 
     @Test
+    @DisplayName("subscribes on REDIS_URL's Redis unless REDIS_SUBSCRIBE_URL names another (a regional replica)")
+    void subscribesWhereRedisSubscribeUrlSays() {
+        RelayConfig same = RelayConfig.fromEnvironment(minimalEnv());
+        assertEquals(same.shared().redis(), same.subscribeRedis());
+
+        RelayConfig regional = RelayConfig.fromEnvironment(with("REDIS_SUBSCRIBE_URL", "rediss://replica.eu:6380"));
+        assertEquals("cache", regional.shared().redis().host());
+        assertEquals("replica.eu", regional.subscribeRedis().host());
+        assertEquals(6380, regional.subscribeRedis().port());
+        assertTrue(regional.subscribeRedis().tls());
+
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> RelayConfig.fromEnvironment(with("REDIS_SUBSCRIBE_URL", "http://replica.eu")));
+        assertEquals(1, bad.problems().size(), bad.getMessage());
+        assertTrue(bad.problems().get(0).startsWith("REDIS_SUBSCRIBE_URL is invalid"), bad.getMessage());
+
+        Map<String, String> cluster = with("REDIS_CLUSTER", "true");
+        cluster.put("REDIS_SUBSCRIBE_URL", "redis://replica.eu:6379");
+        ConfigException both = assertThrows(ConfigException.class, () -> RelayConfig.fromEnvironment(cluster));
+        assertEquals(List.of("REDIS_SUBSCRIBE_URL cannot be used with REDIS_CLUSTER=true"), both.problems());
+    }
+
+    @Test
     @DisplayName("keeps a client that pings every 30 s, as the published API advises, well clear of the idle timeout")
     void defaultIdleTimeoutOutlastsClientPings() {
         Duration idle = RelayConfig.fromEnvironment(minimalEnv()).idleTimeout();

@@ -25,10 +25,16 @@ public final class RelayFixture {
 
     /** The environment of a relay (or poller) on these services; {@code overrides} win. */
     public static Map<String, String> environment(TestDatabase db, TestRedis redis, Map<String, String> overrides) {
+        return environment(db, redis.url(), redis.prefix(), overrides);
+    }
+
+    /** The same on a Redis of the test's own (a private server, a cluster) under {@code prefix}. */
+    public static Map<String, String> environment(TestDatabase db, String redisUrl, String prefix,
+                                                  Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("DATABASE_URL", db.url());
-        env.put("REDIS_URL", redis.url());
-        env.put("REDIS_PREFIX", redis.prefix());
+        env.put("REDIS_URL", redisUrl);
+        env.put("REDIS_PREFIX", prefix);
         env.put("BETTER_AUTH_SECRET", SECRET);
         env.put("HOST", "127.0.0.1");
         env.put("PORT", "0");

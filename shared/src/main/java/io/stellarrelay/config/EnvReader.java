@@ -115,14 +115,21 @@ public final class EnvReader {
      */
     public <T> T requiredParsed(String name, Function<String, T> parser) {
         String value = required(name);
-        if (value == null) {
-            return null;
-        }
+        return value == null ? null : parse(name, value, parser, null);
+    }
+
+    /** Like {@link #requiredParsed}, but {@code defaultValue} when unset. */
+    public <T> T parsed(String name, Function<String, T> parser, T defaultValue) {
+        String value = raw(name);
+        return value == null ? defaultValue : parse(name, value, parser, defaultValue);
+    }
+
+    private <T> T parse(String name, String value, Function<String, T> parser, T fallback) {
         try {
             return parser.apply(value);
         } catch (IllegalArgumentException e) {
             problems.add(name + " is invalid: " + e.getMessage());
-            return null;
+            return fallback;
         }
     }
 

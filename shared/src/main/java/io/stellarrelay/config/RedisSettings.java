@@ -1,5 +1,9 @@
 package io.stellarrelay.config;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
 /**
  * Where Redis is, from {@code redis://[user:password@]host[:port][/db]} or {@code rediss://} for TLS.
  * Pub/sub ignores the database number; keys honour it.
@@ -31,6 +35,34 @@ public record RedisSettings(String host, int port, String user, Secret password,
         String password = parts.password();
         return new RedisSettings(parts.host(), parts.port() > 0 ? parts.port() : DEFAULT_PORT, parts.user(),
                 password == null || password.isEmpty() ? null : new Secret(password), database, tls);
+    }
+
+    /**
+     * The seed nodes of a Redis Cluster: one or more URLs separated by commas. The cluster client uses one
+     * set of credentials and one TLS setting for every node, so all URLs must agree on them; a cluster has
+     * only database 0.
+     */
+    public static List<RedisSettings> parseSeeds(String urls) {
+        List<RedisSettings> seeds = new ArrayList<>();
+        for (String url : urls.split(",")) {
+            if (!url.isBlank()) {
+                seeds.add(parse(url.strip()));
+            }
+        }
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("expected one or more redis:// URLs separated by commas");
+        }
+        RedisSettings first = seeds.get(0);
+        for (RedisSettings seed : seeds) {
+            if (seed.database != 0) {
+                throw new IllegalArgumentException("a Redis Cluster has only database 0");
+            }
+            if (seed.tls != first.tls || !Objects.equals(seed.user, first.user)
+                    || !Objects.equals(seed.password, first.password)) {
+                throw new IllegalArgumentException("all cluster URLs must have the same scheme, user and password");
+            }
+        }
+        return List.copyOf(seeds);
     }
 
     @Override

@@ -1,19 +1,23 @@
 package io.stellarrelay.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * The variables relay and poller both read, so that one {@code .env} serves both (and the panel).
  *
+ * @param redisNodes   the Redis of {@code REDIS_URL}; with {@code REDIS_CLUSTER}, the cluster's seed nodes
+ * @param redisCluster whether Redis is a Redis Cluster (sharded pub/sub, keys routed by slot)
  * @param pollInterval how often the poller publishes; relays derive their registration lease from it
  * @param redisPrefix  namespace of every Redis key and channel
  */
-public record SharedSettings(DatabaseSettings database, RedisSettings redis, Duration pollInterval,
-                             String redisPrefix) {
+public record SharedSettings(DatabaseSettings database, List<RedisSettings> redisNodes, boolean redisCluster,
+                             Duration pollInterval, String redisPrefix) {
 
     public static final String DATABASE_URL = "DATABASE_URL";
     public static final String REDIS_URL = "REDIS_URL";
+    public static final String REDIS_CLUSTER = "REDIS_CLUSTER";
     public static final String POLL_INTERVAL_MS = "POLL_INTERVAL_MS";
     public static final String REDIS_PREFIX = "REDIS_PREFIX";
 
@@ -24,11 +28,18 @@ public record SharedSettings(DatabaseSettings database, RedisSettings redis, Dur
 
     public static SharedSettings read(EnvReader env) {
         DatabaseSettings database = env.requiredParsed(DATABASE_URL, DatabaseSettings::parse);
-        RedisSettings redis = env.requiredParsed(REDIS_URL, RedisSettings::parse);
+        boolean cluster = env.flag(REDIS_CLUSTER, false);
+        List<RedisSettings> redis = env.requiredParsed(REDIS_URL,
+                cluster ? RedisSettings::parseSeeds : url -> List.of(RedisSettings.parse(url)));
         Duration interval = env.millis(POLL_INTERVAL_MS, DEFAULT_POLL_INTERVAL_MS, 100, 3_600_000);
         String prefix = env.matching(REDIS_PREFIX, DEFAULT_REDIS_PREFIX, PREFIX,
                 "1 to 64 characters from A-Z a-z 0-9 _ . : -");
         env.matching(Logging.LOG_LEVEL, "info", Logging.LEVEL_PATTERN, "one of trace, debug, info, warn, error");
-        return new SharedSettings(database, redis, interval, prefix);
+        return new SharedSettings(database, redis, cluster, interval, prefix);
+    }
+
+    /** The Redis of {@code REDIS_URL}; in cluster mode the first seed node (its credentials serve them all). */
+    public RedisSettings redis() {
+        return redisNodes == null ? null : redisNodes.get(0);
     }
 }

@@ -1,33 +1,61 @@
 package io.stellarrelay.redis;
 
 import io.stellarrelay.config.RedisSettings;
+import io.stellarrelay.config.SharedSettings;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
-/** Makes Redis connections from {@link RedisSettings}: a pooled client for commands, single ones for pub/sub. */
+/**
+ * Makes Redis connections from {@link RedisSettings}: a pooled client for commands, single ones for pub/sub.
+ * In cluster mode the settings are the seed nodes, and {@link #newCommands} routes by slot.
+ */
 public final class RedisConnector {
     private static final int COMMAND_TIMEOUT_MS = 2_000;
+    /** Tries per cluster command, following MOVED and ASK redirections and riding out a failover. */
+    private static final int CLUSTER_MAX_ATTEMPTS = 5;
 
-    private final RedisSettings settings;
+    private final List<RedisSettings> nodes;
+    private final boolean cluster;
     private final String clientName;
 
     public RedisConnector(RedisSettings settings, String clientName) {
-        this.settings = settings;
+        this(List.of(settings), false, clientName);
+    }
+
+    public RedisConnector(List<RedisSettings> nodes, boolean cluster, String clientName) {
+        this.nodes = List.copyOf(nodes);
+        this.cluster = cluster;
         this.clientName = clientName;
     }
 
+    /** For {@code REDIS_URL} and {@code REDIS_CLUSTER}. */
+    public static RedisConnector of(SharedSettings shared, String clientName) {
+        return new RedisConnector(shared.redisNodes(), shared.redisCluster(), clientName);
+    }
+
+    /** The first (in cluster mode: seed) node; its credentials and TLS setting serve every node. */
     public RedisSettings settings() {
-        return settings;
+        return nodes.get(0);
+    }
+
+    public boolean isCluster() {
+        return cluster;
     }
 
     private DefaultJedisClientConfig.Builder baseConfig() {
+        RedisSettings settings = settings();
         DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
                 .clientName(clientName)
                 .database(settings.database())
@@ -45,8 +73,7 @@ public final class RedisConnector {
         return b;
     }
 
-    /** A pooled client for ordinary commands, pipelines and scripts. Close it when done. */
-    public RedisClient newClient(int maxConnections) {
+    private static GenericObjectPoolConfig<Connection> poolConfig(int maxConnections) {
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(maxConnections);
         pool.setMaxIdle(maxConnections);
@@ -56,11 +83,42 @@ public final class RedisConnector {
         // Without an evictor run, testWhileIdle never happens: check idle connections every 30 s so a
         // dead one is found by the pool rather than by the next command's timeout.
         pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(30));
+        return pool;
+    }
+
+    /** A pooled client for ordinary commands, pipelines and scripts, on a standalone Redis. Close it when done. */
+    public RedisClient newClient(int maxConnections) {
+        if (cluster) {
+            throw new IllegalStateException("a Redis Cluster needs newCommands()");
+        }
         return RedisClient.builder()
-                .hostAndPort(new HostAndPort(settings.host(), settings.port()))
+                .hostAndPort(address(settings()))
                 .clientConfig(baseConfig().build())
-                .poolConfig(pool)
+                .poolConfig(poolConfig(maxConnections))
                 .build();
+    }
+
+    /**
+     * The command side for relay and poller: a pooled standalone client, or a cluster client (up to
+     * {@code maxConnections} per node) with the slot map it routes by. Close it when done.
+     */
+    public RedisCommands newCommands(int maxConnections) {
+        if (!cluster) {
+            return RedisCommands.standalone(newClient(maxConnections));
+        }
+        Set<HostAndPort> seeds = new LinkedHashSet<>();
+        nodes.forEach(n -> seeds.add(address(n)));
+        JedisClientConfig config = baseConfig().build();
+        // Our own provider, so that sharded subscribers can ask it which node owns a slot.
+        ClusterConnectionProvider slots = new ClusterConnectionProvider(seeds, config, poolConfig(maxConnections));
+        RedisClusterClient client = RedisClusterClient.builder()
+                .nodes(seeds)
+                .connectionProvider(slots)
+                .clientConfig(config)
+                .maxAttempts(CLUSTER_MAX_ATTEMPTS)
+                .maxTotalRetriesDuration(Duration.ofMillis((long) COMMAND_TIMEOUT_MS * CLUSTER_MAX_ATTEMPTS))
+                .build();
+        return RedisCommands.cluster(client, slots);
     }
 
     /**
@@ -68,9 +126,18 @@ public final class RedisConnector {
      * anything (zero waits forever); pair it with traffic that arrives more often.
      */
     public Connection newSubscriberConnection(Duration readTimeout) {
+        return newSubscriberConnection(address(settings()), readTimeout);
+    }
+
+    /** The same to one node of a cluster (sharded pub/sub is served by the node that owns the slot). */
+    public Connection newSubscriberConnection(HostAndPort node, Duration readTimeout) {
         JedisClientConfig config = baseConfig()
                 .blockingSocketTimeoutMillis((int) readTimeout.toMillis())
                 .build();
-        return new Connection(new HostAndPort(settings.host(), settings.port()), config);
+        return new Connection(node, config);
+    }
+
+    private static HostAndPort address(RedisSettings settings) {
+        return new HostAndPort(settings.host(), settings.port());
     }
 }

@@ -16,7 +16,8 @@ import java.util.Objects;
  *   <li>{@code {<prefix>}:relays}: set of relay ids that may have a watch set.</li>
  *   <li>{@code {<prefix>}:relay:<relayId>:watching}: set of server ids one relay's sockets watch; it
  *   expires unless the relay keeps renewing it, so a crashed relay stops counting on its own.</li>
- *   <li>{@code <prefix>:relay:<relayId>}: a relay's own control channel, always subscribed.</li>
+ *   <li>{@code <prefix>:relay:<relayId>}: a relay's own control channel, always subscribed; on a Redis
+ *   Cluster one per sharded connection, {@code <prefix>:relay:<relayId>:{<tag>}}.</li>
  *   <li>{@code <prefix>:last-sync:<serverId>}: the last {@code server:sync} frame the poller published for
  *   the server, kept for two intervals, so that a new subscriber gets the current state at once.</li>
  *   <li>{@code {<prefix>}:poller:lease}: id of the active poller; expires unless it renews it.</li>
@@ -107,5 +108,14 @@ public final class RedisNames {
 
     public String relayControlChannel(String relayId) {
         return prefix + ":relay:" + relayId;
+    }
+
+    /**
+     * A relay's control channel for one of its sharded subscriber connections on a Redis Cluster:
+     * {@code <prefix>:relay:<relayId>:{<tag>}}, where the relay picks the tag so that the channel's slot
+     * belongs to that connection's node.
+     */
+    public byte[] relayShardControlChannelBytes(String relayId, int tag) {
+        return (relayControlChannel(relayId) + ":{" + tag + "}").getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -140,6 +140,20 @@ class EnvReaderTest {
     }
 
     @Test
+    @DisplayName("gives an optional parsed value its default when unset, and reports a bad one under its name")
+    void parsesOptionalValues() {
+        EnvReader env = new EnvReader(Map.of("SET", "7", "BAD", "x"));
+
+        assertEquals(7, env.parsed("SET", Integer::valueOf, 1));
+        assertEquals(1, env.parsed("UNSET", Integer::valueOf, 1));
+        assertEquals(1, env.parsed("BAD", v -> {
+            throw new IllegalArgumentException("must be a number");
+        }, 1));
+        assertEquals(List.of("BAD is invalid: must be a number"),
+                assertThrows(ConfigException.class, env::finish).problems());
+    }
+
+    @Test
     @DisplayName("never quotes a secret value or the password of an invalid URL in a problem")
     void neverShowsSecrets() {
         EnvReader env = new EnvReader(Map.of(

@@ -51,6 +51,40 @@ class SharedSettingsTest {
     }
 
     @Test
+    @DisplayName("with REDIS_CLUSTER=true reads REDIS_URL as comma-separated seed nodes sharing credentials")
+    void readsClusterSeeds() {
+        Map<String, String> env = with(SharedSettings.REDIS_CLUSTER, "true");
+        env.put(SharedSettings.REDIS_URL, "redis://:pw@node-a:7000, redis://:pw@node-b:7001");
+        EnvReader reader = new EnvReader(env);
+        SharedSettings settings = SharedSettings.read(reader);
+        assertDoesNotThrow(reader::finish);
+
+        assertTrue(settings.redisCluster());
+        assertEquals(List.of("node-a:7000", "node-b:7001"),
+                settings.redisNodes().stream().map(n -> n.host() + ":" + n.port()).toList());
+        assertEquals("pw", settings.redis().password().reveal());
+        assertEquals(1, SharedSettings.read(new EnvReader(minimalEnv())).redisNodes().size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis://node-a:7000/1", "redis://:pw@node-a:7000,redis://node-b:7001",
+            "redis://node-a:7000,rediss://node-b:7001", " , "})
+    @DisplayName("refuses cluster seeds with a database number, or with differing credentials or schemes")
+    void refusesInconsistentClusterSeeds(String urls) {
+        Map<String, String> env = with(SharedSettings.REDIS_CLUSTER, "true");
+        env.put(SharedSettings.REDIS_URL, urls);
+        List<String> problems = problemsOf(env);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("REDIS_URL"), problems.toString());
+    }
+
+    @Test
+    @DisplayName("without REDIS_CLUSTER a list of URLs in REDIS_URL is an error")
+    void refusesSeedListWithoutCluster() {
+        assertEquals(1, problemsOf(with(SharedSettings.REDIS_URL, "redis://a:7000,redis://b:7001")).size());
+    }
+
+    @Test
     @DisplayName("reads a poll interval and a prefix when they are set")
     void readsExplicitValues() {
         Map<String, String> env = minimalEnv();

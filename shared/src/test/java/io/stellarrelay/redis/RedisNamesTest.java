@@ -21,6 +21,17 @@ class RedisNamesTest {
     }
 
     @Test
+    @DisplayName("a relay's per-shard control channel lands in the slot of its tag, whatever the relay id")
+    void shardControlChannelSlotFollowsTheTag() {
+        byte[] channel = names.relayShardControlChannelBytes("relay-1", 42);
+        assertEquals("stellar:relay:relay-1:{42}", new String(channel, StandardCharsets.UTF_8));
+        assertEquals(redis.clients.jedis.util.JedisClusterCRC16.getSlot("42"),
+                redis.clients.jedis.util.JedisClusterCRC16.getSlot(channel));
+        assertEquals(redis.clients.jedis.util.JedisClusterCRC16.getSlot(channel),
+                redis.clients.jedis.util.JedisClusterCRC16.getSlot(names.relayShardControlChannelBytes("other", 42)));
+    }
+
+    @Test
     @DisplayName("names a server's channel <prefix>:server:<serverId>, as text and as UTF-8 bytes")
     void namesServerChannel() {
         assertEquals("stellar:server:srv_1", names.serverChannel("srv_1"));

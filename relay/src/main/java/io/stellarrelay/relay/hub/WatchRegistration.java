@@ -1,8 +1,8 @@
 package io.stellarrelay.relay.hub;
 
+import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisNames;
 import redis.clients.jedis.AbstractTransaction;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
 
 import java.time.Duration;
@@ -21,19 +21,20 @@ import java.util.Set;
  * <p>Every write is a MULTI/EXEC, so the poller's read script never sees the index entry and the set out
  * of step. If the set has been lost (Redis restarted, memory eviction, a pause longer than the lease) a
  * write notices that it did not exist, and every renewal compares its size with the hub; either
- * rewrites it whole.
+ * rewrites it whole. The set and the index share the {@code {prefix}} hash tag, so on a Redis Cluster
+ * these transactions run on the one node that owns that slot.
  */
 public final class WatchRegistration extends HubMirror {
     private static final int IDS_PER_COMMAND = 1000;
 
-    private final RedisClient redis;
+    private final RedisCommands redis;
     private final String relayId;
     private final String key;
     private final String indexKey;
     private final long leaseMillis;
     private int lastWrittenSize = -1; // mirror thread only; -1 until the first write
 
-    public WatchRegistration(Hub hub, RedisClient redis, RedisNames names, String relayId, Duration lease) {
+    public WatchRegistration(Hub hub, RedisCommands redis, RedisNames names, String relayId, Duration lease) {
         super(hub, "relay-watch-registration", lease.dividedBy(4));
         this.redis = redis;
         this.relayId = relayId;
@@ -55,14 +56,13 @@ public final class WatchRegistration extends HubMirror {
         for (String id : changed) {
             (hub.isWatched(id) ? added : removed).add(id);
         }
-        Response<Boolean> existed;
-        try (AbstractTransaction tx = redis.multi()) {
-            existed = tx.exists(key);
+        Response<Boolean> existed = redis.inTransaction(key, tx -> {
+            Response<Boolean> exists = tx.exists(key);
             forChunks(removed, chunk -> tx.srem(key, chunk));
             forChunks(added, chunk -> tx.sadd(key, chunk));
             renew(tx);
-            tx.exec();
-        }
+            return exists;
+        });
         // A set that had vanished now holds only this batch: rebuild it before anything is missed. (Redis
         // deletes a set whose last member went, so a missing key after an empty set is no loss.)
         boolean expectedEmpty = lastWrittenSize == 0;
@@ -76,12 +76,12 @@ public final class WatchRegistration extends HubMirror {
     @Override
     protected void resync(Set<String> watched) {
         lastWrittenSize = watched.size();
-        try (AbstractTransaction tx = redis.multi()) {
+        redis.inTransaction(key, tx -> {
             tx.del(key);
             forChunks(new ArrayList<>(watched), chunk -> tx.sadd(key, chunk));
             renew(tx);
-            tx.exec();
-        }
+            return null;
+        });
     }
 
     /**
@@ -90,13 +90,10 @@ public final class WatchRegistration extends HubMirror {
      */
     @Override
     protected void onIdle() {
-        Response<Long> size;
-        try (AbstractTransaction tx = redis.multi()) {
-            tx.pexpire(key, leaseMillis);
-            tx.sadd(indexKey, relayId);
-            size = tx.scard(key);
-            tx.exec();
-        }
+        Response<Long> size = redis.inTransaction(key, tx -> {
+            renew(tx);
+            return tx.scard(key);
+        });
         if (size.get() != hub.watchedServerCount() && !hasPendingChanges()) {
             log.warn("Watch set {} holds {} servers but {} are watched; rebuilding it", key, size.get(),
                     hub.watchedServerCount());
@@ -117,10 +114,11 @@ public final class WatchRegistration extends HubMirror {
 
     /** Withdraws this relay's registration at once, for a clean shutdown. */
     public void withdraw() {
-        try (AbstractTransaction tx = redis.multi()) {
-            tx.del(key);
-            tx.srem(indexKey, relayId);
-            tx.exec();
+        try {
+            redis.inTransaction(key, tx -> {
+                tx.del(key);
+                return tx.srem(indexKey, relayId);
+            });
         } catch (Exception e) {
             log.warn("Could not withdraw watch set {} (it expires by itself): {}", key, e.toString());
         }
