@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,11 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
- * Instant syncs for servers the panel database reports changed ({@code POLLER_LISTEN}). The first
- * notification schedules a sync a short while later ({@code POLLER_LISTEN_COALESCE_MS}) on the tick
- * thread; whatever else arrives until then joins it, so a burst costs one statement. The sync covers
- * only the notified servers some relay watches, and only the active poller runs it: a standby counts
- * and drops what it hears.
+ * Syncs between ticks, for two kinds of hint: servers the panel database reports changed
+ * ({@code POLLER_LISTEN}), and servers a relay asks for because a client subscribed to one that has no
+ * recent sync anywhere (see {@link SyncRequestReader}). The first hint schedules a sync a short while
+ * later ({@code POLLER_LISTEN_COALESCE_MS}) on the tick thread; whatever else arrives until then joins
+ * it, so a burst costs one statement. A notified server is synced only if some relay watches it; a
+ * requested one always (a relay asked after checking the client's access, and its watch set may not be
+ * written yet). Only the active poller runs these syncs: a standby counts and drops what it hears.
  *
  * <p>Running on the tick thread keeps syncs of one server in the order their queries ran: a tick and
  * a notification never publish concurrently.
@@ -38,13 +41,15 @@ final class ChangeSyncs implements AutoCloseable {
     private final BooleanSupplier active;
     private final BooleanSupplier mayPublish;
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final Set<String> requested = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean syncScheduled = new AtomicBoolean();
     private final AtomicLong taken = new AtomicLong();
     private boolean failing;
 
+    /** @param channel the notification channel to LISTEN on, or null for relay requests only */
     ChangeSyncs(DataSource listenSource, String channel, Duration coalesce, ScheduledExecutorService tickThread,
                 WatchedServers watched, SyncPublisher publisher, BooleanSupplier active, BooleanSupplier mayPublish) {
-        this.listener = new ChangeListener(listenSource, channel, this::serverChanged);
+        this.listener = channel == null ? null : new ChangeListener(listenSource, channel, this::serverChanged);
         this.tickThread = tickThread;
         this.coalesceMillis = coalesce.toMillis();
         this.watched = watched;
@@ -54,11 +59,13 @@ final class ChangeSyncs implements AutoCloseable {
     }
 
     void start() {
-        listener.start();
+        if (listener != null) {
+            listener.start();
+        }
     }
 
     boolean listening() {
-        return listener.listening();
+        return listener != null && listener.listening();
     }
 
     /** Notified server ids taken up so far, by syncs run or, on a standby, dropped. */
@@ -67,12 +74,21 @@ final class ChangeSyncs implements AutoCloseable {
     }
 
     private void serverChanged(String serverId) {
-        // Anything on the channel is a hint only; ids no client could have subscribed to are ignored.
+        take(pending, serverId);
+    }
+
+    /** A relay's request: sync this server soon, whether or not a watch set names it yet. */
+    void requested(String serverId) {
+        take(requested, serverId);
+    }
+
+    private void take(Set<String> into, String serverId) {
+        // Anything on the channel or list is a hint only; ids no client could have subscribed to are ignored.
         if (serverId.isEmpty() || serverId.length() > ProtocolCodec.MAX_SERVER_ID_LENGTH
                 || ProtocolCodec.hasControlCharacter(serverId)) {
             return;
         }
-        pending.add(serverId);
+        into.add(serverId);
         if (syncScheduled.compareAndSet(false, true)) {
             try {
                 tickThread.schedule(this::syncPending, coalesceMillis, TimeUnit.MILLISECONDS);
@@ -87,13 +103,18 @@ final class ChangeSyncs implements AutoCloseable {
         syncScheduled.set(false);
         List<String> ids = new ArrayList<>(pending);
         pending.removeAll(ids);
-        if (ids.isEmpty()) {
+        List<String> asked = new ArrayList<>(requested);
+        requested.removeAll(asked);
+        if (ids.isEmpty() && asked.isEmpty()) {
             return;
         }
         try {
             if (active.getAsBoolean()) {
                 long t0 = System.nanoTime();
-                Set<String> wanted = watched.filter(ids);
+                Set<String> wanted = new HashSet<>(asked);
+                if (!ids.isEmpty()) {
+                    wanted.addAll(watched.filter(ids));
+                }
                 if (!wanted.isEmpty()) {
                     TickReport report = publisher.sync(wanted, Duration.ofNanos(System.nanoTime() - t0), mayPublish, false);
                     log.debug("Synced {} changed servers: {}", wanted.size(), report);
@@ -115,6 +136,8 @@ final class ChangeSyncs implements AutoCloseable {
 
     @Override
     public void close() {
-        listener.close();
+        if (listener != null) {
+            listener.close();
+        }
     }
 }

@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * period stays at the interval however long a tick takes, a tick that overruns delays the next instead
  * of piling up, and no period is ever run twice.
  *
- * <p>With {@code POLLER_LISTEN} it also syncs servers at once when the panel database notifies that
- * they changed (see {@link ChangeSyncs}).
+ * <p>Between ticks it syncs servers at once that a relay asks for (a first subscriber and no recent
+ * sync, see {@link SyncRequestReader}) and, with {@code POLLER_LISTEN}, servers the panel database
+ * reports changed (see {@link ChangeSyncs}).
  */
 public final class Poller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -41,6 +42,7 @@ public final class Poller implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final PollerLease lease;
     private final ChangeSyncs changeSyncs;
+    private final SyncRequestReader syncRequests;
     private final String pollerId;
     private final java.util.concurrent.atomic.AtomicLong ticksRun = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running;
@@ -67,9 +69,10 @@ public final class Poller implements AutoCloseable {
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.scheduler = executor;
         // Its own connection, never the ticks' data source: LISTEN needs one that stays open.
-        this.changeSyncs = config.listenChannel() == null ? null
-                : new ChangeSyncs(Databases.unpooled(config.shared().database()), config.listenChannel(),
-                        config.listenCoalesce(), executor, watched, publisher, () -> active, this::mayPublish);
+        this.changeSyncs = new ChangeSyncs(Databases.unpooled(config.shared().database()), config.listenChannel(),
+                config.listenCoalesce(), executor, watched, publisher, () -> active, this::mayPublish);
+        this.syncRequests = new SyncRequestReader(redis.client(), names, () -> active && running,
+                changeSyncs::requested);
     }
 
     /**
@@ -91,9 +94,8 @@ public final class Poller implements AutoCloseable {
         // Runs on the tick thread before the first claim, so a slow catalog query never delays start().
         scheduler.execute(() -> PanelIndexes.warnIfMissing(dataSource, log::warn));
         scheduler.schedule(this::scheduledClaim, 0, TimeUnit.MILLISECONDS);
-        if (changeSyncs != null) {
-            changeSyncs.start();
-        }
+        changeSyncs.start();
+        syncRequests.start();
         log.info("Poller {} started: every {} ms, Redis prefix '{}'", pollerId,
                 config.shared().pollInterval().toMillis(), names.prefix());
         return this;
@@ -238,12 +240,12 @@ public final class Poller implements AutoCloseable {
 
     /** True while LISTEN for changed servers is in place ({@code POLLER_LISTEN}). */
     public boolean listening() {
-        return changeSyncs != null && changeSyncs.listening();
+        return changeSyncs.listening();
     }
 
     /** Server ids from change notifications taken up so far (synced, or dropped on a standby). */
     public long notificationsTaken() {
-        return changeSyncs == null ? 0 : changeSyncs.notificationsTaken();
+        return changeSyncs.notificationsTaken();
     }
 
     /** The report of the last scheduled tick that succeeded, or null. */
@@ -254,9 +256,8 @@ public final class Poller implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (changeSyncs != null) {
-            changeSyncs.close();
-        }
+        syncRequests.close();
+        changeSyncs.close();
         scheduler.shutdown();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);

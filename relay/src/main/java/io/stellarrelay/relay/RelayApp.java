@@ -100,7 +100,8 @@ public final class RelayApp implements AutoCloseable {
         this.panel = new CachingPanel(tables, tables, config.security().revalidateInterval());
         SessionCookie cookies = new SessionCookie(config.authSecret());
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
-        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, consoles, new LatestSyncs(hub, redis.client(), names), codec,
+        LatestSyncs latest = new LatestSyncs(hub, redis.client(), names, config.shared().pollInterval());
+        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, consoles, latest, codec,
                 origins, new ClientAddresses(config.security().trustedProxies()), config.limits(), relayMetrics);
         relayMetrics.observe(new RelayMetrics.Readings() {
             @Override

@@ -8,6 +8,7 @@ import io.stellarrelay.testing.TestRedis;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,7 @@ import static io.stellarrelay.testing.PanelFixtures.OWNER_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.SERVER;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A new subscriber gets the server's current state right after {@code subscribed}, not at the next
@@ -52,6 +54,29 @@ class InstantFirstSyncIT {
                      WsTestClient otherRelay = subscribed(other, ADMIN_TOKEN)) {
                     assertEquals(sync, sameRelay.next(), "from the relay's own last delivery");
                     assertEquals(sync, otherRelay.next(), "from the copy the poller left in Redis");
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a subscriber to a server nobody watched gets its first sync at once: the relay asks the poller")
+    void coldServerIsSyncedOnRequest() throws Exception {
+        try (TestDatabase db = TestDatabase.create(); TestRedis redis = TestRedis.create()) {
+            PanelFixtures.load(db);
+            Map<String, String> env = Map.of("POLL_INTERVAL_MS", "3600000");
+            try (RelayApp relay = RelayFixture.startRelay(db, redis, env);
+                 Poller poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(db, redis, env)))
+                         .start()) {
+                // The start-up tick found nothing watched; the next one is an hour away.
+                await().atMost(WsTestClient.WAIT).until(() -> poller.isActive() && poller.ticksRun() == 1);
+                long begin = System.nanoTime();
+                try (WsTestClient client = subscribed(relay, OWNER_TOKEN)) {
+                    String sync = client.awaitSync(SERVER);
+                    Duration took = Duration.ofNanos(System.nanoTime() - begin);
+                    assertTrue(sync.contains("\"serverId\":\"" + SERVER + "\""), sync);
+                    assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, "first sync after " + took);
+                    assertEquals(1, poller.ticksRun(), "no tick ran in between");
                 }
             }
         }

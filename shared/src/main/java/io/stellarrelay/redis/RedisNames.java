@@ -102,6 +102,11 @@ public final class RedisNames {
         return "{" + prefix + "}:poller:lease";
     }
 
+    /** The list of server ids relays ask the active poller to sync at once (first subscriber, no recent sync). */
+    public String syncRequestsKey() {
+        return "{" + prefix + "}:poller:sync-requests";
+    }
+
     public String pollerLastTickKey() {
         return "{" + prefix + "}:poller:last-tick";
     }

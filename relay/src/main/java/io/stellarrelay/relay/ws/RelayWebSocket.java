@@ -30,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -288,10 +289,14 @@ public final class RelayWebSocket {
         }
         boolean wantsConsole = request.events().contains(EventKind.CONSOLE);
         boolean console = wantsConsole && grant.get().console();
+        ByteBuffer current = latest.of(serverId);
         switch (connection.subscribe(serverId, grant.get(), console, limits.maxSubscriptionsPerConnection(),
-                latest.of(serverId))) {
+                current)) {
             case LIMIT_REACHED -> connection.send(tooManySubscriptions(serverId));
             case SUBSCRIBED -> {
+                if (current == null) {
+                    latest.requestSync(serverId); // no state anywhere yet: ask the poller now, not next tick
+                }
                 if (wantsConsole && !console) {
                     // The rest of the subscription stands; only the console is refused.
                     connection.send(new ServerMessage.Error(ErrorMessages.CONSOLE_FORBIDDEN, serverId));
