@@ -275,6 +275,7 @@ public final class Poller implements AutoCloseable {
         if (health != null) {
             health.close();
         }
+        publisher.close();
         metrics.close();
         redis.close();
         if (ownedDataSource != null) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Locale;
 
 /**
@@ -55,17 +56,42 @@ final class ServerStateQuery {
 
     private ServerStateQuery() {}
 
-    static List<ServerState> load(Connection connection, Collection<String> serverIds) throws SQLException {
-        List<ServerState> states = new ArrayList<>(serverIds.size());
+    /**
+     * Runs the statement and hands the rows to {@code batches} in lists of up to {@code batchSize}, as
+     * they arrive: with a batch size PostgreSQL sends the rows in that many at a time (a cursor, inside
+     * a transaction this opens and ends), so the caller can work on one batch while the next is read.
+     */
+    static void stream(Connection connection, Collection<String> serverIds, int batchSize,
+                       Consumer<List<ServerState>> batches) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        boolean cursor = batchSize < serverIds.size();
+        if (cursor && autoCommit) {
+            connection.setAutoCommit(false); // the driver fetches in batches only inside a transaction
+        }
         try (PreparedStatement st = connection.prepareStatement(SQL)) {
             st.setArray(1, connection.createArrayOf("text", serverIds.toArray()));
+            if (cursor) {
+                st.setFetchSize(batchSize);
+            }
             try (ResultSet rs = st.executeQuery()) {
+                List<ServerState> batch = new ArrayList<>(Math.min(batchSize, serverIds.size()));
                 while (rs.next()) {
-                    states.add(read(rs));
+                    batch.add(read(rs));
+                    if (batch.size() == batchSize) {
+                        batches.accept(batch);
+                        batch = new ArrayList<>(batchSize);
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    batches.accept(batch);
                 }
             }
+        } finally {
+            if (cursor && autoCommit) {
+                connection.rollback(); // read only: nothing to keep
+                connection.setAutoCommit(true);
+            }
         }
-        return states;
     }
 
     private static ServerState read(ResultSet rs) throws SQLException {

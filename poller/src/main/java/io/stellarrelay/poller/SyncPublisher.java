@@ -19,6 +19,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -39,6 +43,11 @@ final class SyncPublisher {
     private final SetParams lastSyncTtl;
     private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
     private final PollerMetrics metrics;
+    /** Rows per batch: big enough to keep pipelines full, small enough to overlap the work well. */
+    static final int BATCH = 1000;
+    /** Encodes and publishes batches in order while the query thread reads the next ones. */
+    private final ExecutorService publishThread = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("poller-publish").daemon().factory());
 
     SyncPublisher(DataSource dataSource, RedisCommands redis, RedisNames names, Duration pollInterval,
                   PollerMetrics metrics) {
@@ -51,57 +60,128 @@ final class SyncPublisher {
     }
 
     /**
-     * Syncs {@code serverIds} (ids that name no server are skipped).
+     * Syncs {@code serverIds} (ids that name no server are skipped). Rows come from the database in
+     * batches of {@link #BATCH}; each batch is encoded and published on the publishing thread while the
+     * next one is read, so the database, this process and Redis work at the same time instead of one
+     * after the other. Batches are published in order, each in one pipeline.
      *
      * @param registryRead time spent finding out which servers to sync, for the report
-     * @param mayPublish   asked after the query: whether this poller may still publish
+     * @param mayPublish   asked once the first rows are in, before anything is published: whether this
+     *                     poller may still publish (else nothing of this sync is)
      * @param tick         true for a tick's whole watched set (status memory pruned to it, nothing
      *                     announced), false for notified servers (status changes announced)
      */
     TickReport sync(Collection<String> serverIds, Duration registryRead, BooleanSupplier mayPublish, boolean tick)
             throws Exception {
         long t0 = System.nanoTime();
-        List<ServerState> states;
+        Run run = new Run(mayPublish, tick);
         try (Connection connection = dataSource.getConnection()) {
-            states = ServerStateQuery.load(connection, serverIds);
-        }
-        long t1 = System.nanoTime();
-        byte[][] payloads = new byte[states.size()][];
-        for (int i = 0; i < states.size(); i++) {
-            ServerState state = states.get(i);
-            payloads[i] = codec.encodeToBytes(new ServerMessage.ServerSync(state.id(), state));
-        }
-        long t2 = System.nanoTime();
-        if (!mayPublish.getAsBoolean()) {
-            return new TickReport(serverIds.size(), 0, 1, registryRead, Duration.ofNanos(t1 - t0),
-                    Duration.ofNanos(t2 - t1), Duration.ZERO);
-        }
-        Batch batch = new Batch();
-        try (AbstractPipeline pipeline = redis.client().pipelined()) {
-            for (int i = 0; i < payloads.length; i++) {
-                ServerState state = states.get(i);
-                byte[] channel = names.serverChannelBytes(state.id());
-                batch.publish(pipeline, channel, payloads[i]);
-                batch.store(pipeline, names.lastSyncKey(state.id()), payloads[i]);
-                String previous = lastStatus.put(state.id(), state.status());
-                if (!tick && previous != null && !previous.equals(state.status())) {
-                    batch.publish(pipeline, channel, codec.encodeToBytes(new ServerMessage.ServerStatus(
-                            state.id(), new ServerMessage.ServerStatus.Status(state.status()))));
-                }
-            }
-            pipeline.sync();
-        } catch (RuntimeException e) {
-            metrics.publishFailed(batch.publishes.size());
+            ServerStateQuery.stream(connection, serverIds, BATCH, run::submit);
+        } catch (Exception e) {
+            run.abandon();
             throw e;
         }
-        batch.settle();
-        if (tick) {
+        long queried = System.nanoTime();
+        run.await();
+        if (tick && run.published > 0) {
             // A tick covers every watched server: forget the ones nobody watches any more.
             lastStatus.keySet().retainAll(serverIds);
         }
-        long t3 = System.nanoTime();
-        return new TickReport(serverIds.size(), states.size(), 1, registryRead, Duration.ofNanos(t1 - t0),
-                Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2));
+        long end = System.nanoTime();
+        return new TickReport(serverIds.size(), run.published, 1, registryRead, Duration.ofNanos(queried - t0),
+                Duration.ofNanos(run.encodeNanos), Duration.ofNanos(run.publishNanos),
+                registryRead.plus(Duration.ofNanos(end - t0)));
+    }
+
+    /**
+     * One sync's batches on their way to Redis. Fields other than the queue are written by the publishing
+     * thread and read after {@link #await()}.
+     */
+    private final class Run {
+        private final BooleanSupplier mayPublish;
+        private final boolean tick;
+        private final List<Future<?>> pending = new ArrayList<>();
+        private Boolean allowed; // decided at the first batch, on the reading thread
+        int published;
+        long encodeNanos;
+        long publishNanos;
+
+        Run(BooleanSupplier mayPublish, boolean tick) {
+            this.mayPublish = mayPublish;
+            this.tick = tick;
+        }
+
+        void submit(List<ServerState> states) {
+            if (allowed == null) {
+                allowed = mayPublish.getAsBoolean();
+            }
+            if (allowed) {
+                pending.add(publishThread.submit(() -> publish(states)));
+            }
+        }
+
+        private void publish(List<ServerState> states) {
+            long t0 = System.nanoTime();
+            byte[][] payloads = new byte[states.size()][];
+            for (int i = 0; i < payloads.length; i++) {
+                ServerState state = states.get(i);
+                payloads[i] = codec.encodeToBytes(new ServerMessage.ServerSync(state.id(), state));
+            }
+            long t1 = System.nanoTime();
+            Batch batch = new Batch();
+            try (AbstractPipeline pipeline = redis.client().pipelined()) {
+                for (int i = 0; i < payloads.length; i++) {
+                    ServerState state = states.get(i);
+                    byte[] channel = names.serverChannelBytes(state.id());
+                    batch.publish(pipeline, channel, payloads[i]);
+                    batch.store(pipeline, names.lastSyncKey(state.id()), payloads[i]);
+                    String previous = lastStatus.put(state.id(), state.status());
+                    if (!tick && previous != null && !previous.equals(state.status())) {
+                        batch.publish(pipeline, channel, codec.encodeToBytes(new ServerMessage.ServerStatus(
+                                state.id(), new ServerMessage.ServerStatus.Status(state.status()))));
+                    }
+                }
+                pipeline.sync();
+            } catch (RuntimeException e) {
+                metrics.publishFailed(batch.publishes.size());
+                throw e;
+            }
+            batch.settle();
+            published += states.size();
+            encodeNanos += t1 - t0;
+            publishNanos += System.nanoTime() - t1;
+        }
+
+        /** Waits for every batch; the first failure fails the sync (later batches still ran). */
+        void await() throws Exception {
+            Exception failure = null;
+            for (Future<?> f : pending) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof Exception cause ? cause : e;
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        /** The query failed: batches already handed over still go out (they are correct), then stop. */
+        void abandon() {
+            try {
+                await();
+            } catch (Exception ignored) {
+                // the query's failure is the one reported
+            }
+        }
+    }
+
+    /** Stops the publishing thread once the batches handed to it are out. */
+    void close() {
+        publishThread.shutdown();
     }
 
     private record Publish(byte[] channel, byte[] message, Response<Long> reply) {}

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ class PollerIT {
     static void createDatabase() {
         db = TestDatabase.create();
         PanelFixtures.load(db);
-        bulk = PanelFixtures.addBulkServers(db, 1000);
+        bulk = PanelFixtures.addBulkServers(db, 2500);
         pool = Databases.pool(DatabaseSettings.parse(db.url()), "poller-test", 2);
     }
 
@@ -127,7 +128,7 @@ class PollerIT {
     }
 
     @ParameterizedTest(name = "{0} watched servers")
-    @ValueSource(ints = {1, 10, 1000})
+    @ValueSource(ints = {1, 10, 1000, 2500})
     @DisplayName("one tick runs one SQL statement and publishes one sync per watched server, whatever their number")
     void statementCountStaysConstant(int watched) throws Exception {
         redis.relayWatches("r1", new HashSet<>(bulk.subList(0, watched)));
@@ -137,6 +138,28 @@ class PollerIT {
         assertEquals(1, report.statements());
         assertEquals(watched, report.watched());
         assertEquals(watched, report.published());
+    }
+
+    @Test
+    @DisplayName("a tick of several batches publishes every watched server exactly once, from one statement")
+    void batchesCoverEveryServerOnce() throws Exception {
+        int watched = SyncPublisher.BATCH * 2 + 500;
+        redis.relayWatches("r1", new HashSet<>(bulk.subList(0, watched)));
+        try (RedisMessages all = RedisMessages.matching(redis.url(), names.serverChannel("*"))) {
+            counting.reset();
+            TickReport report = poller.tick();
+            assertEquals(1, counting.statements());
+            assertEquals(watched, report.published());
+            Map<String, Integer> perServer = new HashMap<>();
+            for (int i = 0; i < watched; i++) {
+                String frame = all.next();
+                String id = frame.substring(frame.indexOf("\"serverId\":\"") + 12);
+                perServer.merge(id.substring(0, id.indexOf('"')), 1, Integer::sum);
+            }
+            assertEquals(new HashSet<>(bulk.subList(0, watched)), perServer.keySet());
+            assertTrue(perServer.values().stream().allMatch(n -> n == 1), "each server once");
+            assertEquals(0, all.pending(), "nothing more");
+        }
     }
 
     @Test
