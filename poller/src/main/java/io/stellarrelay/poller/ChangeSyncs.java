@@ -82,6 +82,11 @@ final class ChangeSyncs implements AutoCloseable {
         take(requested, serverId);
     }
 
+    /** Forgets relay requests not synced yet (a tick is about to sync every watched server). */
+    void discardRequests() {
+        requested.clear();
+    }
+
     private void take(Set<String> into, String serverId) {
         // Anything on the channel or list is a hint only; ids no client could have subscribed to are ignored.
         if (serverId.isEmpty() || serverId.length() > ProtocolCodec.MAX_SERVER_ID_LENGTH

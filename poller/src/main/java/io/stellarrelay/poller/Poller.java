@@ -211,6 +211,9 @@ public final class Poller implements AutoCloseable {
 
     private TickReport measuredTick(java.util.function.BooleanSupplier mayPublish) throws Exception {
         long t0 = System.nanoTime();
+        // This tick syncs every watched server: requests still waiting are answered by it, not after it.
+        syncRequests.discardWaiting();
+        changeSyncs.discardRequests();
         Set<String> serverIds = watched.read();
         Duration registryRead = Duration.ofNanos(System.nanoTime() - t0);
         if (serverIds.isEmpty()) {

@@ -82,6 +82,14 @@ final class SyncRequestReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops the requests nobody has taken yet: the tick about to run syncs every watched server, and a
+     * client that asked is watching its server by now.
+     */
+    void discardWaiting() {
+        redis.del(key);
+    }
+
     @Override
     public void close() {
         running = false;

@@ -139,4 +139,16 @@ class SyncRequestsIT {
             assertEquals(0, standby.ticksRun());
         }
     }
+
+    @Test
+    @DisplayName("a tick answers the requests still waiting, so they cause no second sync after it")
+    void tickTakesOverWaitingRequests() throws Exception {
+        Map<String, String> env = Map.of("DATABASE_URL", db.url(), "REDIS_URL", redis.url(),
+                "REDIS_PREFIX", redis.prefix(), "HEALTH_PORT", "0", "POLL_INTERVAL_MS", "3600000");
+        poller = Poller.create(PollerConfig.fromEnvironment(env), counting.dataSource()); // not started: nobody takes
+        request(SERVER);
+        redis.relayWatches("r1", Set.of(SERVER));
+        assertEquals(1, poller.tick().published());
+        assertEquals(0, redis.client().llen(names.syncRequestsKey()));
+    }
 }

@@ -10,6 +10,7 @@ import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.auth.BatchingPanel;
 import io.stellarrelay.relay.auth.CachingPanel;
 import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.auth.PanelDatabase;
@@ -97,7 +98,9 @@ public final class RelayApp implements AutoCloseable {
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);
-        this.panel = new CachingPanel(tables, tables, config.security().revalidateInterval());
+        // A third of the pool at most for lookups of each kind, so a storm leaves connections for the rest.
+        BatchingPanel batched = new BatchingPanel(tables, tables, Math.max(1, config.databasePoolSize() / 3));
+        this.panel = new CachingPanel(batched, batched, config.security().revalidateInterval());
         SessionCookie cookies = new SessionCookie(config.authSecret());
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
         LatestSyncs latest = new LatestSyncs(hub, redis.client(), names, config.shared().pollInterval());

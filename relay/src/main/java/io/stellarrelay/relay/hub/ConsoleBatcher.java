@@ -66,7 +66,7 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
             drops.dropped("console message over " + MAX_MESSAGE_BYTES + " bytes", channels.consoleChannel(serverId), now);
             return;
         }
-        if (!ChannelSubscriber.isValidUtf8(message)) {
+        if (!RelaySubscriber.isValidUtf8(message)) {
             drops.dropped("not valid UTF-8", channels.consoleChannel(serverId), now);
             return;
         }
