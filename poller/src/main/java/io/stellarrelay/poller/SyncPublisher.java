@@ -94,8 +94,8 @@ final class SyncPublisher {
     }
 
     /**
-     * One sync's batches on their way to Redis. Fields other than the queue are written by the publishing
-     * thread and read after {@link #await()}.
+     * One sync's batches on their way to Redis. The counters are written by the publishing thread and
+     * read after {@link #await()}, which orders them.
      */
     private final class Run {
         private final BooleanSupplier mayPublish;
