@@ -1,11 +1,7 @@
 package io.stellarrelay.poller;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.stellarrelay.config.DatabaseSettings;
-import io.stellarrelay.db.Databases;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.CountingDataSource;
-import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.RedisMessages;
 import io.stellarrelay.testing.TestDatabase;
 import io.stellarrelay.testing.TestRedis;
@@ -20,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +37,9 @@ class ChangeNotificationIT {
     /** Far under any poll interval anyone runs, and generous for a loaded machine. */
     private static final Duration INSTANT = Duration.ofSeconds(2);
 
+    private static PanelTestDatabase panel;
     private static TestDatabase db;
     private static List<String> bulk;
-    private static HikariDataSource pool;
     private TestRedis redis;
     private RedisNames names;
     private CountingDataSource counting;
@@ -52,24 +47,22 @@ class ChangeNotificationIT {
 
     @BeforeAll
     static void createDatabase() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        bulk = PanelFixtures.addBulkServers(db, 50);
+        panel = PanelTestDatabase.create(50);
+        db = panel.db;
+        bulk = panel.bulk;
         NotifyTrigger.install(db);
-        pool = Databases.pool(DatabaseSettings.parse(db.url()), "notify-test", 2);
     }
 
     @AfterAll
     static void dropDatabase() {
-        if (pool != null) pool.close();
-        if (db != null) db.close();
+        if (panel != null) panel.close();
     }
 
     @BeforeEach
     void createNamespace() {
         redis = TestRedis.create();
         names = new RedisNames(redis.prefix());
-        counting = new CountingDataSource(pool);
+        counting = new CountingDataSource(panel.pool);
     }
 
     @AfterEach
@@ -81,9 +74,7 @@ class ChangeNotificationIT {
 
     /** Starts a listening poller and returns once LISTEN is in place and its first tick is published. */
     private void startPoller(Map<String, String> extra, boolean expectActive) {
-        Map<String, String> env = new HashMap<>(Map.of("DATABASE_URL", db.url(), "REDIS_URL", redis.url(),
-                "REDIS_PREFIX", redis.prefix(), "HEALTH_PORT", "0", "POLL_INTERVAL_MS", HOUR_MS,
-                "POLLER_LISTEN", "true"));
+        Map<String, String> env = panel.pollerEnvironment(redis, "POLL_INTERVAL_MS", HOUR_MS, "POLLER_LISTEN", "true");
         env.putAll(extra);
         poller = Poller.create(PollerConfig.fromEnvironment(env), counting.dataSource()).start();
         await().atMost(Duration.ofSeconds(10))

@@ -2,15 +2,11 @@ package io.stellarrelay.poller;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.stellarrelay.config.DatabaseSettings;
-import io.stellarrelay.db.Databases;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.CountingDataSource;
-import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.RedisMessages;
 import io.stellarrelay.testing.TestDatabase;
 import io.stellarrelay.testing.TestRedis;
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,9 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The poller against a real PostgreSQL and Redis, driven tick by tick. */
 class PollerIT {
+    private static PanelTestDatabase panel;
     private static TestDatabase db;
     private static List<String> bulk;
-    private static HikariDataSource pool;
     private TestRedis redis;
     private RedisNames names;
     private CountingDataSource counting;
@@ -44,25 +40,22 @@ class PollerIT {
 
     @BeforeAll
     static void createDatabase() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        bulk = PanelFixtures.addBulkServers(db, 2500);
-        pool = Databases.pool(DatabaseSettings.parse(db.url()), "poller-test", 2);
+        panel = PanelTestDatabase.create(2500);
+        db = panel.db;
+        bulk = panel.bulk;
     }
 
     @AfterAll
     static void dropDatabase() {
-        if (pool != null) pool.close();
-        if (db != null) db.close();
+        if (panel != null) panel.close();
     }
 
     @BeforeEach
     void startPoller() {
         redis = TestRedis.create();
         names = new RedisNames(redis.prefix());
-        counting = new CountingDataSource(pool);
-        PollerConfig config = PollerConfig.fromEnvironment(Map.of(
-                "DATABASE_URL", db.url(), "REDIS_URL", redis.url(), "REDIS_PREFIX", redis.prefix(), "HEALTH_PORT", "0"));
+        counting = new CountingDataSource(panel.pool);
+        PollerConfig config = PollerConfig.fromEnvironment(panel.pollerEnvironment(redis));
         poller = Poller.create(config, counting.dataSource());
     }
 

@@ -1,11 +1,7 @@
 package io.stellarrelay.poller;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.stellarrelay.config.DatabaseSettings;
-import io.stellarrelay.db.Databases;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.CountingDataSource;
-import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.RedisMessages;
 import io.stellarrelay.testing.TestDatabase;
 import io.stellarrelay.testing.TestRedis;
@@ -35,9 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SyncRequestsIT {
     private static final Duration INSTANT = Duration.ofSeconds(2);
 
+    private static PanelTestDatabase panel;
     private static TestDatabase db;
     private static List<String> bulk;
-    private static HikariDataSource pool;
     private TestRedis redis;
     private RedisNames names;
     private CountingDataSource counting;
@@ -46,23 +42,21 @@ class SyncRequestsIT {
 
     @BeforeAll
     static void createDatabase() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        bulk = PanelFixtures.addBulkServers(db, 100);
-        pool = Databases.pool(DatabaseSettings.parse(db.url()), "requests-test", 2);
+        panel = PanelTestDatabase.create(100);
+        db = panel.db;
+        bulk = panel.bulk;
     }
 
     @AfterAll
     static void dropDatabase() {
-        if (pool != null) pool.close();
-        if (db != null) db.close();
+        if (panel != null) panel.close();
     }
 
     @BeforeEach
     void createNamespace() {
         redis = TestRedis.create();
         names = new RedisNames(redis.prefix());
-        counting = new CountingDataSource(pool);
+        counting = new CountingDataSource(panel.pool);
     }
 
     @AfterEach
@@ -73,8 +67,7 @@ class SyncRequestsIT {
     }
 
     private Poller start() {
-        Map<String, String> env = Map.of("DATABASE_URL", db.url(), "REDIS_URL", redis.url(),
-                "REDIS_PREFIX", redis.prefix(), "HEALTH_PORT", "0", "POLL_INTERVAL_MS", "3600000");
+        Map<String, String> env = panel.pollerEnvironment(redis, "POLL_INTERVAL_MS", "3600000");
         return Poller.create(PollerConfig.fromEnvironment(env), counting.dataSource()).start();
     }
 
@@ -143,8 +136,7 @@ class SyncRequestsIT {
     @Test
     @DisplayName("a tick answers the requests still waiting, so they cause no second sync after it")
     void tickTakesOverWaitingRequests() throws Exception {
-        Map<String, String> env = Map.of("DATABASE_URL", db.url(), "REDIS_URL", redis.url(),
-                "REDIS_PREFIX", redis.prefix(), "HEALTH_PORT", "0", "POLL_INTERVAL_MS", "3600000");
+        Map<String, String> env = panel.pollerEnvironment(redis, "POLL_INTERVAL_MS", "3600000");
         poller = Poller.create(PollerConfig.fromEnvironment(env), counting.dataSource()); // not started: nobody takes
         request(SERVER);
         redis.relayWatches("r1", Set.of(SERVER));
