@@ -1,6 +1,7 @@
 package io.stellarrelay.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -57,6 +58,10 @@ public final class ProtocolCodec {
                 // escapes, and lower-case hex in the escapes that remain.
                 .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                 .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+                // Client frames are read on virtual threads, where Jackson's default per-thread buffer
+                // pool starts empty for every new thread: share one pool instead of allocating buffers
+                // per message.
+                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                 .build();
         SimpleModule module = new SimpleModule("stellar-protocol");
         module.addSerializer(Double.class, new JsDoubleSerializer());

@@ -1,13 +1,12 @@
 package io.stellarrelay.relay.hub;
 
+import io.stellarrelay.protocol.Utf8Check;
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.relay.metrics.RelayMetrics;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
@@ -189,14 +188,6 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
     }
 
     static boolean isValidUtf8(byte[] bytes) {
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
+        return Utf8Check.isWellFormed(bytes);
     }
 }

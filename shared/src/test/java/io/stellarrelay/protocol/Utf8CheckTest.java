@@ -1,0 +1,82 @@
+package io.stellarrelay.protocol;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("Utf8Check")
+class Utf8CheckTest {
+
+    /** The JDK's strict decoder: the reference the check must agree with. */
+    private static boolean jdkAccepts(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    private static byte[] bytes(int... values) {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            b[i] = (byte) values[i];
+        }
+        return b;
+    }
+
+    @Test
+    @DisplayName("accepts every kind of well-formed text")
+    void acceptsWellFormed() {
+        for (String s : new String[] {"", "plain ascii {\"type\":\"server:sync\"}", "café", "€ ₿", "😀 emoji",
+                "\u0000 nul", "\uD7FF \uE000 \uFFFF", new String(Character.toChars(0x10FFFF))}) {
+            assertTrue(Utf8Check.isWellFormed(s.getBytes(StandardCharsets.UTF_8)), s);
+        }
+    }
+
+    @Test
+    @DisplayName("refuses overlong forms, surrogates, code points above U+10FFFF and broken sequences")
+    void refusesMalformed() {
+        int[][] cases = {
+                {0x80}, {0xBF}, {0xC0, 0x80}, {0xC1, 0xBF}, {0xC2}, {0xC2, 0x41},
+                {0xE0, 0x80, 0x80}, {0xE0, 0x9F, 0xBF}, {0xED, 0xA0, 0x80}, {0xED, 0xBF, 0xBF}, {0xE2, 0x82},
+                {0xF0, 0x80, 0x80, 0x80}, {0xF0, 0x8F, 0xBF, 0xBF}, {0xF4, 0x90, 0x80, 0x80}, {0xF5, 0x80, 0x80, 0x80},
+                {0xFF}, {0xF0, 0x9F, 0x98}, {0x41, 0xE2, 0x28, 0xA1},
+        };
+        for (int[] c : cases) {
+            byte[] b = bytes(c);
+            assertFalse(Utf8Check.isWellFormed(b), java.util.Arrays.toString(c));
+            assertFalse(jdkAccepts(b), "the reference agrees: " + java.util.Arrays.toString(c));
+        }
+    }
+
+    @Test
+    @DisplayName("agrees with the JDK's strict decoder on a million random and mutated inputs")
+    void agreesWithTheJdk() {
+        Random random = new Random(20261128);
+        byte[] valid = "{\"type\":\"server:sync\",\"data\":{\"name\":\"Ünïcödé 😀 €\"}}".getBytes(StandardCharsets.UTF_8);
+        for (int round = 0; round < 1_000_000; round++) {
+            byte[] b;
+            if (round % 2 == 0) {
+                b = new byte[random.nextInt(8)];
+                random.nextBytes(b);
+            } else {
+                b = valid.clone();
+                b[random.nextInt(b.length)] = (byte) random.nextInt(256);
+            }
+            assertEquals(jdkAccepts(b), Utf8Check.isWellFormed(b), () -> java.util.Arrays.toString(b));
+        }
+    }
+}
