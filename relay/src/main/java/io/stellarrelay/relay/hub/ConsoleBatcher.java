@@ -3,6 +3,7 @@ package io.stellarrelay.relay.hub;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.protocol.ProtocolException;
 import io.stellarrelay.protocol.ServerMessage;
+import io.stellarrelay.protocol.Utf8Check;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.relay.RelayConfig;
 import io.stellarrelay.relay.guard.TokenBucket;
@@ -66,7 +67,7 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
             drops.dropped("console message over " + MAX_MESSAGE_BYTES + " bytes", channels.consoleChannel(serverId), now);
             return;
         }
-        if (!RelaySubscriber.isValidUtf8(message)) {
+        if (!Utf8Check.isWellFormed(message)) {
             drops.dropped("not valid UTF-8", channels.consoleChannel(serverId), now);
             return;
         }

@@ -1,5 +1,6 @@
 package io.stellarrelay.relay.hub;
 
+import io.stellarrelay.protocol.Utf8Check;
 import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,7 @@ public final class LatestSyncs {
         }
         try {
             byte[] stored = redis.get(names.lastSyncKey(serverId));
-            return stored == null || !RelaySubscriber.isValidUtf8(stored) ? null : ByteBuffer.wrap(stored).asReadOnlyBuffer();
+            return stored == null || !Utf8Check.isWellFormed(stored) ? null : ByteBuffer.wrap(stored).asReadOnlyBuffer();
         } catch (RuntimeException e) {
             // Only an optimisation: the next tick brings the state anyway.
             log.debug("No latest sync from Redis for a new subscriber: {}", e.toString());

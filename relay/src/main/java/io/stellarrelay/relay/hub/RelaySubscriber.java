@@ -77,6 +77,7 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
                 : new ChannelSubscriber(hub, consoles, batcher, subscribeConnector, commands, names, relayId, metrics);
     }
 
+    /** Starts mirroring (public: the relay starts its subscriber from another package). */
     @Override
     public void start() {
         super.start();
@@ -168,7 +169,7 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
                     names.serverChannel(serverId), System.nanoTime());
             return;
         }
-        if (!isValidUtf8(message)) {
+        if (!Utf8Check.isWellFormed(message)) {
             drops.dropped("not valid UTF-8", names.serverChannel(serverId), System.nanoTime());
             return;
         }
@@ -185,9 +186,5 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
             }
             command.accept(channels);
         }
-    }
-
-    static boolean isValidUtf8(byte[] bytes) {
-        return Utf8Check.isWellFormed(bytes);
     }
 }
