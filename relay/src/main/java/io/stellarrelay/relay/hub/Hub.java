@@ -33,7 +33,6 @@ public final class Hub {
     private final ConcurrentHashMap<String, ByteBuffer> latest = new ConcurrentHashMap<>();
     /** Watcher/server pairs, kept beside the map so that reading it never walks every server. */
     private final LongAdder subscriptions = new LongAdder();
-    private static final byte[] SYNC_PREFIX = "{\"type\":\"server:sync\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     /** A hub that delivers on the calling thread. */
     public Hub() {
@@ -134,16 +133,23 @@ public final class Hub {
         return n;
     }
 
+    /** {@link #deliver(String, ByteBuffer, boolean)} of a frame that is not the server's state. */
+    public int deliver(String serverId, ByteBuffer frame) {
+        return deliver(serverId, frame, false);
+    }
+
     /**
      * Hands one frame to every watcher of the server, through their lanes; returns how many there
      * were. The frame must not be modified afterwards: lanes read it through duplicates.
+     *
+     * @param sync the frame is a {@code server:sync}: kept as the server's latest state for new watchers
      */
-    public int deliver(String serverId, ByteBuffer frame) {
+    public int deliver(String serverId, ByteBuffer frame, boolean sync) {
         Watcher[][] byLane = watchers.get(serverId);
         if (byLane == null) {
             return 0;
         }
-        if (isSync(frame)) {
+        if (sync) {
             latest.put(serverId, frame);
         }
         int n = 0;
@@ -171,18 +177,6 @@ public final class Hub {
     /** The last {@code server:sync} delivered for a watched server, or null. Read it through a duplicate. */
     public ByteBuffer latest(String serverId) {
         return latest.get(serverId);
-    }
-
-    private static boolean isSync(ByteBuffer frame) {
-        if (frame.remaining() < SYNC_PREFIX.length) {
-            return false;
-        }
-        for (int i = 0; i < SYNC_PREFIX.length; i++) {
-            if (frame.get(frame.position() + i) != SYNC_PREFIX[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     public boolean isWatched(String serverId) {

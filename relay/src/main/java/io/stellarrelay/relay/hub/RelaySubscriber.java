@@ -164,7 +164,8 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
     }
 
     private void deliverServerFrame(String serverId, byte[] channel, byte[] message) {
-        if (!ServerFrames.isForwardable(message, channel, serverIdOffset)) {
+        String type = ServerFrames.forwardableType(message, channel, serverIdOffset);
+        if (type == null) {
             drops.dropped("not a " + String.join("/", ServerFrames.TYPES) + " frame for this server",
                     names.serverChannel(serverId), System.nanoTime());
             return;
@@ -173,7 +174,9 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
             drops.dropped("not valid UTF-8", names.serverChannel(serverId), System.nanoTime());
             return;
         }
-        metrics.delivered(hub.deliver(serverId, ByteBuffer.wrap(message).asReadOnlyBuffer()));
+        // The type is known from the check: the hub need not look at the frame again to keep the latest sync.
+        metrics.delivered(hub.deliver(serverId, ByteBuffer.wrap(message).asReadOnlyBuffer(),
+                ServerFrames.SYNC.equals(type)));
     }
 
     /** Channel names as bytes, at most {@link #CHANNELS_PER_COMMAND} per command. */

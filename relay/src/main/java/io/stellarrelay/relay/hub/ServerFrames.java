@@ -12,8 +12,9 @@ import java.util.List;
  * frame for another server, never reaches a socket.
  */
 final class ServerFrames {
+    static final String SYNC = "server:sync";
     /** Types forwarded from server channels; {@code server:console} is not one of them. */
-    static final List<String> TYPES = List.of("server:sync", "server:status", "server:stats");
+    static final List<String> TYPES = List.of(SYNC, "server:status", "server:stats");
 
     private static final byte[] START = utf8("{\"type\":\"");
     private static final byte[][] TYPE_THEN_ID = TYPES.stream()
@@ -23,33 +24,34 @@ final class ServerFrames {
     private ServerFrames() {}
 
     /**
-     * Whether {@code frame} starts like a frame of an allowed type for the server whose id is the bytes
-     * of {@code channel} from {@code idOffset} on.
+     * The type of {@code frame} (one of {@link #TYPES}) when it starts like a frame of an allowed type for
+     * the server whose id is the bytes of {@code channel} from {@code idOffset} on; else null.
      */
-    static boolean isForwardable(byte[] frame, byte[] channel, int idOffset) {
+    static String forwardableType(byte[] frame, byte[] channel, int idOffset) {
         if (!regionEquals(frame, 0, START)) {
-            return false;
+            return null;
         }
         int at = START.length;
-        byte[] matched = null;
-        for (byte[] candidate : TYPE_THEN_ID) {
-            if (regionEquals(frame, at, candidate)) {
-                matched = candidate;
+        int type = -1;
+        for (int i = 0; i < TYPE_THEN_ID.length; i++) {
+            if (regionEquals(frame, at, TYPE_THEN_ID[i])) {
+                type = i;
                 break;
             }
         }
-        if (matched == null) {
-            return false;
+        if (type < 0) {
+            return null;
         }
+        byte[] matched = TYPE_THEN_ID[type];
         at += matched.length;
         byte[] escaped = jsonEscapedId(channel, idOffset);
         byte[] id = escaped == null ? channel : escaped;
         int from = escaped == null ? idOffset : 0;
         if (!regionEquals(frame, at, id, from, id.length)) {
-            return false;
+            return null;
         }
         at += id.length - from;
-        return at < frame.length && frame[at] == '"';
+        return at < frame.length && frame[at] == '"' ? TYPES.get(type) : null;
     }
 
     /**

@@ -156,6 +156,19 @@ class HubTest {
     }
 
     @Test
+    @DisplayName("keeps the last frame delivered as a sync as the server's latest state, and only that")
+    void keepsTheLatestSync() {
+        hub.watch("srv_1", new RecordingWatcher());
+        ByteBuffer sync = frame("{\"type\":\"server:sync\",\"serverId\":\"srv_1\"}");
+        hub.deliver("srv_1", sync, true);
+        hub.deliver("srv_1", frame("{\"type\":\"server:status\",\"serverId\":\"srv_1\"}"));
+        assertSame(sync, hub.latest("srv_1"));
+        assertNull(hub.latest("srv_2"), "nothing for a server never delivered");
+        assertEquals(0, hub.deliver("srv_2", frame("x"), true));
+        assertNull(hub.latest("srv_2"), "nothing kept for a server nobody watches");
+    }
+
+    @Test
     @DisplayName("delivers nothing and returns 0 for a server nobody watches")
     void deliversNothingToUnwatchedServer() {
         RecordingWatcher a = new RecordingWatcher();

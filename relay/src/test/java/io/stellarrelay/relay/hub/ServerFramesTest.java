@@ -18,14 +18,19 @@ class ServerFramesTest {
     private static final int OFFSET = NAMES.serverChannelBytes("").length;
 
     private static boolean forwardable(String serverId, String frame) {
-        return ServerFrames.isForwardable(frame.getBytes(StandardCharsets.UTF_8), NAMES.serverChannelBytes(serverId), OFFSET);
+        return type(serverId, frame) != null;
+    }
+
+    private static String type(String serverId, String frame) {
+        return ServerFrames.forwardableType(frame.getBytes(StandardCharsets.UTF_8), NAMES.serverChannelBytes(serverId),
+                OFFSET);
     }
 
     @ParameterizedTest(name = "{0}")
     @DisplayName("forwards sync, status and stats frames of the channel's server")
     @ValueSource(strings = {"server:sync", "server:status", "server:stats"})
     void forwardsKnownTypes(String type) {
-        assertTrue(forwardable("srv_1", "{\"type\":\"" + type + "\",\"serverId\":\"srv_1\",\"data\":{}}"));
+        assertEquals(type, type("srv_1", "{\"type\":\"" + type + "\",\"serverId\":\"srv_1\",\"data\":{}}"));
         assertTrue(forwardable("東京-サーバー", "{\"type\":\"" + type + "\",\"serverId\":\"東京-サーバー\",\"data\":{}}"));
     }
 
