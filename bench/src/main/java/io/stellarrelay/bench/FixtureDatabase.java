@@ -1,6 +1,7 @@
 package io.stellarrelay.bench;
 
 import io.stellarrelay.db.ScratchDatabase;
+import io.stellarrelay.poller.PanelIndexes;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -135,12 +136,11 @@ public final class FixtureDatabase implements AutoCloseable {
         analyze();
     }
 
-    /** The indexes the README recommends for large panels (the panel's own migration lacks them). */
+    /** The indexes the poller asks for on large panels (the panel's own migration lacks them). */
     public void addRecommendedIndexes() {
-        execute("""
-                CREATE INDEX IF NOT EXISTS allocations_server_id_idx ON allocations ("serverId");
-                CREATE INDEX IF NOT EXISTS server_members_user_id_idx ON server_members ("userId");
-                """);
+        for (PanelIndexes.Wanted index : PanelIndexes.WANTED) {
+            execute(index.createStatement()); // one at a time: CREATE INDEX CONCURRENTLY runs alone
+        }
         analyze();
     }
 

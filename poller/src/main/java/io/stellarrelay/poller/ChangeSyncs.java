@@ -82,9 +82,11 @@ final class ChangeSyncs implements AutoCloseable {
         take(requested, serverId);
     }
 
-    /** Forgets relay requests not synced yet (a tick is about to sync every watched server). */
-    void discardRequests() {
-        requested.clear();
+    /** Takes the relay requests not synced yet, for the tick about to run (on the tick thread). */
+    List<String> takeRequests() {
+        List<String> taken = new ArrayList<>(requested);
+        requested.removeAll(taken);
+        return taken;
     }
 
     private void take(Set<String> into, String serverId) {
@@ -108,8 +110,7 @@ final class ChangeSyncs implements AutoCloseable {
         syncScheduled.set(false);
         List<String> ids = new ArrayList<>(pending);
         pending.removeAll(ids);
-        List<String> asked = new ArrayList<>(requested);
-        requested.removeAll(asked);
+        List<String> asked = takeRequests();
         if (ids.isEmpty() && asked.isEmpty()) {
             return;
         }

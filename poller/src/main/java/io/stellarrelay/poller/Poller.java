@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,7 +35,6 @@ public final class Poller implements AutoCloseable {
 
     private final PollerConfig config;
     private final DataSource dataSource;
-    private final AutoCloseable ownedDataSource;
     private final RedisCommands redis;
     private final RedisNames names;
     private final WatchedServers watched;
@@ -53,10 +53,9 @@ public final class Poller implements AutoCloseable {
     private final ServiceMetrics metrics = new ServiceMetrics();
     private final PollerMetrics pollerMetrics = new PollerMetrics(metrics.registry(), this::isActive);
 
-    private Poller(PollerConfig config, DataSource dataSource, AutoCloseable ownedDataSource) {
+    private Poller(PollerConfig config, DataSource dataSource) {
         this.config = config;
         this.dataSource = dataSource;
-        this.ownedDataSource = ownedDataSource;
         this.redis = RedisConnector.of(config.shared(), "stellar-poller").newCommands(4);
         this.names = new RedisNames(config.shared().redisPrefix());
         this.watched = new WatchedServers(redis.client(), names);
@@ -80,12 +79,12 @@ public final class Poller implements AutoCloseable {
      * connection is tried at once after an outage (a pool would retry on its own backoff, up to 5 s).
      */
     public static Poller create(PollerConfig config) {
-        return new Poller(config, Databases.unpooled(config.shared().database()), null);
+        return new Poller(config, Databases.unpooled(config.shared().database()));
     }
 
     /** With a caller-owned data source (tests count statements through one). */
     public static Poller create(PollerConfig config, DataSource dataSource) {
-        return new Poller(config, dataSource, null);
+        return new Poller(config, dataSource);
     }
 
     public Poller start() {
@@ -211,10 +210,11 @@ public final class Poller implements AutoCloseable {
 
     private TickReport measuredTick(java.util.function.BooleanSupplier mayPublish) throws Exception {
         long t0 = System.nanoTime();
-        // This tick syncs every watched server: requests still waiting are answered by it, not after it.
-        syncRequests.discardWaiting();
-        changeSyncs.discardRequests();
-        Set<String> serverIds = watched.read();
+        Set<String> serverIds = new HashSet<>(watched.read());
+        // Requests still waiting are answered by this tick rather than by a second sync right after it;
+        // they join the watched set, since a relay asks before its watch set names the server.
+        serverIds.addAll(syncRequests.takeWaiting());
+        serverIds.addAll(changeSyncs.takeRequests());
         Duration registryRead = Duration.ofNanos(System.nanoTime() - t0);
         if (serverIds.isEmpty()) {
             TickReport idle = TickReport.idle(registryRead);
@@ -262,18 +262,23 @@ public final class Poller implements AutoCloseable {
         syncRequests.close();
         changeSyncs.close();
         scheduler.shutdown();
+        boolean tickEnded;
         try {
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
-            lease.release(); // a standby takes over at its next claim instead of when the lease lapses
-        } catch (Exception e) {
-            log.warn("Could not release the poller lease (it lapses by itself): {}", e.toString());
-        }
-        try {
-            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
-                scheduler.shutdownNow();
-            }
+            tickEnded = scheduler.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            tickEnded = false;
+        }
+        if (!tickEnded) {
+            scheduler.shutdownNow();
+        } else {
+            // A standby takes over at its next claim instead of when the lease lapses; never while a tick
+            // of ours may still publish.
+            try {
+                lease.release();
+            } catch (RuntimeException e) {
+                log.warn("Could not release the poller lease (it lapses by itself): {}", e.toString());
+            }
         }
         if (health != null) {
             health.close();
@@ -281,13 +286,6 @@ public final class Poller implements AutoCloseable {
         publisher.close();
         metrics.close();
         redis.close();
-        if (ownedDataSource != null) {
-            try {
-                ownedDataSource.close();
-            } catch (Exception e) {
-                log.warn("Closing the database pool failed", e);
-            }
-        }
         log.info("Poller stopped");
     }
 }

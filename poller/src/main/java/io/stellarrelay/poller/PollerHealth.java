@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
@@ -25,6 +26,8 @@ final class PollerHealth implements AutoCloseable {
     private static final String JSON = "application/json";
 
     private final HttpServer server;
+    private final ExecutorService executor =
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("poller-health").daemon().factory());
 
     PollerHealth(String host, int port, Supplier<Status> readiness, Supplier<String> metrics) {
         try {
@@ -32,7 +35,7 @@ final class PollerHealth implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on " + host + ":" + port + " for health checks", e);
         }
-        server.setExecutor(Executors.newSingleThreadExecutor(Thread.ofPlatform().name("poller-health").daemon().factory()));
+        server.setExecutor(executor);
         server.createContext("/health/live", exchange -> respond(exchange, 200, JSON, "{\"status\":\"live\"}"));
         server.createContext("/health/ready", exchange -> {
             Status status = readiness.get();
@@ -59,5 +62,6 @@ final class PollerHealth implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        executor.shutdownNow(); // HttpServer.stop leaves a caller's executor running
     }
 }

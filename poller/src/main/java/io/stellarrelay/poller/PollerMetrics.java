@@ -86,7 +86,6 @@ public final class PollerMetrics {
     void ticked(Outcome outcome, TickReport report) {
         ticks[outcome.ordinal()].increment();
         servers.set(report.watched());
-        published.increment(report.published());
         duration.record(report.total());
         record(registryRead, report.registryRead());
         record(query, report.query());
@@ -103,6 +102,11 @@ public final class PollerMetrics {
 
     void failed() {
         ticks[Outcome.FAILED.ordinal()].increment();
+    }
+
+    /** Syncs that reached Redis, from ticks and from syncs between ticks alike. */
+    void syncsPublished(int frames) {
+        published.increment(frames);
     }
 
     void publishFailed(int frames) {

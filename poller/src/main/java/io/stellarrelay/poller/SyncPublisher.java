@@ -7,7 +7,6 @@ import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisNames;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.params.SetParams;
 
@@ -77,6 +76,8 @@ final class SyncPublisher {
         Run run = new Run(mayPublish, tick);
         try (Connection connection = dataSource.getConnection()) {
             ServerStateQuery.stream(connection, serverIds, BATCH, run::submit);
+        } catch (LeaseLost e) {
+            // Another poller publishes this period: stop reading (closing the cursor) and publish nothing.
         } catch (Exception e) {
             run.abandon();
             throw e;
@@ -115,9 +116,10 @@ final class SyncPublisher {
             if (allowed == null) {
                 allowed = mayPublish.getAsBoolean();
             }
-            if (allowed) {
-                pending.add(publishThread.submit(() -> publish(states)));
+            if (!allowed) {
+                throw new LeaseLost();
             }
+            pending.add(publishThread.submit(() -> publish(states)));
         }
 
         private void publish(List<ServerState> states) {
@@ -135,7 +137,7 @@ final class SyncPublisher {
                     byte[] channel = names.serverChannelBytes(state.id());
                     batch.publish(pipeline, channel, payloads[i]);
                     batch.store(pipeline, names.lastSyncKey(state.id()), payloads[i]);
-                    String previous = lastStatus.put(state.id(), state.status());
+                    String previous = lastStatus.get(state.id());
                     if (!tick && previous != null && !previous.equals(state.status())) {
                         batch.publish(pipeline, channel, codec.encodeToBytes(new ServerMessage.ServerStatus(
                                 state.id(), new ServerMessage.ServerStatus.Status(state.status()))));
@@ -147,6 +149,11 @@ final class SyncPublisher {
                 throw e;
             }
             batch.settle();
+            // Remembered only once published: a status that never went out is announced next time.
+            for (ServerState state : states) {
+                lastStatus.put(state.id(), state.status());
+            }
+            metrics.syncsPublished(states.size());
             published += states.size();
             encodeNanos += t1 - t0;
             publishNanos += System.nanoTime() - t1;
@@ -176,6 +183,13 @@ final class SyncPublisher {
             } catch (Exception ignored) {
                 // the query's failure is the one reported
             }
+        }
+    }
+
+    /** Thrown from the row callback to end the query when this poller may no longer publish. */
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super(null, null, false, false);
         }
     }
 
@@ -211,25 +225,21 @@ final class SyncPublisher {
 
         void settle() {
             int refused = 0;
-            JedisDataException first = null;
+            int notStored = 0;
+            RuntimeException first = null;
             for (Publish p : publishes) {
                 try {
-                    p.reply().get();
-                } catch (JedisRedirectionException moved) {
-                    refreshSlotsOnce();
-                    redis.publish(p.channel(), p.message());
-                } catch (JedisDataException e) {
+                    settle(p.reply(), () -> redis.publish(p.channel(), p.message()));
+                } catch (RuntimeException e) {
                     refused++;
                     first = first == null ? e : first;
                 }
             }
             for (Store st : stores) {
                 try {
-                    st.reply().get();
-                } catch (JedisRedirectionException moved) {
-                    refreshSlotsOnce();
-                    redis.client().set(st.key(), st.value(), lastSyncTtl);
-                } catch (JedisDataException e) {
+                    settle(st.reply(), () -> redis.client().set(st.key(), st.value(), lastSyncTtl));
+                } catch (RuntimeException e) {
+                    notStored++;
                     first = first == null ? e : first;
                 }
             }
@@ -238,7 +248,18 @@ final class SyncPublisher {
             }
             if (first != null) {
                 throw new IllegalStateException("Redis refused " + refused + " of " + publishes.size()
-                        + " publishes: " + first.getMessage(), first);
+                        + " publishes and " + notStored + " of " + stores.size() + " stored copies: "
+                        + first.getMessage(), first);
+            }
+        }
+
+        /** Looks at one reply; a command redirected by the cluster is sent again once the slot map is fresh. */
+        private void settle(Response<?> reply, Runnable resend) {
+            try {
+                reply.get();
+            } catch (JedisRedirectionException moved) {
+                refreshSlotsOnce();
+                resend.run();
             }
         }
 

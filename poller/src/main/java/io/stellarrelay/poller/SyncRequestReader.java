@@ -28,6 +28,11 @@ final class SyncRequestReader implements AutoCloseable {
     private static final int WAIT_SECONDS = 1;
     private static final long STANDBY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final int BATCH = 1000;
+    private static final String TAKE_ALL = """
+            local ids = redis.call('LRANGE', KEYS[1], 0, -1)
+            redis.call('DEL', KEYS[1])
+            return ids
+            """;
 
     private final UnifiedJedis redis;
     private final String key;
@@ -82,12 +87,10 @@ final class SyncRequestReader implements AutoCloseable {
         }
     }
 
-    /**
-     * Drops the requests nobody has taken yet: the tick about to run syncs every watched server, and a
-     * client that asked is watching its server by now.
-     */
-    void discardWaiting() {
-        redis.del(key);
+    /** Takes every request nobody has taken yet, atomically, for the tick about to run. */
+    @SuppressWarnings("unchecked")
+    List<String> takeWaiting() {
+        return (List<String>) redis.eval(TAKE_ALL, List.of(key), List.of());
     }
 
     @Override
