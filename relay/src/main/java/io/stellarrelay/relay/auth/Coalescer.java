@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -72,26 +71,39 @@ final class Coalescer<K, V> {
     }
 
     private void loadWhilePending() {
-        while (true) {
-            Map<K, CompletableFuture<V>> batch = new LinkedHashMap<>();
-            synchronized (lock) {
-                Iterator<Map.Entry<K, CompletableFuture<V>>> it = pending.entrySet().iterator();
-                while (it.hasNext() && batch.size() < maxBatch) {
-                    Map.Entry<K, CompletableFuture<V>> e = it.next();
-                    batch.put(e.getKey(), e.getValue());
-                    it.remove();
+        try {
+            while (true) {
+                Map<K, CompletableFuture<V>> batch = new LinkedHashMap<>();
+                synchronized (lock) {
+                    Iterator<Map.Entry<K, CompletableFuture<V>>> it = pending.entrySet().iterator();
+                    while (it.hasNext() && batch.size() < maxBatch) {
+                        Map.Entry<K, CompletableFuture<V>> e = it.next();
+                        batch.put(e.getKey(), e.getValue());
+                        it.remove();
+                    }
+                    if (batch.isEmpty()) {
+                        return;
+                    }
                 }
-                if (batch.isEmpty()) {
-                    loads--;
-                    return;
+                try {
+                    Map<K, V> answers = loader.load(new ArrayList<>(batch.keySet()));
+                    batch.forEach((key, answer) -> answer.complete(answers.get(key)));
+                } catch (Throwable e) {
+                    // Whatever went wrong, nobody may be left waiting for this batch.
+                    batch.values().forEach(answer -> answer.completeExceptionally(e));
+                    if (e instanceof Error error) {
+                        throw error;
+                    }
                 }
             }
-            try {
-                Map<K, V> answers = loader.load(new ArrayList<>(batch.keySet()));
-                batch.forEach((key, answer) -> answer.complete(answers.get(key)));
-            } catch (StoreUnavailableException | RuntimeException e) {
-                List<CompletableFuture<V>> waiting = new ArrayList<>(batch.values());
-                waiting.forEach(answer -> answer.completeExceptionally(e));
+        } finally {
+            synchronized (lock) {
+                loads--;
+                if (!pending.isEmpty() && loads < maxLoads) {
+                    // Lookups that arrived as this load gave up its slot must not be left without one.
+                    loads++;
+                    Thread.ofVirtual().name("relay-lookup").start(this::loadWhilePending);
+                }
             }
         }
     }

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,14 +20,6 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
     private static final Logger log = LoggerFactory.getLogger(PanelDatabase.class);
 
     // "expiresAt" holds UTC wall time without a zone, so compare with UTC wall time.
-    private static final String FIND_USER = """
-            SELECT u.id, u.role
-              FROM sessions s
-              JOIN users u ON u.id = s."userId"
-             WHERE s.token = ?
-               AND s."expiresAt" > (now() AT TIME ZONE 'UTC')
-               AND NOT u.banned""";
-
     private static final String SESSION_STATES = """
             SELECT s.token, u.id, u.role, u.banned, s."expiresAt" > (now() AT TIME ZONE 'UTC')
               FROM sessions s
@@ -34,12 +27,6 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
              WHERE s.token = ANY (?)""";
 
     // server_members has a unique index on ("serverId", "userId"): the join adds at most one row.
-    private static final String GRANT = """
-            SELECT s."ownerId" = ?, m.id IS NOT NULL, COALESCE(m.permissions && ?::text[], false)
-              FROM servers s
-              LEFT JOIN server_members m ON m."serverId" = s.id AND m."userId" = ?
-             WHERE s.id = ?""";
-
     private static final String STANDINGS = """
             SELECT p.user_id, p.server_id, s.id IS NOT NULL, COALESCE(s."ownerId" = p.user_id, false),
                    m.id IS NOT NULL, COALESCE(m.permissions && ?::text[], false)
@@ -54,20 +41,11 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
         this.dataSource = dataSource;
     }
 
+    /** One session through the bulk query, so that single and bulk answers cannot drift apart. */
     @Override
     public Optional<AuthenticatedUser> findUser(String token) throws StoreUnavailableException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement(FIND_USER)) {
-            st.setString(1, token);
-            try (ResultSet rs = st.executeQuery()) {
-                if (!rs.next()) {
-                    return answered(Optional.empty());
-                }
-                return answered(Optional.of(new AuthenticatedUser(rs.getString(1), isAdmin(rs.getString(2)))));
-            }
-        } catch (SQLException e) {
-            throw unavailable("session lookup", e);
-        }
+        return states(List.of(token)).get(token) instanceof SessionState.Valid valid
+                ? Optional.of(valid.user()) : Optional.empty();
     }
 
     @Override
@@ -93,29 +71,17 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
                 }
             }
         } catch (SQLException e) {
-            throw unavailable("session re-check", e);
+            throw unavailable("sessions", e);
         }
         return answered(states);
     }
 
+    /** One access check through the bulk query, so that single and bulk answers cannot drift apart. */
     @Override
     public Optional<Grant> grant(AuthenticatedUser user, String serverId) throws StoreUnavailableException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement(GRANT)) {
-            st.setString(1, user.id());
-            st.setArray(2, c.createArrayOf("text", CONSOLE_PERMISSIONS.toArray()));
-            st.setString(3, user.id());
-            st.setString(4, serverId);
-            try (ResultSet rs = st.executeQuery()) {
-                if (!rs.next()) {
-                    return answered(Optional.empty()); // no such server: the same answer as forbidden
-                }
-                Standing standing = new Standing(true, rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3));
-                return answered(standing.grantFor(user.admin()));
-            }
-        } catch (SQLException e) {
-            throw unavailable("access check", e);
-        }
+        UserServer pair = new UserServer(user.id(), serverId);
+        Standing standing = standings(List.of(pair)).get(pair);
+        return standing == null ? Optional.empty() : standing.grantFor(user.admin());
     }
 
     @Override
@@ -143,7 +109,7 @@ public final class PanelDatabase implements SessionStore, AccessPolicy {
                 }
             }
         } catch (SQLException e) {
-            throw unavailable("access re-check", e);
+            throw unavailable("access", e);
         }
         return answered(standings);
     }

@@ -143,9 +143,17 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
         return connectedAtNanos;
     }
 
-    void authenticated(AuthenticatedUser user, String token) {
+    /**
+     * Records who the socket belongs to; false when it has closed meanwhile (the session lookup can take
+     * a while), so the caller gives back what it counted for this user instead of leaking it.
+     */
+    synchronized boolean authenticated(AuthenticatedUser user, String token) {
+        if (closed) {
+            return false;
+        }
         this.token = token;
         this.user = user;
+        return true;
     }
 
     /** The admin flag may change between checks; the id never does for a given session. */

@@ -252,7 +252,12 @@ public final class RelayWebSocket {
                 connection.send(new ServerMessage.Error(ErrorMessages.ALREADY_AUTHENTICATED));
                 return;
             }
+            connection.authenticated(user.get(), token);
         } else if (perUser.tryAcquire(user.get().id())) {
+            if (!connection.authenticated(user.get(), token)) {
+                perUser.release(user.get().id()); // closed while its session was looked up
+                return;
+            }
             authenticated.incrementAndGet();
         } else {
             metrics.authFailed(AuthFailure.USER_CONNECTION_LIMIT);
@@ -260,7 +265,6 @@ public final class RelayWebSocket {
             connection.close(CloseCode.TOO_MANY_CONNECTIONS);
             return;
         }
-        connection.authenticated(user.get(), token);
         connection.send(new ServerMessage.AuthSuccess(user.get().id()));
     }
 

@@ -127,7 +127,7 @@ public final class Revalidator {
         if (standing == null || !standing.serverExists()) {
             return ErrorMessages.SERVER_DELETED;
         }
-        if (user.admin() || standing.owner() || standing.member()) {
+        if (standing.grantFor(user.admin()).isPresent()) {
             return null;
         }
         return switch (grant.basis()) {
