@@ -1,6 +1,5 @@
 package io.stellarrelay.bench;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,10 +50,6 @@ final class Phase {
         remaining.countDown();
     }
 
-    boolean await(Duration timeout) throws InterruptedException {
-        return remaining.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
     boolean awaitUntil(long deadlineNanos) throws InterruptedException {
         return remaining.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
@@ -65,10 +60,6 @@ final class Phase {
 
     int failed() {
         return failed.get();
-    }
-
-    long pending() {
-        return remaining.getCount();
     }
 
     long lastSettledNanos() {

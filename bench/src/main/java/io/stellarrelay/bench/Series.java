@@ -24,15 +24,11 @@ final class Series {
 
     /** A time series of one field of the sampler's JSON rows (rows without it are skipped). */
     static Chart.Series field(String name, List<Map<String, Object>> rows, String field) {
-        return field(name, rows, field, 1.0);
-    }
-
-    static Chart.Series field(String name, List<Map<String, Object>> rows, String field, double scale) {
         List<double[]> points = new ArrayList<>();
         for (Map<String, Object> r : rows) {
             Object v = r.get(field);
             if (v instanceof Number n && n.doubleValue() >= 0) {
-                points.add(new double[] {((Number) r.get("t")).doubleValue(), n.doubleValue() * scale});
+                points.add(new double[] {((Number) r.get("t")).doubleValue(), n.doubleValue()});
             }
         }
         return Chart.Series.of(name, points);

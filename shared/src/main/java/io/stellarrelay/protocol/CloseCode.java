@@ -1,5 +1,7 @@
 package io.stellarrelay.protocol;
 
+import java.util.Optional;
+
 /**
  * Every WebSocket close code a relay uses, with the reason text it sends and whether a client should
  * reconnect. 1000-1015 are RFC 6455's (section 7.4.1) and IANA's registered codes; 4000-4999 are
@@ -59,11 +61,16 @@ public enum CloseCode {
     }
 
     public static CloseCode of(int code) {
+        return find(code).orElseThrow(() -> new IllegalArgumentException("no close code " + code));
+    }
+
+    /** The close code with this number, if it is one of ours or a standard one we use. */
+    public static Optional<CloseCode> find(int code) {
         for (CloseCode c : values()) {
             if (c.code == code) {
-                return c;
+                return Optional.of(c);
             }
         }
-        throw new IllegalArgumentException("no close code " + code);
+        return Optional.empty();
     }
 }

@@ -67,16 +67,4 @@ public final class OriginPolicy {
         }
         return h;
     }
-
-    /** Whether an explicit list is configured (CORS answers only for listed origins). */
-    public boolean isListed(String origin) {
-        if (origin == null) {
-            return false;
-        }
-        try {
-            return allowed.contains(canonical(origin));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 }

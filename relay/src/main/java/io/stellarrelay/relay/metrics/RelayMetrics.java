@@ -121,14 +121,7 @@ public final class RelayMetrics {
 
     /** A socket ended with {@code statusCode} (sent by either side, or 1006 when no close frame came). */
     public void closed(int statusCode) {
-        int index = closes.length - 1;
-        for (CloseCode code : CLOSE_CODES) {
-            if (code.code() == statusCode) {
-                index = code.ordinal();
-                break;
-            }
-        }
-        closes[index].increment();
+        closes[CloseCode.find(statusCode).map(CloseCode::ordinal).orElse(closes.length - 1)].increment();
     }
 
     public void authFailed(AuthFailure reason) {
