@@ -225,12 +225,17 @@ public final class RelayProcess implements AutoCloseable {
         cmd.add(Long.toString(process.pid()));
         cmd.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+            // Output goes to a file, so the minute's bound holds even when jcmd hangs on a stuck relay.
+            Path out = Files.createTempFile("stellar-bench-jcmd", ".txt");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+                return Files.readString(out);
+            } finally {
+                Files.deleteIfExists(out);
             }
-            return out;
         } catch (IOException e) {
             return "";
         } catch (InterruptedException e) {

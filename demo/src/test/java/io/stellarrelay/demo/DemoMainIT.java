@@ -59,7 +59,8 @@ class DemoMainIT {
             int relayPort = port.get(60, TimeUnit.SECONDS);
             new Socket("127.0.0.1", relayPort).close();
 
-            new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start().waitFor();
+            assertTrue(new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start().waitFor(10, TimeUnit.SECONDS),
+                    "kill ran");
             assertTrue(demo.waitFor(30, TimeUnit.SECONDS), "the demo exits on SIGINT");
             reader.join(5_000);
             synchronized (output) {
@@ -73,6 +74,8 @@ class DemoMainIT {
             assertFalse(ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("").contains(marker)),
                     "no embedded server process left");
         } finally {
+            // On a failure the demo's embedded servers must not outlive it.
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
             demo.destroyForcibly();
         }
     }

@@ -48,8 +48,12 @@ class HealthcheckScriptTest {
         command[1] = Repository.path("docker/healthcheck.sh").toString();
         System.arraycopy(args, 0, command, 2, args.length);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assertTrue(p.waitFor(15, TimeUnit.SECONDS), "healthcheck.sh finished");
-        return p.exitValue();
+        try {
+            assertTrue(p.waitFor(15, TimeUnit.SECONDS), "healthcheck.sh finished");
+            return p.exitValue();
+        } finally {
+            p.destroyForcibly(); // a no-op once it ended; otherwise it must not outlive the test
+        }
     }
 
     private String port() {

@@ -39,6 +39,7 @@ class EmbeddedServicesIT {
                 assertEquals(42, rs.getInt(1));
             }
             try (Socket socket = new Socket("127.0.0.1", redisPort)) {
+                socket.setSoTimeout(10_000);
                 OutputStream out = socket.getOutputStream();
                 out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();

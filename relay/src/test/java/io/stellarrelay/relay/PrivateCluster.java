@@ -5,6 +5,8 @@ import redis.clients.jedis.params.MigrateParams;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -69,13 +71,22 @@ final class PrivateCluster implements AutoCloseable {
 
     /** Runs a command to its end within a minute; returns its output, or fails with it. */
     private static String run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(1, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
+        // Output goes to a file, so the one-minute bound holds even for a command that never ends.
+        Path log = Files.createTempFile("redis-cli", ".log");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            boolean ended = process.waitFor(1, TimeUnit.MINUTES);
+            if (!ended) {
+                process.destroyForcibly();
+            }
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            if (!ended || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
+            }
+            return output;
+        } finally {
+            Files.deleteIfExists(log);
         }
-        return output;
     }
 
     /** Every node says the cluster is ok and agrees who owns every slot. */

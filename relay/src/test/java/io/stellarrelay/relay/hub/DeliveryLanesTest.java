@@ -5,9 +5,11 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @DisplayName("DeliveryLanes")
 class DeliveryLanesTest {
@@ -26,14 +28,16 @@ class DeliveryLanesTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            running.await();
-            for (int i = 0; i < 3; i++) {
-                lanes.execute(0, () -> { });
+            try {
+                assertTrue(running.await(5, TimeUnit.SECONDS), "the first task runs");
+                for (int i = 0; i < 3; i++) {
+                    lanes.execute(0, () -> { });
+                }
+                lanes.execute(1, () -> { }); // an idle lane runs its task at once
+                await().atMost(Duration.ofSeconds(5)).until(() -> lanes.queued() == 3);
+            } finally {
+                release.countDown(); // never leave the lane blocked, whatever failed above
             }
-            lanes.execute(1, () -> { }); // an idle lane runs its task at once
-            await().atMost(Duration.ofSeconds(5)).until(() -> lanes.queued() == 3);
-
-            release.countDown();
             await().atMost(Duration.ofSeconds(5)).until(() -> lanes.queued() == 0);
         }
         assertEquals(0, DeliveryLanes.inline().queued());
