@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +19,22 @@ class ActivitySimulatorIT {
 
     private record Row(String status, String previousStatus, String containerId, long memory, double cpu,
                        java.sql.Timestamp updatedAt, boolean suspended) {}
+
+    /** Every server's row, by id: the state before a step, whichever server it picks. */
+    private static Map<String, Row> rows(TestDatabase db) throws Exception {
+        Map<String, Row> rows = new HashMap<>();
+        try (Connection c = db.connection();
+             PreparedStatement st = c.prepareStatement("SELECT id FROM servers");
+             ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                rows.put(rs.getString(1), null);
+            }
+        }
+        for (String id : rows.keySet()) {
+            rows.put(id, row(db, id));
+        }
+        return rows;
+    }
 
     private static Row row(TestDatabase db, String id) throws Exception {
         try (Connection c = db.connection();
@@ -40,12 +58,15 @@ class ActivitySimulatorIT {
                     java.nio.charset.StandardCharsets.UTF_8));
             ActivitySimulator simulator = new ActivitySimulator(demo.dataSource(), new Random(7), change -> { });
             for (int i = 0; i < 20; i++) {
+                Map<String, Row> beforeStep = rows(db);
                 ActivitySimulator.Change change = simulator.step();
                 assertNotNull(change);
+                Row before = beforeStep.get(change.serverId());
                 Row after = row(db, change.serverId());
                 assertEquals(after.status(), change.status(), "the change reports the new status");
                 assertTrue(!after.suspended(), "suspended servers are left alone");
-                assertNotNull(after.previousStatus());
+                assertEquals(before.status(), after.previousStatus(), "the old status is kept as the previous one");
+                assertTrue(after.updatedAt().after(before.updatedAt()), "updatedAt moves on");
                 String expected = switch (after.previousStatus()) {
                     case "RUNNING" -> after.status().equals("ERROR") ? "ERROR" : "STOPPING";
                     case "STOPPING" -> "STOPPED";

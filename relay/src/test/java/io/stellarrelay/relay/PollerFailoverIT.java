@@ -15,9 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +45,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PollerFailoverIT {
     private static final long INTERVAL_MS = 500;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static TestDatabase db;
@@ -85,9 +81,7 @@ class PollerFailoverIT {
 
     /** A poller's GET /health/ready: status code and JSON body. */
     private static JsonNode health(int port) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/health/ready")).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = RelayFixture.get(port, "/health/ready", null);
         assertEquals(200, response.statusCode(), response.body()); // a standby is ready too
         return JSON.readTree(response.body());
     }
@@ -104,6 +98,7 @@ class PollerFailoverIT {
         private final PollPeriods periods;
         private final long claimedAtStart;
         private final List<Sync> syncs = new CopyOnWriteArrayList<>();
+        private final List<String> others = new CopyOnWriteArrayList<>();
         private final ConcurrentSkipListSet<Long> claimed = new ConcurrentSkipListSet<>();
         private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("last-tick-sampler").daemon().factory());
@@ -116,13 +111,17 @@ class PollerFailoverIT {
             this.claimedAtStart = periods.lastTick();
             this.reader = Thread.ofPlatform().name("channel-reader").daemon().start(() -> {
                 while (running) {
+                    String message;
                     try {
-                        String message = messages.next();
-                        long arrived = System.nanoTime();
-                        assertTrue(message.startsWith("{\"type\":\"server:sync\""), message);
-                        syncs.add(new Sync(periods.lastTick(), arrived));
+                        message = messages.next();
                     } catch (Throwable quietForTenSeconds) {
-                        // next() gives up after 10 s without a message; keep listening until closed.
+                        continue; // next() gives up after 10 s without a message; keep listening until closed
+                    }
+                    long arrived = System.nanoTime();
+                    if (message.startsWith("{\"type\":\"server:sync\"")) {
+                        syncs.add(new Sync(periods.lastTick(), arrived));
+                    } else {
+                        others.add(message); // checked by the test: only syncs belong on this channel
                     }
                 }
             });
@@ -145,6 +144,11 @@ class PollerFailoverIT {
 
         List<Sync> syncs() {
             return List.copyOf(syncs);
+        }
+
+        /** Messages on the channel that were not syncs. */
+        List<String> others() {
+            return List.copyOf(others);
         }
 
         /** Periods claimed since this record started (a claim is one poller's turn to run that period). */
@@ -265,6 +269,7 @@ class PollerFailoverIT {
                                 watcher + ": every sync published on the channel reached it once");
                     }
                 });
+                assertEquals(List.of(), channel.others(), "nothing but syncs on the server's channel");
                 Map<Long, Integer> syncsPerPeriod = new TreeMap<>();
                 for (ChannelRecord.Sync sync : channel.syncs()) {
                     if (sync.period() <= end[0]) {

@@ -45,8 +45,10 @@ class ReconnectStormIT {
                     db, redis, Map.of("REVALIDATE_INTERVAL_MS", "600000"))),
                     ds -> (counting[0] = new CountingDataSource(ds)).dataSource()).start()) {
                 List<WsTestClient> first = wave(relay);
-                // 3 sessions, and 4 distinct user/server pairs: at most one statement each.
-                assertTrue(counting[0].statements() <= 7, "first wave: " + counting[0].statements());
+                // 3 sessions, and 4 distinct user/server pairs: at most one statement each (fewer when
+                // lookups arrive together), and at least one of each kind, or the counter sees nothing.
+                int firstWave = counting[0].statements();
+                assertTrue(firstWave >= 2 && firstWave <= 7, "first wave: " + firstWave);
                 counting[0].reset();
 
                 first.forEach(WsTestClient::close);

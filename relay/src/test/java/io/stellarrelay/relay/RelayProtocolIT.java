@@ -74,9 +74,7 @@ class RelayProtocolIT {
     void forgedCookieIsNotASession() throws Exception {
         String forged = SessionCookie.NAME + "=" + OWNER_TOKEN + "." + "A".repeat(43) + "=";
         try (WsTestClient client = WsTestClient.connect(port, forged)) {
-            assertEquals(java.util.List.of(), client.drainUntilPong());
-            client.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
-            assertEquals("{\"type\":\"error\",\"error\":\"Authentication required to subscribe\"}", client.next());
+            client.assertNotAuthenticated("forged cookie");
         }
     }
 
@@ -129,7 +127,7 @@ class RelayProtocolIT {
     void expiredAndBannedCookiesDoNotAuthenticate() throws Exception {
         for (String token : new String[] {EXPIRED_TOKEN, BANNED_TOKEN}) {
             try (WsTestClient client = WsTestClient.connect(port, cookieHeader(token))) {
-                assertEquals(java.util.List.of(), client.drainUntilPong());
+                client.assertNotAuthenticated(token);
             }
         }
     }
@@ -240,6 +238,7 @@ class RelayProtocolIT {
     void compressionIsNotNegotiated() throws Exception {
         // A raw upgrade request, offering the extension the way browsers do.
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000); // a relay that never answers fails the test instead of hanging it
             String request = "GET /api/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
                     + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";

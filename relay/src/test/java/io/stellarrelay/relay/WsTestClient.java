@@ -140,6 +140,23 @@ public final class WsTestClient implements Session.Listener.AutoDemanding, AutoC
     }
 
     /**
+     * Checks that the relay did not authenticate this socket: it said nothing on its own, and a subscribe
+     * is refused for want of authentication (silence alone would also fit a socket authenticated
+     * without a word).
+     */
+    public void assertNotAuthenticated(String because) throws InterruptedException {
+        List<String> unasked = drainUntilPong();
+        if (!unasked.isEmpty()) {
+            fail(because + ": the relay sent " + unasked);
+        }
+        send("{\"type\":\"subscribe\",\"serverId\":\"srv_any\"}");
+        String reply = next();
+        if (!"{\"type\":\"error\",\"error\":\"Authentication required to subscribe\"}".equals(reply)) {
+            fail(because + ": a subscribe got " + reply);
+        }
+    }
+
+    /**
      * Sends a ping and returns every frame that arrived before its pong: the relay answers in order, so
      * this is everything the relay had sent to this socket when it read the ping.
      */
