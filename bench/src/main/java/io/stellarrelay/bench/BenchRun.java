@@ -226,14 +226,7 @@ final class BenchRun implements AutoCloseable {
 
     /** The poller as a separate process (the same build as the relay), on this run's database and prefix. */
     RelayProcess startPollerProcess() throws IOException, InterruptedException {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("DATABASE_URL", database().url());
-        env.put("REDIS_URL", options.redisUrl);
-        env.put("REDIS_PREFIX", prefix);
-        env.put("POLL_INTERVAL_MS", Long.toString(options.pollIntervalMs));
-        env.put("POLLER_ID", "bench-poller-" + runId);
-        env.put("HEALTH_HOST", "127.0.0.1");
-        env.put("HEALTH_PORT", "0");
+        Map<String, String> env = pollerEnvironment(database());
         env.put("LOG_LEVEL", "info");
         Path log = outDir.resolve(fileStem + "-poller.log");
         note("starting poller (%s), log %s", options.pollerJarPath(), log);
@@ -257,18 +250,8 @@ final class BenchRun implements AutoCloseable {
         return fleet;
     }
 
-    /** A poller on this run's database and prefix, in this process; {@code start()} it for scheduled ticks. */
-    Poller poller(int poolSize) {
-        return poller(database(), poolSize, true);
-    }
-
-    /** With {@code closeAtEnd} false the caller closes it (Poller.close() must run once). */
-    Poller poller(FixtureDatabase on, int poolSize, boolean closeAtEnd) {
-        return poller(on, poolSize, closeAtEnd, null);
-    }
-
-    /** With {@code dataSource} non-null, the poller uses it (Poller.create(config, dataSource)). */
-    Poller poller(FixtureDatabase on, int poolSize, boolean closeAtEnd, javax.sql.DataSource dataSource) {
+    /** A poller's variables for {@code on} and this run's Redis prefix, as a process or in this one. */
+    private Map<String, String> pollerEnvironment(FixtureDatabase on) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("DATABASE_URL", on.url());
         env.put("REDIS_URL", options.redisUrl);
@@ -277,8 +260,20 @@ final class BenchRun implements AutoCloseable {
         env.put("POLLER_ID", "bench-poller-" + runId);
         env.put("HEALTH_HOST", "127.0.0.1");
         env.put("HEALTH_PORT", "0");
-        env.put("DATABASE_POOL_SIZE", Integer.toString(poolSize));
-        PollerConfig config = PollerConfig.fromEnvironment(env);
+        return env;
+    }
+
+    /** A poller on this run's database and prefix, in this process; {@code start()} it for scheduled ticks. */
+    Poller poller() {
+        return poller(database(), true, null);
+    }
+
+    /**
+     * With {@code closeAtEnd} false the caller closes it (Poller.close() must run once); with
+     * {@code dataSource} non-null, the poller uses it (Poller.create(config, dataSource)).
+     */
+    Poller poller(FixtureDatabase on, boolean closeAtEnd, javax.sql.DataSource dataSource) {
+        PollerConfig config = PollerConfig.fromEnvironment(pollerEnvironment(on));
         Poller poller = dataSource == null ? Poller.create(config) : Poller.create(config, dataSource);
         if (closeAtEnd) {
             closeables.add(poller);

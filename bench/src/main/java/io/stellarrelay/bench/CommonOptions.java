@@ -1,5 +1,7 @@
 package io.stellarrelay.bench;
 
+import io.stellarrelay.config.DatabaseSettings;
+import io.stellarrelay.config.RedisSettings;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -153,8 +155,9 @@ final class CommonOptions {
 
     Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("databaseUrl", databaseUrl.replaceAll("://([^:@/]+):[^@/]*@", "://$1:****@"));
-        m.put("redisUrl", redisUrl.replaceAll("://([^:@/]*):[^@/]*@", "://$1:****@"));
+        // The settings' own descriptions mask passwords in every form the URLs accept.
+        m.put("database", DatabaseSettings.parse(databaseUrl).toString());
+        m.put("redis", RedisSettings.parse(redisUrl).toString());
         m.put("relayJar", relayJarPath().toString());
         m.put("relayHeap", relayHeap);
         m.put("relayJvmOptions", relayJvmOptions);

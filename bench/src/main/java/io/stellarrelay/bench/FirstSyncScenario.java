@@ -65,7 +65,7 @@ final class FirstSyncScenario extends Scenario {
             case "in-process" -> true;
             default -> throw new IllegalArgumentException("--poller must be process or in-process");
         };
-        Poller poller = inProcess ? run.poller(2).start() : null;
+        Poller poller = inProcess ? run.poller().start() : null;
         RelayProcess pollerProcess = inProcess ? null : run.startPollerProcess();
         ClientFleet fleet = run.fleet();
 

@@ -119,7 +119,7 @@ final class PollerScenario extends Scenario {
             registerWatchSet(redis, names, relayId, ids);
             CountingSubscriber counter = subscriber ? CountingSubscriber.start(run, names, ids) : null;
             BackendCpuDataSource measured = new BackendCpuDataSource(io.stellarrelay.config.DatabaseSettings.parse(db.url()));
-            Poller poller = run.poller(db, 2, false, measured);
+            Poller poller = run.poller(db, false, measured);
             try {
                 for (int i = 0; i < warmupTicks; i++) {
                     long before = counter == null ? 0 : counter.messages.sum();

@@ -1,8 +1,9 @@
 package io.stellarrelay.demo;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.stellarrelay.config.DatabaseSettings;
+import io.stellarrelay.db.Databases;
+import io.stellarrelay.db.ScratchDatabase;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,18 +21,7 @@ final class DemoDatabase implements AutoCloseable {
     private final HikariDataSource pool;
 
     DemoDatabase(String databaseUrl) {
-        DatabaseSettings settings = DatabaseSettings.parse(databaseUrl);
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("demo-db");
-        config.setJdbcUrl(settings.jdbcUrl());
-        if (settings.user() != null) {
-            config.setUsername(settings.user());
-        }
-        if (settings.password() != null) {
-            config.setPassword(settings.password().reveal());
-        }
-        config.setMaximumPoolSize(3);
-        this.pool = new HikariDataSource(config);
+        this.pool = Databases.writablePool(DatabaseSettings.parse(databaseUrl), "demo-db", 3);
     }
 
     HikariDataSource dataSource() {
@@ -40,7 +30,7 @@ final class DemoDatabase implements AutoCloseable {
 
     /** Creates the panel's tables and fills them with the demo installation. */
     void load() {
-        execute(resource("/db/panel-schema.sql"));
+        execute(ScratchDatabase.panelSchema());
         execute(resource("/db/demo-data.sql"));
     }
 

@@ -40,7 +40,17 @@ public final class Databases {
         return source;
     }
 
+    /** A read-only pool: what the services need of the panel's database. */
     public static HikariDataSource pool(DatabaseSettings settings, String poolName, int maxSize) {
+        return pool(settings, poolName, maxSize, true);
+    }
+
+    /** A pool that may write too (the demo, playing the panel, writes its own tables). */
+    public static HikariDataSource writablePool(DatabaseSettings settings, String poolName, int maxSize) {
+        return pool(settings, poolName, maxSize, false);
+    }
+
+    private static HikariDataSource pool(DatabaseSettings settings, String poolName, int maxSize, boolean readOnly) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(poolName);
         config.setJdbcUrl(settings.jdbcUrl());
@@ -52,7 +62,7 @@ public final class Databases {
         }
         config.setMaximumPoolSize(maxSize);
         config.setMinimumIdle(1);
-        config.setReadOnly(true);
+        config.setReadOnly(readOnly);
         config.setConnectionTimeout(3_000);
         config.setValidationTimeout(1_000);
         // Start even when the database is down; each use then fails fast and is retried by its caller.
