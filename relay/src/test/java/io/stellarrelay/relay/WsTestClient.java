@@ -163,13 +163,16 @@ public final class WsTestClient implements Session.Listener.AutoDemanding, AutoC
     public List<String> drainUntilPong() throws InterruptedException {
         send("{\"type\":\"ping\"}");
         List<String> before = new ArrayList<>();
-        while (true) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
             String message = next();
             if (message.equals("{\"type\":\"pong\"}")) {
                 return before;
             }
             before.add(message);
         }
+        fail("no pong within " + WAIT + " while frames kept coming: " + before.size() + " of them");
+        return before; // not reached
     }
 
     /** Every frame received so far that no one has taken yet. */
