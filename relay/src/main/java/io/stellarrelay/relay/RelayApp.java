@@ -27,12 +27,10 @@ import io.stellarrelay.relay.metrics.RelayMetrics;
 import io.stellarrelay.relay.ws.RelayWebSocket;
 import io.stellarrelay.relay.ws.Revalidator;
 import io.stellarrelay.relay.ws.TokenEndpoint;
-import io.stellarrelay.relay.ws.RelayWebSocketServlet;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import io.stellarrelay.relay.websocket.SocketSettings;
+import io.stellarrelay.relay.websocket.WebSocketUpgrade;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.component.LifeCycle;
-import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +40,9 @@ import io.javalin.http.Context;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -55,6 +55,8 @@ import java.util.function.UnaryOperator;
 public final class RelayApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayApp.class);
     private static final int ACCEPT_QUEUE_SIZE = 4096;
+    /** How long a socket the relay closed may take to finish the close handshake. */
+    private static final java.time.Duration CLOSE_GRACE = java.time.Duration.ofSeconds(5);
 
     private final RelayConfig config;
     private final HikariDataSource dataSource;
@@ -147,20 +149,11 @@ public final class RelayApp implements AutoCloseable {
                 http1.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
                 return http1;
             });
-            cfg.jetty.modifyServletContextHandler(handler -> {
-                // /api/ws is served by our own Jetty endpoint, next to Javalin's HTTP routes.
-                handler.addServlet(new ServletHolder(new RelayWebSocketServlet(webSocket, config.idleTimeout(),
-                        config.limits().maxMessageBytes())), "/api/ws");
-                handler.addEventListener(new LifeCycle.Listener() {
-                    @Override
-                    public void lifeCycleStarted(LifeCycle event) {
-                        // Per-message compression would deflate every sync once per socket and hold a
-                        // deflater per connection: exactly the per-socket work the fan-out avoids.
-                        WebSocketServerComponents.getWebSocketComponents(handler)
-                                .getExtensionRegistry().unregister("permessage-deflate");
-                    }
-                });
-            });
+            // /api/ws is answered ahead of Javalin by the relay's own WebSocket transport on the same port.
+            cfg.jetty.modifyServer(server -> server.insertHandler(new WebSocketUpgrade("/api/ws", webSocket,
+                    new SocketSettings(server.getByteBufferPool(), virtualThreads("relay-client-"),
+                            config.limits().maxMessageBytes(), config.limits().maxBufferedBytes(),
+                            config.idleTimeout(), CLOSE_GRACE))));
             cfg.routes.get("/api/ws/token", tokenEndpoint::handle);
             cfg.routes.options("/api/ws/token", tokenEndpoint::preflight);
             cfg.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
@@ -174,6 +167,12 @@ public final class RelayApp implements AutoCloseable {
                 Thread.ofPlatform().name("relay-keepalive").daemon().factory());
         this.checks = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("relay-revalidation").daemon().factory());
+    }
+
+    /** Runs each task on a new virtual thread: client messages that may wait for the database. */
+    private static Executor virtualThreads(String namePrefix) {
+        ThreadFactory threads = Thread.ofVirtual().name(namePrefix, 0).factory();
+        return task -> threads.newThread(task).start();
     }
 
     public static RelayApp create(RelayConfig config) {

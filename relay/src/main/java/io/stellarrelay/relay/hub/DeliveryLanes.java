@@ -3,6 +3,7 @@ package io.stellarrelay.relay.hub;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The threads that write frames to sockets. A relay's fan-out is dominated by one socket write per
@@ -20,6 +21,12 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
 
     /** Runs {@code task} on lane {@code lane}, after everything queued there before it. */
     public abstract void execute(int lane, Runnable task);
+
+    /**
+     * True when lane {@code lane} has nothing queued or running: a frame written by the caller now cannot
+     * overtake one the lane still holds.
+     */
+    public abstract boolean isIdle(int lane);
 
     /** Tasks waiting in all lanes' queues right now (each is one frame for one lane's watchers of a server). */
     public abstract int queued();
@@ -55,6 +62,11 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
         }
 
         @Override
+        public boolean isIdle(int lane) {
+            return true;
+        }
+
+        @Override
         public int queued() {
             return 0;
         }
@@ -69,6 +81,9 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
         private static final Runnable STOP = () -> { };
 
         private final BlockingQueue<Runnable>[] queues;
+        /** Per lane, tasks queued or running; each counter sits on its own cache line. */
+        private final AtomicLongArray pending;
+        private static final int STRIDE = 16;
         private final Thread[] threads;
         private volatile boolean closed;
 
@@ -78,12 +93,14 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
                 throw new IllegalArgumentException("lanes and queue capacity must be at least 1");
             }
             queues = new BlockingQueue[count];
+            pending = new AtomicLongArray(count * STRIDE);
             threads = new Thread[count];
             for (int i = 0; i < count; i++) {
                 BlockingQueue<Runnable> queue = new ArrayBlockingQueue<>(queueCapacity);
                 queues[i] = queue;
+                int lane = i;
                 threads[i] = Thread.ofPlatform().name("relay-delivery-" + i).daemon()
-                        .start(() -> drain(queue));
+                        .start(() -> drain(queue, lane));
             }
         }
 
@@ -98,14 +115,21 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
                 return;
             }
             BlockingQueue<Runnable> queue = queues[lane];
+            pending.incrementAndGet(lane * STRIDE);
             if (!queue.offer(task)) {
                 // Full: the writers are behind. Waiting here slows the Redis reader, which is the point.
                 try {
                     queue.put(task);
                 } catch (InterruptedException e) {
+                    pending.decrementAndGet(lane * STRIDE);
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+
+        @Override
+        public boolean isIdle(int lane) {
+            return pending.get(lane * STRIDE) == 0;
         }
 
         @Override
@@ -117,7 +141,7 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
             return n;
         }
 
-        private static void drain(BlockingQueue<Runnable> queue) {
+        private void drain(BlockingQueue<Runnable> queue, int lane) {
             while (true) {
                 Runnable task;
                 try {
@@ -132,6 +156,8 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
                     task.run();
                 } catch (RuntimeException e) {
                     log.warn("Delivery task failed", e);
+                } finally {
+                    pending.decrementAndGet(lane * STRIDE);
                 }
             }
         }

@@ -1,5 +1,7 @@
 package io.stellarrelay.relay.hub;
 
+import io.stellarrelay.relay.websocket.Frames;
+
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +27,11 @@ public final class Hub {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Hub.class);
     private static final Watcher[] NONE = new Watcher[0];
+    /**
+     * Most watchers of one server in one lane that the delivering thread writes to itself. About the
+     * cost of one hand-off (queue, wake-up, a thread switch) in socket writes.
+     */
+    static final int INLINE_FAN_OUT = 16;
 
     private final DeliveryLanes lanes;
     /** Per server, its watchers by lane; never holds an entry whose lanes are all empty. */
@@ -133,30 +140,40 @@ public final class Hub {
         return n;
     }
 
-    /** {@link #deliver(String, ByteBuffer, boolean)} of a frame that is not the server's state. */
-    public int deliver(String serverId, ByteBuffer frame) {
-        return deliver(serverId, frame, false);
+    /** {@link #deliver(String, ByteBuffer, boolean)} of a message that is not the server's state. */
+    public int deliver(String serverId, ByteBuffer message) {
+        return deliver(serverId, message, false);
     }
 
     /**
-     * Hands one frame to every watcher of the server, through their lanes; returns how many there
-     * were. The frame must not be modified afterwards: lanes read it through duplicates.
+     * Hands one message to every watcher of the server; returns how many there were. The WebSocket frame
+     * is built once here, header and all, and the same bytes go to every socket. A lane with few
+     * watchers of the server and nothing pending is served on the calling thread (a hand-off costs more
+     * than a few writes); larger fan-outs, or lanes with work queued (whose order must be kept), are
+     * handed to the lane's thread.
      *
-     * @param sync the frame is a {@code server:sync}: kept as the server's latest state for new watchers
+     * @param message the text payload (UTF-8), not changed
+     * @param sync    the message is a {@code server:sync}: kept as the server's latest state for new watchers
      */
-    public int deliver(String serverId, ByteBuffer frame, boolean sync) {
+    public int deliver(String serverId, ByteBuffer message, boolean sync) {
         Watcher[][] byLane = watchers.get(serverId);
         if (byLane == null) {
             return 0;
         }
+        ByteBuffer frame = Frames.text(message);
         if (sync) {
             latest.put(serverId, frame);
         }
         int n = 0;
         for (int lane = 0; lane < byLane.length; lane++) {
             Watcher[] targets = byLane[lane];
-            if (targets.length > 0) {
-                n += targets.length;
+            if (targets.length == 0) {
+                continue;
+            }
+            n += targets.length;
+            if (targets.length <= INLINE_FAN_OUT && lanes.isIdle(lane)) {
+                deliverTo(targets, frame);
+            } else {
                 lanes.execute(lane, () -> deliverTo(targets, frame));
             }
         }
@@ -164,9 +181,13 @@ public final class Hub {
     }
 
     private static void deliverTo(Watcher[] targets, ByteBuffer frame) {
+        // One view for all targets: each write moves its position, so it is rewound for the next socket.
+        ByteBuffer view = frame.duplicate();
+        int limit = frame.limit();
         for (Watcher w : targets) {
+            view.limit(limit).position(0);
             try {
-                w.deliver(frame);
+                w.deliver(view);
             } catch (RuntimeException e) {
                 // One broken socket must not cost the others this frame.
                 log.warn("Delivery to {} failed", w, e);
@@ -174,7 +195,10 @@ public final class Hub {
         }
     }
 
-    /** The last {@code server:sync} delivered for a watched server, or null. Read it through a duplicate. */
+    /**
+     * The last {@code server:sync} delivered for a watched server as a complete WebSocket frame, or null.
+     * Read it through a duplicate.
+     */
     public ByteBuffer latest(String serverId) {
         return latest.get(serverId);
     }

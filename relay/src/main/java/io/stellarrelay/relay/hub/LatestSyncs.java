@@ -6,6 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 
+import io.stellarrelay.relay.websocket.Frames;
+
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -46,7 +48,10 @@ public final class LatestSyncs {
         this.requestTtlMillis = Long.toString(pollInterval.toMillis() * 2);
     }
 
-    /** The latest sync frame of the server, or null when there is none (or Redis cannot say). */
+    /**
+     * The latest sync of the server as a complete WebSocket frame (read it through a duplicate), or null when
+     * there is none (or Redis cannot say).
+     */
     public ByteBuffer of(String serverId) {
         ByteBuffer local = hub.latest(serverId);
         if (local != null) {
@@ -54,7 +59,7 @@ public final class LatestSyncs {
         }
         try {
             byte[] stored = redis.get(names.lastSyncKey(serverId));
-            return stored == null || !Utf8Check.isWellFormed(stored) ? null : ByteBuffer.wrap(stored).asReadOnlyBuffer();
+            return stored == null || !Utf8Check.isWellFormed(stored) ? null : Frames.text(stored);
         } catch (RuntimeException e) {
             // Only an optimisation: the next tick brings the state anyway.
             log.debug("No latest sync from Redis for a new subscriber: {}", e.toString());

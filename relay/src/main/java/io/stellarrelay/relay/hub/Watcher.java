@@ -5,8 +5,9 @@ import java.nio.ByteBuffer;
 /** Something that receives frames for the servers it watches: in production, one client socket. */
 public interface Watcher {
     /**
-     * Sends one complete, already encoded UTF-8 text frame. {@code frame} is shared by every watcher of
-     * the server: read it through a duplicate, never change it. Must not block.
+     * Sends one complete WebSocket frame (header and payload), the same bytes for every watcher. {@code frame}
+     * is the caller's view of it, valid during the call: the watcher may move its position (writing it), and
+     * keeps a slice if it must keep anything. Must not block.
      */
     void deliver(ByteBuffer frame);
 }

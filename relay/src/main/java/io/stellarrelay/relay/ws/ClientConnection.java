@@ -7,44 +7,35 @@ import io.stellarrelay.relay.auth.AuthenticatedUser;
 import io.stellarrelay.relay.auth.Grant;
 import io.stellarrelay.relay.guard.TokenBucket;
 import io.stellarrelay.relay.hub.Hub;
-import io.stellarrelay.relay.hub.Watcher;
 import io.stellarrelay.relay.metrics.RelayMetrics;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.common.WebSocketSession;
-import org.eclipse.jetty.websocket.core.CoreSession;
-import org.eclipse.jetty.websocket.core.Frame;
-import org.eclipse.jetty.websocket.core.OpCode;
+import io.stellarrelay.relay.websocket.Frames;
+import io.stellarrelay.relay.websocket.SocketConnection;
+import io.stellarrelay.relay.websocket.SocketHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One client socket: who it is, what it watches and on what grounds, its budgets, and how frames
- * reach it.
+ * One client of the relay: who it is, what it watches and on what grounds, and its budgets. The socket
+ * underneath ({@link SocketConnection}) does the WebSocket work; the hubs deliver to that socket directly.
  *
- * <p>Frames go to Jetty's core session as pre-encoded text payloads, so a sync that reaches thousands of
- * sockets is encoded once by the poller and never touched again (no String, no UTF-8 encoding per
- * socket). Sends never block; completion is reported to one reusable callback.
- *
- * <p>Subscriptions change under this object's lock, together with the hub, so a socket that closes
- * while a subscribe is being checked can never be left in the hub. The session token is kept for
- * re-checking and never printed.
+ * <p>Subscriptions change under this object's lock, together with the hub, so a client that closes while
+ * a subscribe is being checked can never be left in the hub. The session token is kept for re-checking
+ * and never printed.
  */
-public final class ClientConnection implements Watcher, Session.Listener.AutoDemanding {
+public final class ClientConnection implements SocketHandler {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
     /** What became of a subscribe. */
     enum SubscribeResult { SUBSCRIBED, LIMIT_REACHED, CLOSED }
 
     private final RelayWebSocket handler;
-    private Session session; // set once, on open, before any other use
-    private CoreSession core;
+    private SocketConnection socket; // set once, on open, before any other use
     private final ProtocolCodec codec;
     private final Hub hub;
     private final Hub consoles;
@@ -52,23 +43,16 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     private final String address;
     private final long connectedAtNanos;
     private final TokenBucket inbound;
-    private final Callback sendCallback = new SendCallback();
-    private final long maxBufferedBytes;
-    private final AtomicLong buffered = new AtomicLong();
-    private final AtomicBoolean slow = new AtomicBoolean();
-    private final AtomicLong closeRequestedAt = new AtomicLong();
     private final AtomicBoolean closeCounted = new AtomicBoolean();
-    private final Map<String, Subscription> subscriptions = new HashMap<>(); // guarded by this
+    private final Map<String, Subscription> subscriptions = new HashMap<>(4); // guarded by this
     private boolean closed; // guarded by this
     private volatile AuthenticatedUser user;
     private volatile String token;
     private int authFailures; // handler thread only
-
-    private volatile long lastHeardNanos;
     private String cookieToken; // verified at the upgrade, used once at open
 
     ClientConnection(RelayWebSocket handler, ProtocolCodec codec, Hub hub, Hub consoles, RelayMetrics metrics,
-                     String address, String cookieToken, TokenBucket inbound, long maxBufferedBytes) {
+                     String address, String cookieToken, TokenBucket inbound) {
         this.handler = handler;
         this.codec = codec;
         this.hub = hub;
@@ -77,54 +61,46 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
         this.address = address;
         this.cookieToken = cookieToken;
         this.inbound = inbound;
-        this.maxBufferedBytes = maxBufferedBytes;
         this.connectedAtNanos = System.nanoTime();
-        this.lastHeardNanos = connectedAtNanos;
     }
 
-    // --- Jetty's events for this socket; frames arrive one at a time, in order. ---
+    // --- the socket's events; messages arrive one at a time, in order. ---
 
     @Override
-    public void onWebSocketOpen(Session session) {
-        this.session = session;
-        this.core = ((WebSocketSession) session).getCoreSession();
+    public void onOpen(SocketConnection socket) {
+        this.socket = socket;
         String token = cookieToken;
         cookieToken = null;
         handler.opened(this, token);
     }
 
     @Override
-    public void onWebSocketText(String message) {
-        lastHeardNanos = System.nanoTime();
-        handler.text(this, message);
+    public void onText(byte[] utf8) {
+        handler.text(this, new String(utf8, StandardCharsets.UTF_8));
     }
 
     @Override
-    public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
-        lastHeardNanos = System.nanoTime();
-        callback.succeed();
+    public void onBinary() {
         handler.binary(this);
     }
 
     @Override
-    public void onWebSocketPong(ByteBuffer payload) {
-        lastHeardNanos = System.nanoTime(); // the answer to our keepalive ping: the peer is alive
+    public void onOverflow() {
+        metrics.dropped();
+        log.debug("{} is not reading: {} bytes waiting; closing it", this, socket.bufferedBytes());
+        closed();
+        countClose(CloseCode.SLOW_CONSUMER.code());
+        socket.cutOff(CloseCode.SLOW_CONSUMER.code(), CloseCode.SLOW_CONSUMER.reason());
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
-        callback.succeed();
-        countClose(statusCode);
+    public void onClosed(int code) {
+        countClose(code);
         handler.closed(this);
     }
 
-    @Override
-    public void onWebSocketError(Throwable cause) {
-        log.debug("Socket error on {}: {}", this, cause.toString());
-    }
-
     long lastHeardNanos() {
-        return lastHeardNanos;
+        return socket.lastHeardNanos();
     }
 
     public AuthenticatedUser user() {
@@ -174,7 +150,8 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     /**
      * Starts delivering the server's frames to this socket, and its console too when {@code console}
      * (a console already received stays on). The {@code subscribed} reply, then the server's current
-     * state if known, are queued before the socket joins the hubs, so no frame can overtake them.
+     * state if known (a complete frame), are queued before the socket joins the hubs, so no frame can
+     * overtake them.
      */
     synchronized SubscribeResult subscribe(String serverId, Grant grant, boolean console, int limit, ByteBuffer current) {
         if (closed) {
@@ -188,13 +165,13 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
         subscriptions.put(serverId, new Subscription(grant, console || hadConsole));
         send(new ServerMessage.Subscribed(serverId));
         if (current != null) {
-            deliver(current); // the current state at once, before any later sync can overtake it
+            socket.deliver(current.duplicate()); // the current state at once, before any later sync can overtake it
         }
         if (before == null) {
-            hub.watch(serverId, this);
+            hub.watch(serverId, socket);
         }
         if (console && !hadConsole) {
-            consoles.watch(serverId, this);
+            consoles.watch(serverId, socket);
         }
         return SubscribeResult.SUBSCRIBED;
     }
@@ -214,14 +191,14 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
             return false;
         }
         subscriptions.put(serverId, new Subscription(current.grant(), false));
-        consoles.unwatch(serverId, this);
+        consoles.unwatch(serverId, socket);
         return true;
     }
 
     private void unwatch(String serverId, Subscription subscription) {
-        hub.unwatch(serverId, this);
+        hub.unwatch(serverId, socket);
         if (subscription.console()) {
-            consoles.unwatch(serverId, this);
+            consoles.unwatch(serverId, socket);
         }
     }
 
@@ -265,63 +242,23 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     }
 
     void send(ServerMessage message) {
-        sendText(ByteBuffer.wrap(codec.encodeToBytes(message)));
-    }
-
-    @Override
-    public void deliver(ByteBuffer frame) {
-        sendText(frame.duplicate());
-    }
-
-    /**
-     * Queues a text frame unless that would put more than the budget in flight: a client that does not
-     * read what it is sent is cut off (4010) instead of making the relay hold ever more for it.
-     */
-    private void sendText(ByteBuffer utf8) {
-        if (!session.isOpen()) {
-            return;
-        }
-        int size = utf8.remaining();
-        if (buffered.addAndGet(size) > maxBufferedBytes) {
-            buffered.addAndGet(-size);
-            metrics.dropped();
-            if (slow.compareAndSet(false, true)) {
-                log.debug("{} is not reading: {} bytes waiting; closing it", this, buffered.get());
-                close(CloseCode.SLOW_CONSUMER);
-            }
-            return;
-        }
-        core.sendFrame(new Frame(OpCode.TEXT, utf8), new Sent(size), false);
-    }
-
-    /** Bytes queued for this socket and not yet written to the network. */
-    long bufferedBytes() {
-        return buffered.get();
+        socket.send(Frames.text(codec.encodeToBytes(message)));
     }
 
     void ping() {
-        if (session.isOpen()) {
-            core.sendFrame(new Frame(OpCode.PING), sendCallback, false);
-        }
+        socket.ping();
     }
 
     /** Stops deliveries at once, then closes with {@code code}. */
     void close(CloseCode code) {
-        close(code.code(), code.reason());
-    }
-
-    void close(int code, String reason) {
         closed();
-        countClose(code);
-        closeRequestedAt.compareAndSet(0, System.nanoTime());
-        session.close(code, reason, org.eclipse.jetty.websocket.api.Callback.NOOP);
+        countClose(code.code());
+        socket.close(code.code(), code.reason());
     }
 
     /**
      * Counts how this socket ended, once: by the code the relay closed it with when the relay closed
-     * first, else by the status Jetty reports (the client's own code, or 1006 when no close frame came).
-     * The relay's code is counted when it asks to close because Jetty's close event would carry the
-     * client's reply instead (typically 1000).
+     * first, else by the client's own code, or 1006 when no close frame came.
      */
     private void countClose(int code) {
         if (closeCounted.compareAndSet(false, true)) {
@@ -332,64 +269,17 @@ public final class ClientConnection implements Watcher, Session.Listener.AutoDem
     /** Drops the TCP connection without a close handshake (for peers that no longer answer). */
     void disconnect() {
         closed();
-        session.disconnect();
+        socket.disconnect();
     }
 
-    /**
-     * A close frame queues behind whatever the client has not read, so a client that stopped reading
-     * never completes the close handshake; past {@code grace} the TCP connection is simply dropped.
-     */
-    void disconnectIfCloseStuck(long nowNanos, long graceNanos) {
-        long requested = closeRequestedAt.get();
-        // Called only for sockets whose onClose has not run yet; once our close frame is out Jetty
-        // reports the session as not open while it still waits for the client's answer.
-        if (requested != 0 && nowNanos - requested >= graceNanos) {
-            log.debug("{} did not finish closing; disconnecting", this);
-            session.disconnect();
-        }
+    /** Ends a close handshake the client did not finish within the grace period. */
+    void expireClose(long nowNanos) {
+        socket.expireClose(nowNanos);
     }
 
     @Override
     public String toString() {
         AuthenticatedUser u = user;
         return "ClientConnection[" + address + ", user=" + (u == null ? "-" : u.id()) + "]";
-    }
-
-    /** Completion of one text frame: gives its bytes back to the budget, whatever the outcome. */
-    private final class Sent implements Callback {
-        private final int size;
-
-        Sent(int size) {
-            this.size = size;
-        }
-
-        @Override
-        public void succeeded() {
-            buffered.addAndGet(-size);
-        }
-
-        @Override
-        public void failed(Throwable cause) {
-            buffered.addAndGet(-size);
-            log.debug("Send to {} failed: {}", address, cause.toString());
-        }
-
-        @Override
-        public InvocationType getInvocationType() {
-            return InvocationType.NON_BLOCKING;
-        }
-    }
-
-    private final class SendCallback implements Callback {
-        @Override
-        public void failed(Throwable cause) {
-            // The socket is going away (peer gone, closed meanwhile); Jetty closes it and onClose cleans up.
-            log.debug("Send to {} failed: {}", address, cause.toString());
-        }
-
-        @Override
-        public InvocationType getInvocationType() {
-            return InvocationType.NON_BLOCKING;
-        }
     }
 }

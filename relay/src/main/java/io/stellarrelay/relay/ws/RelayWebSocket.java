@@ -2,8 +2,6 @@ package io.stellarrelay.relay.ws;
 
 import io.stellarrelay.protocol.ClientMessage;
 import io.stellarrelay.protocol.EventKind;
-import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeRequest;
-import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeResponse;
 import org.eclipse.jetty.http.HttpStatus;
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.protocol.ErrorMessages;
@@ -26,10 +24,10 @@ import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.LatestSyncs;
 import io.stellarrelay.relay.metrics.RelayMetrics;
 import io.stellarrelay.relay.metrics.RelayMetrics.AuthFailure;
+import io.stellarrelay.relay.websocket.Admission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
@@ -41,17 +39,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The {@code /api/ws} endpoint: origin and address checks at the upgrade, cookie authentication at
  * open, then the documented messages within the configured limits.
  *
- * <p>Sockets are Jetty endpoints of their own ({@link ClientConnection}) rather than Javalin WebSocket
- * handlers: that way the relay sees pongs (to find vanished peers) and keeps no per-socket copy of the
- * upgrade request. Events run on virtual threads and Jetty reads a socket's next frame only after the
- * previous one was handled, so each socket's frames are handled strictly in order even though the
- * database calls block.
+ * <p>Each client is a {@link ClientConnection} over a socket of the relay's own WebSocket transport
+ * ({@code websocket} package). Messages are handled on virtual threads and a socket's next frame is read
+ * only after the previous one was handled, so each socket's frames are handled strictly in order even
+ * though the database calls block.
  */
-public final class RelayWebSocket {
+public final class RelayWebSocket implements Admission {
     private static final Logger log = LoggerFactory.getLogger(RelayWebSocket.class);
     private static final int MAX_TOKEN_LENGTH = 1024;
-    /** How long a socket the relay closed may take to finish the close handshake. */
-    static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final SessionCookie cookies;
     private final SessionStore sessions;
@@ -101,30 +96,26 @@ public final class RelayWebSocket {
      * allowed origins (cross-site WebSocket hijacking) and checks only its signature here, the session
      * itself at open.
      */
-    public ClientConnection admit(JettyServerUpgradeRequest request, JettyServerUpgradeResponse response)
-            throws IOException {
+    @Override
+    public Decision admit(Request request) {
         if (draining) {
-            response.sendError(HttpStatus.SERVICE_UNAVAILABLE_503, CloseCode.SERVICE_RESTART.reason());
-            return null;
+            return new Refuse(HttpStatus.SERVICE_UNAVAILABLE_503, CloseCode.SERVICE_RESTART.reason());
         }
-        String forwardedFor = request.getHeader("X-Forwarded-For");
+        String forwardedFor = request.header("X-Forwarded-For");
         if (forwardedFor != null && !addresses.trustsAnyProxy() && !warnedAboutProxies) {
             warnedAboutProxies = true;
             log.warn("Requests carry X-Forwarded-For but TRUSTED_PROXIES is empty: every client behind the proxy "
                     + "counts as the proxy's address for the per-address limits. Set TRUSTED_PROXIES.");
         }
-        String address = ClientAddresses.limitKey(
-                addresses.resolve(request.getHttpServletRequest().getRemoteAddr(), forwardedFor));
+        String address = ClientAddresses.limitKey(addresses.resolve(request.remoteAddress(), forwardedFor));
         if (perAddress.count(address) >= limits.maxConnectionsPerAddress()) {
-            response.sendError(HttpStatus.TOO_MANY_REQUESTS_429, CloseCode.TOO_MANY_CONNECTIONS.reason());
-            return null;
+            return new Refuse(HttpStatus.TOO_MANY_REQUESTS_429, CloseCode.TOO_MANY_CONNECTIONS.reason());
         }
-        String cookieToken = origins.allows(request.getHeader("Origin"), request.getHeader("Host"))
-                ? cookies.verifiedToken(request.getHeader("Cookie")).orElse(null)
+        String cookieToken = origins.allows(request.header("Origin"), request.header("Host"))
+                ? cookies.verifiedToken(request.header("Cookie")).orElse(null)
                 : null;
-        return new ClientConnection(this, codec, hub, consoles, metrics, address, cookieToken,
-                new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), System.nanoTime()),
-                limits.maxBufferedBytes());
+        return new Accept(new ClientConnection(this, codec, hub, consoles, metrics, address, cookieToken,
+                new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), System.nanoTime())));
     }
 
     /** Every open socket, for pings, checks and shutdown. */
@@ -332,8 +323,8 @@ public final class RelayWebSocket {
     }
 
     /**
-     * Closes sockets that have not authenticated within the deadline, drops those whose close is stuck
-     * behind unread data, and forgets old failures.
+     * Closes sockets that have not authenticated within the deadline, drops those whose close handshake
+     * did not finish in time, and forgets old failures.
      */
     public void enforceDeadlines() {
         long now = System.nanoTime();
@@ -342,7 +333,7 @@ public final class RelayWebSocket {
             if (c.user() == null && !c.isClosed() && now - c.connectedAtNanos() >= deadline) {
                 c.close(CloseCode.AUTH_TIMEOUT);
             }
-            c.disconnectIfCloseStuck(now, CLOSE_GRACE.toNanos());
+            c.expireClose(now);
         }
         authFailures.prune(now);
     }

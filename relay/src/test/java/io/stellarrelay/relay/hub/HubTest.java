@@ -1,5 +1,6 @@
 package io.stellarrelay.relay.hub;
 
+import io.stellarrelay.relay.websocket.Frames;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -19,27 +20,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @DisplayName("Hub")
 class HubTest {
-
-    /** Keeps every frame it is handed, and what it read from it through a duplicate. */
-    private static final class RecordingWatcher implements Watcher {
-        final List<ByteBuffer> frames = Collections.synchronizedList(new ArrayList<>());
-        final List<String> texts = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void deliver(ByteBuffer frame) {
-            frames.add(frame);
-            ByteBuffer view = frame.duplicate();
-            byte[] bytes = new byte[view.remaining()];
-            view.get(bytes);
-            texts.add(new String(bytes, StandardCharsets.UTF_8));
-        }
-    }
 
     /** Keeps every server id it is told about, in order. */
     private static final class RecordingListener implements Hub.Listener {
@@ -162,7 +147,7 @@ class HubTest {
         ByteBuffer sync = frame("{\"type\":\"server:sync\",\"serverId\":\"srv_1\"}");
         hub.deliver("srv_1", sync, true);
         hub.deliver("srv_1", frame("{\"type\":\"server:status\",\"serverId\":\"srv_1\"}"));
-        assertSame(sync, hub.latest("srv_1"));
+        assertEquals(Frames.text(sync), hub.latest("srv_1"), "the sync, framed");
         assertNull(hub.latest("srv_2"), "nothing for a server never delivered");
         assertEquals(0, hub.deliver("srv_2", frame("x"), true));
         assertNull(hub.latest("srv_2"), "nothing kept for a server nobody watches");
@@ -193,7 +178,7 @@ class HubTest {
     }
 
     @Test
-    @DisplayName("hands every watcher the same frame without consuming it, so each reads the whole content")
+    @DisplayName("frames a message once and hands every watcher the whole frame, leaving the message as it was")
     void sharesOneFrameWithoutConsumingIt() {
         List<RecordingWatcher> watchers = List.of(new RecordingWatcher(), new RecordingWatcher(), new RecordingWatcher());
         watchers.forEach(w -> hub.watch("srv_1", w));
@@ -204,7 +189,7 @@ class HubTest {
         assertEquals(3, hub.deliver("srv_1", shared));
 
         for (RecordingWatcher w : watchers) {
-            assertSame(shared, w.frames.get(0), "no copy per watcher");
+            assertEquals(Frames.text(shared), w.frames.get(0), "header and payload, whole for every watcher");
             assertEquals(List.of(text), w.texts);
         }
         assertEquals(0, shared.position());
