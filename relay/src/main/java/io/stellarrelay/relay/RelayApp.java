@@ -24,8 +24,13 @@ import io.stellarrelay.relay.hub.WatchRegistration;
 import io.stellarrelay.relay.guard.ClientAddresses;
 import io.stellarrelay.relay.guard.OriginPolicy;
 import io.stellarrelay.relay.metrics.RelayMetrics;
-import io.stellarrelay.relay.ws.RelayWebSocket;
+import io.stellarrelay.relay.ws.Authentication;
+import io.stellarrelay.relay.ws.ClientAdmission;
+import io.stellarrelay.relay.ws.ClientConnection;
+import io.stellarrelay.relay.ws.ClientMessages;
+import io.stellarrelay.relay.ws.Clients;
 import io.stellarrelay.relay.ws.Revalidator;
+import io.stellarrelay.relay.ws.Subscribing;
 import io.stellarrelay.relay.ws.TokenEndpoint;
 import io.stellarrelay.relay.websocket.SocketSettings;
 import io.stellarrelay.relay.websocket.WebSocketUpgrade;
@@ -69,12 +74,13 @@ public final class RelayApp implements AutoCloseable {
     private final ConsoleBatcher consoleBatcher;
     private final RelaySubscriber subscriber;
     private final WatchRegistration registration;
-    private final RelayWebSocket webSocket;
+    private final Clients clients;
+    private final Authentication authentication;
+    private final ClientAdmission admission;
     private final Javalin javalin;
     private final ScheduledExecutorService keepalive;
     private final ScheduledExecutorService checks;
     private final Revalidator revalidator;
-    private volatile boolean draining;
     private final CachingPanel panel;
     private final ServiceMetrics metrics = new ServiceMetrics();
 
@@ -106,17 +112,24 @@ public final class RelayApp implements AutoCloseable {
         SessionCookie cookies = new SessionCookie(config.authSecret());
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
         LatestSyncs latest = new LatestSyncs(hub, redis.client(), names, config.shared().pollInterval());
-        this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, consoles, latest, codec,
-                origins, new ClientAddresses(config.security().trustedProxies()), config.limits(), relayMetrics);
+        RelayConfig.Limits limits = config.limits();
+        this.clients = new Clients(limits.maxConnectionsPerAddress(), limits.maxConnectionsPerUser(), limits.authTimeout());
+        this.authentication = new Authentication(panel, clients, limits.maxAuthFailuresPerAddress(),
+                limits.maxAuthFailuresPerConnection(), relayMetrics);
+        ClientMessages messages = new ClientMessages(codec, clients, authentication,
+                new Subscribing(panel, latest, limits.maxSubscriptionsPerConnection()));
+        this.admission = new ClientAdmission(clients,
+                new ClientConnection.Shared(messages, codec, hub, consoles, relayMetrics), cookies, origins,
+                new ClientAddresses(config.security().trustedProxies()), limits);
         relayMetrics.observe(new RelayMetrics.Readings() {
             @Override
             public int connections() {
-                return webSocket.connections().size();
+                return clients.count();
             }
 
             @Override
             public int authenticatedConnections() {
-                return webSocket.authenticatedCount();
+                return clients.authenticatedCount();
             }
 
             @Override
@@ -134,7 +147,7 @@ public final class RelayApp implements AutoCloseable {
                 return hub.queuedDeliveries();
             }
         });
-        this.revalidator = new Revalidator(panel, panel, webSocket::connections);
+        this.revalidator = new Revalidator(panel, panel, clients::connections);
         TokenEndpoint tokenEndpoint = new TokenEndpoint(new CookieAuthentication(cookies, panel), origins);
         this.javalin = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -150,7 +163,7 @@ public final class RelayApp implements AutoCloseable {
                 return http1;
             });
             // /api/ws is answered ahead of Javalin by the relay's own WebSocket transport on the same port.
-            cfg.jetty.modifyServer(server -> server.insertHandler(new WebSocketUpgrade("/api/ws", webSocket,
+            cfg.jetty.modifyServer(server -> server.insertHandler(new WebSocketUpgrade("/api/ws", admission,
                     new SocketSettings(server.getByteBufferPool(), virtualThreads("relay-client-"),
                             config.limits().maxMessageBytes(), config.limits().maxBufferedBytes(),
                             config.idleTimeout(), CLOSE_GRACE))));
@@ -212,7 +225,7 @@ public final class RelayApp implements AutoCloseable {
 
     private void pingAll() {
         // Two missed pongs and a half: a peer that answers none of them is gone.
-        guarded("Keepalive round", () -> webSocket.pingAll(config.pingInterval().multipliedBy(5).dividedBy(2)));
+        guarded("Keepalive round", () -> clients.pingAll(config.pingInterval().multipliedBy(5).dividedBy(2)));
     }
 
     /** Runs a periodic task's body so that nothing it throws cancels the schedule. */
@@ -236,13 +249,13 @@ public final class RelayApp implements AutoCloseable {
                 return c.isValid(1);
             }
         });
-        String status = draining ? "draining" : redisUp && pubsubUp && databaseUp ? "ready" : "not ready";
+        String status = clients.isDraining() ? "draining" : redisUp && pubsubUp && databaseUp ? "ready" : "not ready";
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("redis", redisUp ? "up" : "down");
         body.put("pubsub", pubsubUp ? "up" : "down");
         body.put("database", databaseUp ? "up" : "down");
-        body.put("connections", webSocket.connections().size());
+        body.put("connections", clients.count());
         ctx.status(status.equals("ready") ? 200 : 503).json(body);
     }
 
@@ -261,15 +274,14 @@ public final class RelayApp implements AutoCloseable {
      */
     public void drain() {
         long deadline = System.nanoTime() + config.drain().timeout().toNanos();
-        draining = true;
-        webSocket.startDraining();
-        int count = webSocket.connections().size();
+        clients.startDraining();
+        int count = clients.count();
         log.info("Relay {} draining: closing {} sockets, {} at a time", config.relayId(), count,
                 config.drain().batchSize());
-        java.util.List<io.stellarrelay.relay.ws.ClientConnection> open = new java.util.ArrayList<>(webSocket.connections());
+        java.util.List<ClientConnection> open = new java.util.ArrayList<>(clients.connections());
         for (int from = 0; from < open.size(); from += config.drain().batchSize()) {
             for (var c : open.subList(from, Math.min(open.size(), from + config.drain().batchSize()))) {
-                webSocket.close(c, CloseCode.SERVICE_RESTART);
+                c.close(CloseCode.SERVICE_RESTART);
             }
             if (System.nanoTime() + config.drain().batchInterval().toNanos() < deadline) {
                 pause(config.drain().batchInterval().toMillis());
@@ -277,7 +289,7 @@ public final class RelayApp implements AutoCloseable {
         }
         // Leave time for the close handshakes, but keep a quarter of the budget for the rest of shutdown.
         long handshakeDeadline = deadline - config.drain().timeout().toNanos() / 4;
-        while (!webSocket.connections().isEmpty() && System.nanoTime() < handshakeDeadline) {
+        while (clients.count() > 0 && System.nanoTime() < handshakeDeadline) {
             pause(20);
         }
         registration.withdraw();
@@ -293,7 +305,10 @@ public final class RelayApp implements AutoCloseable {
     }
 
     private void enforceDeadlines() {
-        guarded("Deadline check", webSocket::enforceDeadlines);
+        guarded("Deadline check", () -> {
+            clients.enforceDeadlines();
+            authentication.prune(System.nanoTime());
+        });
     }
 
     /** Runs one re-check of every live session and subscription now (tests, and operators via tools). */
@@ -326,12 +341,12 @@ public final class RelayApp implements AutoCloseable {
     }
 
     public int connectionCount() {
-        return webSocket.connections().size();
+        return clients.count();
     }
 
     /** Closes every client socket with {@code code}. */
     public void closeAllConnections(CloseCode code) {
-        webSocket.closeAll(code);
+        clients.closeAll(code);
     }
 
     @Override

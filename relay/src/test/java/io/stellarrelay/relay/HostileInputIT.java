@@ -79,7 +79,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HostileInputIT {
     private static final int MAX_MESSAGE_BYTES = 4096;
     private static final int MAX_AUTH_FAILURES_PER_CONNECTION = 5;
-    /** RelayWebSocket's private limit: longer tokens are refused without a database lookup. */
+    /** Authentication's private limit: longer tokens are refused without a database lookup. */
     private static final int MAX_TOKEN_LENGTH = 1024;
     private static final int TARGET_FRAMES = Integer.getInteger("hostile.frames", 10_000);
     private static final int WORKERS = 6;

@@ -29,6 +29,10 @@ public final class ConnectionCounter {
         counts.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
     }
 
+    public int limit() {
+        return limit;
+    }
+
     public int count(String key) {
         return counts.getOrDefault(key, 0);
     }

@@ -1,6 +1,5 @@
 package io.stellarrelay.relay.websocket;
 
-import io.stellarrelay.relay.hub.Watcher;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -35,7 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * input would make the kernel answer with a reset, which can destroy the close frame on its way.
  */
 public final class SocketConnection extends AbstractConnection.NonBlocking
-        implements Connection.UpgradeTo, Watcher, FrameReader.Listener {
+        implements Connection.UpgradeTo, Socket, FrameReader.Listener {
     private static final Logger log = LoggerFactory.getLogger(SocketConnection.class);
     static final int NO_STATUS = 1005;
     static final int ABNORMAL = 1006;
@@ -248,11 +247,13 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
     }
 
     /** Writes a frame that belongs to this socket from now on. */
+    @Override
     public void send(ByteBuffer frame) {
         write(frame, false);
     }
 
     /** Sends a ping; its pong (or any frame) refreshes {@link #lastHeardNanos}. */
+    @Override
     public void ping() {
         write(Frames.ping().duplicate(), false);
     }
@@ -301,6 +302,7 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
      * Closes with {@code code}: the close frame goes out after what is already queued, then nothing more.
      * The socket is closed for good when the client answers, or after the grace period.
      */
+    @Override
     public void close(int code, String reason) {
         synchronized (this) {
             if (!closeQueued) {
@@ -311,6 +313,7 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
     }
 
     /** Like {@link #close(int, String)}, but throws away what is still queued: the peer is not reading. */
+    @Override
     public void cutOff(int code, String reason) {
         synchronized (this) {
             if (!closeQueued) {
@@ -321,11 +324,13 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
     }
 
     /** Drops the TCP connection without a close handshake (for peers that stopped answering). */
+    @Override
     public void disconnect() {
         getEndPoint().close();
     }
 
     /** Past the grace period, a close handshake the client never finished ends without it. */
+    @Override
     public void expireClose(long nowNanos) {
         long since = closingSinceNanos;
         if (since != 0 && nowNanos - since >= settings.closeGrace().toNanos()) {
@@ -365,11 +370,13 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
     }
 
     /** When the last frame of this socket was heard from the client (any frame, pongs included). */
+    @Override
     public long lastHeardNanos() {
         return lastHeardNanos;
     }
 
     /** Bytes queued for this socket and not yet written. */
+    @Override
     public synchronized long bufferedBytes() {
         return out.bytes();
     }

@@ -7,7 +7,7 @@ package io.stellarrelay.relay.websocket;
  */
 public interface SocketHandler {
     /** The upgrade is complete and {@code socket} can be written to. */
-    void onOpen(SocketConnection socket);
+    void onOpen(Socket socket);
 
     /** A complete text message, valid UTF-8. */
     void onText(byte[] utf8);

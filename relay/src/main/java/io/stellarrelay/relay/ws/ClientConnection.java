@@ -9,7 +9,7 @@ import io.stellarrelay.relay.guard.TokenBucket;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.metrics.RelayMetrics;
 import io.stellarrelay.relay.websocket.Frames;
-import io.stellarrelay.relay.websocket.SocketConnection;
+import io.stellarrelay.relay.websocket.Socket;
 import io.stellarrelay.relay.websocket.SocketHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One client of the relay: who it is, what it watches and on what grounds, and its budgets. The socket
- * underneath ({@link SocketConnection}) does the WebSocket work; the hubs deliver to that socket directly.
+ * underneath ({@link Socket}) does the WebSocket work; the hubs deliver to that socket directly.
  *
  * <p>Subscriptions change under this object's lock, together with the hub, so a client that closes while
  * a subscribe is being checked can never be left in the hub. The session token is kept for re-checking
@@ -34,12 +34,11 @@ public final class ClientConnection implements SocketHandler {
     /** What became of a subscribe. */
     enum SubscribeResult { SUBSCRIBED, LIMIT_REACHED, CLOSED }
 
-    private final RelayWebSocket handler;
-    private SocketConnection socket; // set once, on open, before any other use
-    private final ProtocolCodec codec;
-    private final Hub hub;
-    private final Hub consoles;
-    private final RelayMetrics metrics;
+    /** What every client of the relay uses, held once. */
+    public record Shared(ClientMessages messages, ProtocolCodec codec, Hub hub, Hub consoles, RelayMetrics metrics) {}
+
+    private final Shared shared;
+    private Socket socket; // set once, on open, before any other use
     private final String address;
     private final long connectedAtNanos;
     private final TokenBucket inbound;
@@ -51,13 +50,8 @@ public final class ClientConnection implements SocketHandler {
     private int authFailures; // handler thread only
     private String cookieToken; // verified at the upgrade, used once at open
 
-    ClientConnection(RelayWebSocket handler, ProtocolCodec codec, Hub hub, Hub consoles, RelayMetrics metrics,
-                     String address, String cookieToken, TokenBucket inbound) {
-        this.handler = handler;
-        this.codec = codec;
-        this.hub = hub;
-        this.consoles = consoles;
-        this.metrics = metrics;
+    ClientConnection(Shared shared, String address, String cookieToken, TokenBucket inbound) {
+        this.shared = shared;
         this.address = address;
         this.cookieToken = cookieToken;
         this.inbound = inbound;
@@ -67,26 +61,26 @@ public final class ClientConnection implements SocketHandler {
     // --- the socket's events; messages arrive one at a time, in order. ---
 
     @Override
-    public void onOpen(SocketConnection socket) {
+    public void onOpen(Socket socket) {
         this.socket = socket;
         String token = cookieToken;
         cookieToken = null;
-        handler.opened(this, token);
+        shared.messages().opened(this, token);
     }
 
     @Override
     public void onText(byte[] utf8) {
-        handler.text(this, new String(utf8, StandardCharsets.UTF_8));
+        shared.messages().text(this, new String(utf8, StandardCharsets.UTF_8));
     }
 
     @Override
     public void onBinary() {
-        handler.binary(this);
+        shared.messages().binary(this);
     }
 
     @Override
     public void onOverflow() {
-        metrics.dropped();
+        shared.metrics().dropped();
         log.debug("{} is not reading: {} bytes waiting; closing it", this, socket.bufferedBytes());
         closed();
         countClose(CloseCode.SLOW_CONSUMER.code());
@@ -96,7 +90,7 @@ public final class ClientConnection implements SocketHandler {
     @Override
     public void onClosed(int code) {
         countClose(code);
-        handler.closed(this);
+        shared.messages().closed(this);
     }
 
     long lastHeardNanos() {
@@ -168,10 +162,10 @@ public final class ClientConnection implements SocketHandler {
             socket.deliver(current.duplicate()); // the current state at once, before any later sync can overtake it
         }
         if (before == null) {
-            hub.watch(serverId, socket);
+            shared.hub().watch(serverId, socket);
         }
         if (console && !hadConsole) {
-            consoles.watch(serverId, socket);
+            shared.consoles().watch(serverId, socket);
         }
         return SubscribeResult.SUBSCRIBED;
     }
@@ -191,14 +185,14 @@ public final class ClientConnection implements SocketHandler {
             return false;
         }
         subscriptions.put(serverId, new Subscription(current.grant(), false));
-        consoles.unwatch(serverId, socket);
+        shared.consoles().unwatch(serverId, socket);
         return true;
     }
 
     private void unwatch(String serverId, Subscription subscription) {
-        hub.unwatch(serverId, socket);
+        shared.hub().unwatch(serverId, socket);
         if (subscription.console()) {
-            consoles.unwatch(serverId, socket);
+            shared.consoles().unwatch(serverId, socket);
         }
     }
 
@@ -242,7 +236,7 @@ public final class ClientConnection implements SocketHandler {
     }
 
     void send(ServerMessage message) {
-        socket.send(Frames.text(codec.encodeToBytes(message)));
+        socket.send(Frames.text(shared.codec().encodeToBytes(message)));
     }
 
     void ping() {
@@ -250,7 +244,7 @@ public final class ClientConnection implements SocketHandler {
     }
 
     /** Stops deliveries at once, then closes with {@code code}. */
-    void close(CloseCode code) {
+    public void close(CloseCode code) {
         closed();
         countClose(code.code());
         socket.close(code.code(), code.reason());
@@ -262,7 +256,7 @@ public final class ClientConnection implements SocketHandler {
      */
     private void countClose(int code) {
         if (closeCounted.compareAndSet(false, true)) {
-            metrics.closed(code);
+            shared.metrics().closed(code);
         }
     }
 
