@@ -1,0 +1,53 @@
+'use strict';
+// Reference relay 2: Bun's native WebSocket server; each socket subscribes to a topic per server
+// channel and one server.publish per Redis message reaches all of them (Bun builds the frame once).
+// Redis (ioredis) and PostgreSQL (pg) as in node-ws.js. See bench/README.md "Reference relays".
+const { config, Panel, Channels, Session, readiness, onStop } = require('./protocol');
+
+const cfg = config();
+const panel = new Panel(cfg);
+const channels = new Channels(cfg);
+let open = 0;
+
+const server = Bun.serve({
+  hostname: cfg.host,
+  port: cfg.port,
+  async fetch(req, srv) {
+    const path = new URL(req.url).pathname;
+    if (path === '/api/ws') {
+      return srv.upgrade(req, { data: {} }) ? undefined : new Response('WebSocket upgrade expected', { status: 426 });
+    }
+    if (path === '/health/ready') {
+      const { status, body } = await readiness(panel, channels, open);
+      return new Response(body, { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
+    }
+    return new Response('', { status: 404 });
+  },
+  websocket: {
+    open(ws) {
+      open++;
+      ws.data.session = new Session(panel, channels, {
+        send: (text) => ws.send(text),
+        join: (channel) => ws.subscribe(channel),
+        // A closed socket has already left its topics.
+        leave: (channel, socketClosed) => socketClosed || ws.unsubscribe(channel),
+      });
+    },
+    message(ws, message) {
+      ws.data.session.onText(typeof message === 'string' ? message : '');
+    },
+    close(ws) {
+      open--;
+      ws.data.session.close();
+    },
+  },
+});
+
+// The topic is the channel's name; the text goes out once, framed by Bun for every subscriber.
+channels.redis.on('message', (channel, message) => server.publish(channel, message));
+
+console.log(`bun reference relay on ${cfg.host}:${server.port}`);
+onStop(async () => {
+  server.stop(true);
+  await Promise.allSettled([channels.redis.quit(), panel.pool.end()]);
+});
