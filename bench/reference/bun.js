@@ -34,7 +34,8 @@ const server = Bun.serve({
       });
     },
     message(ws, message) {
-      ws.data.session.onText(typeof message === 'string' ? message : '');
+      if (typeof message === 'string') ws.data.session.onText(message);
+      else ws.data.session.onBinary();
     },
     close(ws) {
       open--;

@@ -39,7 +39,7 @@ wss.on('connection', (ws) => {
       if (set && set.delete(ws) && set.size === 0) sockets.delete(channel);
     },
   });
-  ws.on('message', (data, isBinary) => session.onText(isBinary ? '' : data.toString()));
+  ws.on('message', (data, isBinary) => (isBinary ? session.onBinary() : session.onText(data.toString())));
   ws.on('close', () => session.close());
   ws.on('error', () => ws.terminate());
 });

@@ -14,6 +14,7 @@ const ERRORS = {
   missingType: 'Message needs a string "type"',
   unknownType: 'Unknown message type: ',
   serverIdRequired: '"serverId" must be a non-empty string',
+  binary: 'Binary frames are not supported; send JSON text frames',
   alreadyAuthenticated: 'Already authenticated as another user; open a new connection',
   authUnavailable: 'Authentication is temporarily unavailable, try again shortly',
   accessUnavailable: 'Access check is temporarily unavailable, try again shortly',
@@ -111,11 +112,16 @@ class Session {
     });
   }
 
+  onBinary() {
+    this.onText(null);
+  }
+
   send(text) {
     if (!this.closed) this.transport.send(text);
   }
 
   async handle(text) {
+    if (text === null) return this.send(error(ERRORS.binary));
     let m;
     try {
       m = JSON.parse(text);
@@ -131,7 +137,7 @@ class Session {
       case 'unsubscribe':
         if (typeof m.serverId !== 'string' || m.serverId === '') return this.send(error(ERRORS.serverIdRequired));
         return m.type === 'subscribe' ? this.subscribe(m.serverId) : this.unsubscribe(m.serverId);
-      default: return this.send(error(ERRORS.unknownType + JSON.stringify(m.type.slice(0, 64))));
+      default: return this.send(error(`${ERRORS.unknownType}"${m.type.length > 64 ? `${m.type.slice(0, 64)}...` : m.type}"`));
     }
   }
 

@@ -36,6 +36,7 @@ final class Comparison {
                     lower("latency p99.9, ms", "latency", "p99.9Ms"),
                     lower("worst one-second-window p99, ms", "windowP99", "worstP99Ms"),
                     lower("one-second windows with p99 > 25 ms", "windowP99", "windowsOverThreshold"),
+                    higher("frames published/s (the load each target got)", "publishedFramesPerSecond"),
                     higher("deliveries/s", "deliveredPerSecond"),
                     lower("relay CPU, % of one core", "relayCpuPercentOfOneCore"),
                     higher("deliveries per relay CPU-second", "deliveriesPerRelayCpuSecond"),
