@@ -1,12 +1,19 @@
 'use strict';
 // Reference relay 2: Bun's native WebSocket server; each socket subscribes to a topic per server
 // channel and one server.publish per Redis message reaches all of them (Bun builds the frame once).
-// Redis (ioredis) and PostgreSQL (pg) as in node-ws.js. See bench/README.md "Reference relays".
+// Redis and PostgreSQL through Bun's built-in clients. See bench/README.md "Reference relays".
 const { config, Panel, Channels, Session, readiness, onStop } = require('./protocol');
 
 const cfg = config();
-const panel = new Panel(cfg);
-const channels = new Channels(cfg);
+const sql = new Bun.SQL(cfg.databaseUrl, { max: cfg.poolSize });
+const panel = new Panel((text, params) => sql.unsafe(text, params));
+const redis = new Bun.RedisClient(cfg.redisUrl);
+// The topic is the channel's name; the text goes out once, framed by Bun for every subscriber.
+const forward = (message, channel) => server.publish(channel, message);
+const channels = new Channels(cfg.channelPrefix, {
+  subscribe: (channel) => redis.subscribe(channel, forward),
+  unsubscribe: (channel) => redis.unsubscribe(channel),
+});
 let open = 0;
 
 const server = Bun.serve({
@@ -18,7 +25,7 @@ const server = Bun.serve({
       return srv.upgrade(req, { data: {} }) ? undefined : new Response('WebSocket upgrade expected', { status: 426 });
     }
     if (path === '/health/ready') {
-      const { status, body } = await readiness(panel, channels, open);
+      const { status, body } = await readiness(panel, redis.connected, open);
       return new Response(body, { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
     }
     return new Response('', { status: 404 });
@@ -44,11 +51,11 @@ const server = Bun.serve({
   },
 });
 
-// The topic is the channel's name; the text goes out once, framed by Bun for every subscriber.
-channels.redis.on('message', (channel, message) => server.publish(channel, message));
-
-console.log(`bun reference relay on ${cfg.host}:${server.port}`);
+// Connected before the first subscribe, so that /health/ready reports Redis up from the start.
+redis.connect().then(() => console.log(`bun reference relay on ${cfg.host}:${server.port}`),
+  (e) => console.error('redis:', e.message));
 onStop(async () => {
   server.stop(true);
-  await Promise.allSettled([channels.redis.quit(), panel.pool.end()]);
+  redis.close();
+  await sql.close();
 });

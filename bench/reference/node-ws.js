@@ -3,22 +3,28 @@
 // to sockets, and ws.send to each socket per Redis message. See bench/README.md "Reference relays".
 const http = require('node:http');
 const { WebSocketServer } = require('ws');
+const Redis = require('ioredis');
+const { Pool } = require('pg');
 const { config, Panel, Channels, Session, readiness, onStop } = require('./protocol');
 
 const cfg = config();
-const panel = new Panel(cfg);
-const channels = new Channels(cfg);
+const pool = new Pool({ connectionString: cfg.databaseUrl, max: cfg.poolSize });
+pool.on('error', (e) => console.error('database: idle client error:', e.message));
+const panel = new Panel(async (text, params) => (await pool.query(text, params)).rows);
+const redis = new Redis(cfg.redisUrl, { connectionName: 'stellar-reference-relay' });
+redis.on('error', (e) => console.error('redis:', e.message));
+const channels = new Channels(cfg.channelPrefix, redis);
 const sockets = new Map(); // channel -> Set<WebSocket>
 
 // The Redis message as it came (a Buffer), sent as a text frame to every socket on its channel.
-channels.redis.on('messageBuffer', (channel, message) => {
+redis.on('messageBuffer', (channel, message) => {
   const set = sockets.get(channel.toString());
   if (set) for (const ws of set) ws.send(message, { binary: false });
 });
 
 const server = http.createServer((req, res) => {
   if (req.url === '/health/ready') {
-    readiness(panel, channels, wss.clients.size).then(({ status, body }) => {
+    readiness(panel, redis.status === 'ready', wss.clients.size).then(({ status, body }) => {
       res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(body);
     });
   } else {
@@ -48,5 +54,5 @@ server.listen(cfg.port, cfg.host, () => console.log(`node-ws reference relay on 
 onStop(async () => {
   wss.close();
   server.close();
-  await Promise.allSettled([channels.redis.quit(), panel.pool.end()]);
+  await Promise.allSettled([redis.quit(), pool.end()]);
 });

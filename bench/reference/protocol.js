@@ -1,8 +1,7 @@
 'use strict';
-// What both reference relays share: configuration, the panel's two queries, the Redis subscriber and
-// the per-socket protocol. Only the transport differs (node-ws.js, bun.js), which is what they compare.
-const { Pool } = require('pg');
-const Redis = require('ioredis');
+// What both reference relays share: configuration, the panel's two queries, the reference count of
+// Redis channels and the per-socket protocol. Each entry file brings its own WebSocket server, Redis
+// and PostgreSQL clients: node-ws.js the Node ecosystem's usual ones, bun.js Bun's built-in ones.
 
 // The relay's strings (shared/.../protocol/ErrorMessages.java); ReferenceRelayIT compares them.
 const ERRORS = {
@@ -41,35 +40,35 @@ const USER = `SELECT u.id, u.role FROM sessions s JOIN users u ON u.id = s."user
 const ACCESS = `SELECT 1 FROM servers s WHERE s.id = $1 AND ($3 OR s."ownerId" = $2
   OR EXISTS (SELECT 1 FROM server_members m WHERE m."serverId" = s.id AND m."userId" = $2))`;
 
+// query(text, params) resolves to the rows, whichever PostgreSQL client runs it.
 class Panel {
-  constructor(cfg) {
-    this.pool = new Pool({ connectionString: cfg.databaseUrl, max: cfg.poolSize });
-    this.pool.on('error', (e) => console.error('database: idle client error:', e.message));
+  constructor(query) {
+    this.query = query;
   }
 
   async user(token) {
-    const { rows } = await this.pool.query(USER, [token]);
+    const rows = await this.query(USER, [token]);
     if (rows.length === 0) return null;
     const admin = (rows[0].role || '').split(',').some((r) => r.trim() === 'admin');
     return { id: rows[0].id, admin };
   }
 
   async mayWatch(user, serverId) {
-    return (await this.pool.query(ACCESS, [serverId, user.id, user.admin])).rowCount > 0;
+    return (await this.query(ACCESS, [serverId, user.id, user.admin])).length > 0;
   }
 
   async up() {
-    await this.pool.query('SELECT 1');
+    await this.query('SELECT 1', []);
     return true;
   }
 }
 
 // One Redis connection subscribed to each server channel that has at least one socket.
+// redis: subscribe(channel) and unsubscribe(channel), each returning a promise.
 class Channels {
-  constructor(cfg) {
-    this.prefix = cfg.channelPrefix;
-    this.redis = new Redis(cfg.redisUrl, { connectionName: 'stellar-reference-relay' });
-    this.redis.on('error', (e) => console.error('redis:', e.message));
+  constructor(prefix, redis) {
+    this.prefix = prefix;
+    this.redis = redis;
     this.counts = new Map();
   }
 
@@ -191,14 +190,14 @@ class Session {
 }
 
 // GET /health/ready as the relay answers it (the bench waits for 200 and reads "connections").
-async function readiness(panel, channels, connections) {
+async function readiness(panel, redisUp, connections) {
   let database = false;
   try {
     database = await panel.up();
   } catch {
     database = false;
   }
-  const redis = channels.redis.status === 'ready';
+  const redis = redisUp;
   const ready = redis && database;
   const body = JSON.stringify({ status: ready ? 'ready' : 'not ready', redis: redis ? 'up' : 'down',
     database: database ? 'up' : 'down', connections });

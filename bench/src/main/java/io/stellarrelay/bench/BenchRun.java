@@ -315,8 +315,9 @@ final class BenchRun implements AutoCloseable {
         report.put("summary", summary);
         report.put("results", results);
         Path json = outDir.resolve(fileStem + ".json");
-        JSON.writeValue(json.toFile(), report);
         Path png = outDir.resolve(fileStem + ".png");
+        report.put("files", List.of(json.toString(), png.toString()));
+        JSON.writeValue(json.toFile(), report);
         Chart.write(png, chartTitle, panels);
         System.out.println("results: " + json);
         System.out.println("chart:   " + png);

@@ -71,6 +71,7 @@ final class CompareCommand implements Callable<Integer> {
                 entry.put("startedAt", report.get("startedAt"));
                 entry.put("loadAverageAtEnd", report.get("loadAverageAtEnd"));
                 entry.put("summary", report.get("summary"));
+                entry.put("files", report.get("files"));
             } catch (Exception e) {
                 failed = true;
                 System.err.println("stellar-bench compare: the " + target.wire() + " run failed: " + e);
@@ -107,6 +108,9 @@ final class CompareCommand implements Callable<Integer> {
         StringBuilder md = new StringBuilder("# compare " + parsed.scenario() + "\n\n`" + command + "`\n\n");
         md.append(table).append('\n');
         comparison.summary().forEach(l -> md.append("- ").append(l).append('\n'));
+        md.append("- load average at the end of each run (other work on the machine): ");
+        runs.forEach((target, entry) -> md.append(target).append(' ').append(((Map<?, ?>) entry).get("loadAverageAtEnd")).append("; "));
+        md.append('\n');
         Path mdFile = outDir.resolve(stem + ".md");
         Files.writeString(mdFile, md);
         System.out.println();
