@@ -15,7 +15,7 @@ import java.util.Map;
 @Command(name = "stellar-bench", mixinStandardHelpOptions = true, version = "stellar-bench 0.1.0",
         description = "Benchmarks of stellar-relay: each scenario starts a real relay (separate JVM), its own database and Redis prefix, and cleans up after itself.",
         subcommands = {ConnectionsScenario.class, FanoutScenario.class, FirstSyncScenario.class, StormScenario.class,
-                PollerScenario.class, ConsoleFloodScenario.class})
+                PollerScenario.class, ConsoleFloodScenario.class, CompareCommand.class})
 public final class BenchMain implements Runnable {
     private static volatile List<String> arguments = List.of();
 
@@ -26,7 +26,10 @@ public final class BenchMain implements Runnable {
         System.setProperty("java.awt.headless", "true");
         Logging.configure(Map.of("LOG_LEVEL", "warn"));
         arguments = List.of(args);
-        int status = new CommandLine(new BenchMain()).execute(args);
+        CommandLine cli = new CommandLine(new BenchMain());
+        // compare passes everything after its scenario on to that scenario's runs.
+        cli.getSubcommands().get("compare").setStopAtPositional(true);
+        int status = cli.execute(args);
         System.exit(status);
     }
 

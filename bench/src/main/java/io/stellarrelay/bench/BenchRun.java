@@ -63,9 +63,11 @@ final class BenchRun implements AutoCloseable {
         this.outDir = options.outDir().toAbsolutePath().normalize();
         Files.createDirectories(outDir);
         String stamp = LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        this.fileStem = scenario + "-" + stamp + (options.label == null ? "" : "-" + options.label.replaceAll("[^A-Za-z0-9_.-]", "_"));
+        this.fileStem = scenario + "-" + stamp + (options.target.isReference() ? "-" + options.target.wire() : "")
+                + (options.label == null ? "" : "-" + options.label.replaceAll("[^A-Za-z0-9_.-]", "_"));
         this.redisSettings = RedisSettings.parse(options.redisUrl);
         report.put("scenario", scenario);
+        report.put("target", options.target.wire());
         report.put("startedAt", LocalDateTime.now(ZoneOffset.UTC) + "Z");
         report.put("command", "java -jar stellar-bench.jar " + String.join(" ", BenchMain.arguments()));
         report.put("runId", runId);
@@ -203,12 +205,10 @@ final class BenchRun implements AutoCloseable {
 
     RelayProcess startRelay() throws IOException, InterruptedException {
         Path log = outDir.resolve(fileStem + "-relay.log");
-        note("starting relay (%s), log %s", options.relayJarPath(), log);
         relayEnv = relayEnvironment();
-        relay = RelayProcess.start(options.javaBinary(), options.relayJarPath(), options.relayJvm(), relayEnv,
-                log, Duration.ofSeconds(90));
+        relay = launch(relayEnv, log);
         report.put("relay", relay.describe());
-        note("relay pid %d ready on port %d", relay.pid(), relay.port());
+        note("%s pid %d ready on port %d", options.target.wire(), relay.pid(), relay.port());
         return relay;
     }
 
@@ -217,11 +217,26 @@ final class BenchRun implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>(relayEnv);
         env.put("PORT", Integer.toString(old.port()));
         env.put("RELAY_ID", "bench-relay2-" + runId);
-        Path log = outDir.resolve(fileStem + "-relay2.log");
-        relay = RelayProcess.start(options.javaBinary(), options.relayJarPath(), options.relayJvm(), env, log,
-                Duration.ofSeconds(90));
+        relay = launch(env, outDir.resolve(fileStem + "-relay2.log"));
         report.put("relayAfterRestart", relay.describe());
         return relay;
+    }
+
+    /** The target of this run: the relay jar with the documented JVM options, or a reference relay. */
+    private RelayProcess launch(Map<String, String> env, Path log) throws IOException, InterruptedException {
+        Duration ready = Duration.ofSeconds(90);
+        if (!options.target.isReference()) {
+            if (options.relayHeap != null) {
+                line("warning: --relay-heap %s overrides relay/jvm.options: not a figure to report", options.relayHeap);
+            }
+            note("starting relay (%s), log %s", options.relayJarPath(), log);
+            return RelayProcess.start(options.javaBinary(), options.relayJarPath(), options.relayJvm(), env, log, ready);
+        }
+        ReferenceRelays references = ReferenceRelays.ofProject();
+        note("starting the %s reference relay (%s), log %s", options.target.wire(), references.dir(), log);
+        references.install(options.npm, log, Duration.ofMinutes(5));
+        return RelayProcess.startCommand(references.command(options.target, options.node), references.dir(), env, log,
+                ready, options.target.wire() + " reference relay in " + references.dir());
     }
 
     /** The poller as a separate process (the same build as the relay), on this run's database and prefix. */
@@ -300,8 +315,9 @@ final class BenchRun implements AutoCloseable {
         report.put("summary", summary);
         report.put("results", results);
         Path json = outDir.resolve(fileStem + ".json");
-        JSON.writeValue(json.toFile(), report);
         Path png = outDir.resolve(fileStem + ".png");
+        report.put("files", List.of(json.toString(), png.toString()));
+        JSON.writeValue(json.toFile(), report);
         Chart.write(png, chartTitle, panels);
         System.out.println("results: " + json);
         System.out.println("chart:   " + png);

@@ -37,9 +37,23 @@ final class CommonOptions {
             description = "java binary for the relay (default: the one running this tool).")
     String java;
 
+    @Option(names = "--target", paramLabel = "relay|node|bun", converter = Target.Converter.class,
+            description = "What to measure: the relay jar, or a reference relay of bench/reference (node: ws + ioredis, bun: Bun.serve pub/sub) (default: relay).")
+    Target target = Target.RELAY;
+
+    @Option(names = "--node", paramLabel = "PATH", description = "node binary for the node reference (default: ${DEFAULT-VALUE}).")
+    String node = "node";
+
+    @Option(names = "--npm", paramLabel = "PATH", description = "npm, to install the references' dependencies on first use (default: ${DEFAULT-VALUE}).")
+    String npm = "npm";
+
+    @Option(names = "--relay-jvm-options", paramLabel = "FILE",
+            description = "The relay's JVM options file, passed as java @FILE (default: relay/jvm.options of this checkout, the options the image and run-demo use).")
+    Path relayJvmOptionsFile;
+
     @Option(names = "--relay-heap", paramLabel = "SIZE",
-            description = "Relay -Xmx, or 'default' for the JVM's own choice (default: ${DEFAULT-VALUE}).")
-    String relayHeap = "1g";
+            description = "Adds -Xmx SIZE after the options file. Not for reported figures: those use exactly relay/jvm.options.")
+    String relayHeap;
 
     @Option(names = "--relay-jvm-opt", paramLabel = "OPT",
             description = "Extra JVM option for the relay (repeatable), e.g. -XX:StartFlightRecording=filename=relay.jfr.")
@@ -114,12 +128,28 @@ final class CommonOptions {
         return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
+    Path relayJvmOptionsPath() {
+        if (relayJvmOptionsFile != null) {
+            return relayJvmOptionsFile;
+        }
+        Path base = projectRoot();
+        return base == null ? Path.of("relay", "jvm.options") : base.resolve("relay/jvm.options");
+    }
+
+    /**
+     * The relay's JVM options: the documented file as a java argument file, then the explicit
+     * overrides of this run (a later option wins over the file's).
+     */
     List<String> relayJvm() {
+        Path file = relayJvmOptionsPath();
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("relay JVM options file not found: " + file + " (pass --relay-jvm-options)");
+        }
         List<String> opts = new ArrayList<>();
-        if (!"default".equalsIgnoreCase(relayHeap)) {
+        opts.add("@" + file.toAbsolutePath().normalize());
+        if (relayHeap != null) {
             opts.add("-Xmx" + relayHeap);
         }
-        opts.add("-XX:+ExitOnOutOfMemoryError");
         opts.addAll(relayJvmOptions);
         return opts;
     }
@@ -158,8 +188,10 @@ final class CommonOptions {
         // The settings' own descriptions mask passwords in every form the URLs accept.
         m.put("database", DatabaseSettings.parse(databaseUrl).toString());
         m.put("redis", RedisSettings.parse(redisUrl).toString());
+        m.put("target", target.wire());
         m.put("relayJar", relayJarPath().toString());
-        m.put("relayHeap", relayHeap);
+        m.put("relayJvmOptionsFile", relayJvmOptionsPath().toString());
+        m.put("relayHeapOverride", relayHeap);
         m.put("relayJvmOptions", relayJvmOptions);
         m.put("relayEnvOverrides", relayEnv);
         m.put("pollIntervalMs", pollIntervalMs);

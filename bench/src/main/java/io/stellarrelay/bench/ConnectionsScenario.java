@@ -124,7 +124,7 @@ final class ConnectionsScenario extends Scenario {
             run.line("  relay live heap (jcmd GC.heap_info after GC.run) %.1f -> %.1f MiB: %.1f KiB per connection",
                     heapBefore / 1048576.0, heapAfter / 1048576.0, heapPerConn / 1024);
         } else {
-            run.line("  relay heap: not available (jcmd failed); RSS only");
+            run.line("  relay heap: not available (jcmd failed, or the target is not a JVM); RSS only");
         }
         run.line("  CPU per connection: relay %.2f ms, generator %.2f ms; whole machine %.0f%% busy while connecting | relay threads %d, open files %d",
                 ok == 0 ? 0 : cpu * 1000 / ok, ok == 0 ? 0 : benchCpu * 1000 / ok, 100 * machineCpu / seconds,

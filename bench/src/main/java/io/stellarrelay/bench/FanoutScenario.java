@@ -61,6 +61,9 @@ final class FanoutScenario extends Scenario {
     @Option(names = "--drain-timeout-s", description = "After publishing stops, how long to wait for the last deliveries (default: ${DEFAULT-VALUE}).")
     int drainTimeoutSeconds = 15;
 
+    /** Issue 12's bound: no one-second window whose p99 exceeds it. */
+    static final double WINDOW_P99_LIMIT_MS = 25;
+
     @Override
     String name() {
         return "fanout";
@@ -238,12 +241,17 @@ final class FanoutScenario extends Scenario {
         List<double[]> p50 = new ArrayList<>();
         List<double[]> p99 = new ArrayList<>();
         List<double[]> pMax = new ArrayList<>();
+        LatencyWindows windows = new LatencyWindows();
+        long windowStart = System.nanoTime();
         Histogram interval = null;
         boolean dumped = false;
         long secondsLimit = warmupSeconds + duration + drainTimeoutSeconds + 5L;
         for (long tick = 0; tick < secondsLimit * 4 && publisher.isAlive(); tick++) {
             publisher.join(Duration.ofMillis(1000));
             interval = perSecond.interval();
+            long windowEnd = System.nanoTime();
+            windows.add((windowStart - start) / 1e9, (windowEnd - start) / 1e9, interval);
+            windowStart = windowEnd;
             double t = sampler.elapsed();
             if (interval.getTotalCount() > 0) {
                 p50.add(new double[] {t, interval.getValueAtPercentile(50) / 1000.0});
@@ -297,6 +305,7 @@ final class FanoutScenario extends Scenario {
         double machineCpu = machine1 - machine0[0];
         double deliveredPerSecond = received / seconds;
         Histogram h = measured.interval();
+        Map<String, Object> worstWindow = windows.summary(warmupSeconds, warmupSeconds + duration, WINDOW_P99_LIMIT_MS);
         Map<Integer, Integer> closeCodes = new TreeMap<>();
         closes.forEach((k, v) -> closeCodes.put(k, v.get()));
 
@@ -314,6 +323,9 @@ final class FanoutScenario extends Scenario {
                 h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
                 h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0,
                 h.getTotalCount());
+        run.line("  per one-second window (%s measured): worst p99 %s ms at %s s, %s windows with p99 over %.0f ms",
+                worstWindow.get("windows"), worstWindow.get("worstP99Ms"), worstWindow.get("worstAtSeconds"),
+                worstWindow.get("windowsOverThreshold"), WINDOW_P99_LIMIT_MS);
         run.line("  %.0f deliveries per relay CPU-second | generator CPU %.2f s (%.0f%%), Redis CPU %.2f s (%.0f%%), whole machine %.0f%% of %d00%%",
                 relayCpu > 0 ? received / relayCpu : 0, benchCpu, 100 * benchCpu / seconds, redisCpu, 100 * redisCpu / seconds,
                 100 * machineCpu / seconds, Runtime.getRuntime().availableProcessors());
@@ -346,6 +358,7 @@ final class FanoutScenario extends Scenario {
         lat.put("maxMs", h.getMaxValue() / 1000.0);
         lat.put("meanMs", Percentiles.round(h.getMean() / 1000.0));
         r.put("latency", lat);
+        r.put("windowP99", worstWindow);
         r.put("relayCpuSeconds", Percentiles.round(relayCpu));
         r.put("relayCpuPercentOfOneCore", Percentiles.round(100 * relayCpu / seconds));
         r.put("deliveriesPerRelayCpuSecond", relayCpu > 0 ? Math.round(received / relayCpu) : null);

@@ -34,12 +34,12 @@ public final class RelayProcess implements AutoCloseable {
     private final List<String> command;
     private final String jcmd;
     private final Path copyDir;
-    private final String jarDescription;
+    private final String description;
 
     private RelayProcess(Process process, int port, Path log, Map<String, String> env, List<String> command, String jcmd,
-                         Path copyDir, String jarDescription) {
+                         Path copyDir, String description) {
         this.copyDir = copyDir;
-        this.jarDescription = jarDescription;
+        this.description = description;
         this.process = process;
         this.port = port;
         this.log = log;
@@ -73,28 +73,45 @@ public final class RelayProcess implements AutoCloseable {
         Path copyDir = Files.createTempDirectory("stellar-bench-relay");
         Path copy = copyDir.resolve("service.jar");
         Files.copy(relayJar, copy);
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(copy.toString());
+        String jcmd = Path.of(java).toAbsolutePath().getParent().resolve("jcmd").toString();
+        return launch(command, null, env, log, readyTimeout, portVariable, jcmd, copyDir,
+                relayJar.toAbsolutePath() + " (modified " + Files.getLastModifiedTime(relayJar) + ", "
+                        + Files.size(relayJar) + " bytes)");
+    }
+
+    /**
+     * A process that is not a JVM (a reference relay): the same readiness wait, /proc readings and stop,
+     * without jcmd (thread CPU and heap readings are then empty and -1).
+     */
+    static RelayProcess startCommand(List<String> command, Path workDir, Map<String, String> env, Path log,
+                                     Duration readyTimeout, String description) throws IOException, InterruptedException {
+        return launch(command, workDir, env, log, readyTimeout, "PORT", null, null, description);
+    }
+
+    private static RelayProcess launch(List<String> command, Path workDir, Map<String, String> env, Path log,
+                                       Duration readyTimeout, String portVariable, String jcmd, Path copyDir,
+                                       String description) throws IOException, InterruptedException {
         Map<String, String> full = new LinkedHashMap<>(env);
         int port = Integer.parseInt(full.getOrDefault(portVariable, "0"));
         if (port == 0) {
             port = freePort();
             full.put(portVariable, Integer.toString(port));
         }
-        List<String> command = new ArrayList<>();
-        command.add(java);
-        command.addAll(jvmOptions);
-        command.add("-jar");
-        command.add(copy.toString());
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
         // Only what we pass: the relay must not pick up a stray variable of the caller's shell.
         pb.environment().keySet().removeIf(k -> !k.equals("PATH") && !k.equals("HOME") && !k.equals("LANG"));
         pb.environment().putAll(full);
         Process p = pb.start();
-        Path javaHome = Path.of(java).toAbsolutePath().getParent();
-        String jcmd = javaHome.resolve("jcmd").toString();
-        RelayProcess relay = new RelayProcess(p, port, log, full, command, jcmd, copyDir,
-                relayJar.toAbsolutePath() + " (modified " + Files.getLastModifiedTime(relayJar) + ", "
-                        + Files.size(relayJar) + " bytes)");
+        RelayProcess relay = new RelayProcess(p, port, log, full, command, jcmd, copyDir, description);
         try {
             relay.awaitReady(readyTimeout);
         } catch (RuntimeException | InterruptedException e) {
@@ -105,7 +122,7 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = healthClient();
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
@@ -131,7 +148,7 @@ public final class RelayProcess implements AutoCloseable {
     /** {@code GET /health/ready}: the relay's own count of open sockets, or -1. */
     public int connectionCount() {
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpClient http = healthClient();
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             Matcher m = Pattern.compile("\"connections\"\\s*:\\s*(\\d+)").matcher(r.body());
@@ -142,6 +159,14 @@ public final class RelayProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    /**
+     * HTTP/1.1 only: by default the client offers an h2c upgrade, which a server that routes upgrades
+     * to its WebSocket handler (Node's ws reference) refuses with 400.
+     */
+    private static HttpClient healthClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     }
 
     public String baseUrl() {
@@ -220,6 +245,9 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     String jcmd(String... args) {
+        if (jcmd == null) {
+            return ""; // not a JVM
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(jcmd);
         cmd.add(Long.toString(process.pid()));
@@ -249,7 +277,7 @@ public final class RelayProcess implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pid", pid());
         m.put("port", port);
-        m.put("jar", jarDescription);
+        m.put("program", description);
         m.put("command", String.join(" ", command));
         Map<String, String> shown = new LinkedHashMap<>();
         env.forEach((k, v) -> shown.put(k, SECRET.contains(k) ? "(set)" : v));
@@ -273,12 +301,19 @@ public final class RelayProcess implements AutoCloseable {
         try {
             terminate(grace);
         } finally {
-            try {
-                Files.deleteIfExists(copyDir.resolve("service.jar"));
-                Files.deleteIfExists(copyDir);
-            } catch (IOException ignored) {
-                // a temporary directory; the OS cleans it eventually
-            }
+            deleteCopy();
+        }
+    }
+
+    private void deleteCopy() {
+        if (copyDir == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(copyDir.resolve("service.jar"));
+            Files.deleteIfExists(copyDir);
+        } catch (IOException ignored) {
+            // a temporary directory; the OS cleans it eventually
         }
     }
 

@@ -2,6 +2,7 @@ package io.stellarrelay.bench;
 
 import picocli.CommandLine.Mixin;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** A scenario: runs inside a {@link BenchRun} that owns and cleans up everything it starts. */
@@ -13,11 +14,19 @@ abstract class Scenario implements Callable<Integer> {
 
     abstract void run(BenchRun run) throws Exception;
 
+    /** One run, cleaned up at the end; returns its report (with {@code results}). */
+    Map<String, Object> execute() throws Exception {
+        try (BenchRun run = new BenchRun(name(), common)) {
+            System.out.println("== stellar-bench " + name() + " against " + common.target.wire() + " (run " + run.runId + ")");
+            run(run);
+            return run.report;
+        }
+    }
+
     @Override
     public Integer call() {
-        try (BenchRun run = new BenchRun(name(), common)) {
-            System.out.println("== stellar-bench " + name() + " (run " + run.runId + ")");
-            run(run);
+        try {
+            execute();
             return 0;
         } catch (Exception e) {
             System.err.println("stellar-bench " + name() + " failed: " + e);
