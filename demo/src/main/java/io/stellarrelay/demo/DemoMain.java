@@ -28,19 +28,20 @@ public final class DemoMain {
             return;
         }
         System.out.println("Starting the stellar-relay demo (embedded PostgreSQL and Redis, poller, relay)...");
-        DemoStack stack;
-        try {
-            stack = DemoStack.start(options);
-        } catch (RuntimeException e) {
-            System.err.println("stellar-demo: could not start: " + e.getMessage());
-            System.exit(1);
-            return;
-        }
+        // The hook comes first: a Ctrl-C while the stack starts waits for the start, then stops it all.
+        DemoStack stack = new DemoStack();
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("demo-shutdown").unstarted(() -> {
             System.out.println("Stopping the demo...");
             stack.close();
             System.out.println("Stopped; nothing left behind.");
         }));
+        try {
+            stack.startAll(options);
+        } catch (RuntimeException e) {
+            System.err.println("stellar-demo: could not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         String url = "http://localhost:" + stack.port() + "/";
         System.out.println();
         System.out.println("  stellar-relay demo is running: open " + url);
