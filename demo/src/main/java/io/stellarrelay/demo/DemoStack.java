@@ -13,6 +13,7 @@ import io.stellarrelay.relay.RelayConfig;
 import io.stellarrelay.relay.auth.SessionCookie;
 import redis.clients.jedis.RedisClient;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,9 +32,14 @@ import java.util.Random;
 public final class DemoStack implements AutoCloseable {
 
     /**
-     * @param simulateEvery how often the simulator changes a server, or null for no simulator
+     * @param simulateEvery    how often the simulator changes a server, or null for no simulator
+     * @param postgresBinaries where PostgreSQL's binaries stay unpacked between runs, or null for the workspace
      */
-    public record Options(String host, int port, Duration pollInterval, Duration simulateEvery) {}
+    public record Options(String host, int port, Duration pollInterval, Duration simulateEvery, Path postgresBinaries) {
+        public Options(String host, int port, Duration pollInterval, Duration simulateEvery) {
+            this(host, port, pollInterval, simulateEvery, null);
+        }
+    }
 
     private final List<AutoCloseable> stoppedFirst = new ArrayList<>();
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -65,7 +71,7 @@ public final class DemoStack implements AutoCloseable {
     }
 
     private void startEach(Options options) {
-        services = track(EmbeddedServices.start("stellar-demo-"));
+        services = track(EmbeddedServices.start("stellar-demo-", options.postgresBinaries()));
         services.postgres().executeAsAdmin("CREATE DATABASE panel");
         String databaseUrl = services.postgres().url("panel");
         database = track(new DemoDatabase(databaseUrl));
