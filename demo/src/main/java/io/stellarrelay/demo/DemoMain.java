@@ -10,7 +10,7 @@ import java.time.Duration;
 
 /**
  * {@code java -jar demo/target/stellar-demo.jar}: the whole stack in one process, with demo data and
- * a page to watch it. Ctrl-C stops everything and deletes what it wrote.
+ * a page to watch it. Ctrl-C stops everything and deletes the temporary files it wrote.
  */
 public final class DemoMain {
     private DemoMain() {}

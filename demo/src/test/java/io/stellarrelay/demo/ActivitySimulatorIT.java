@@ -53,12 +53,17 @@ class ActivitySimulatorIT {
         }
     }
 
+    private static void loadDemoData(TestDatabase db) throws Exception {
+        try (var in = DemoDatabase.class.getResourceAsStream("/db/demo-data.sql")) {
+            db.execute(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     @DisplayName("each step moves one unsuspended server one step along its life and touches updatedAt")
     void stepChangesOneServerLikeADaemonWould() throws Exception {
         try (TestDatabase db = TestDatabase.create(); DemoDatabase demo = new DemoDatabase(db.url())) {
-            db.execute(new String(DemoDatabase.class.getResourceAsStream("/db/demo-data.sql").readAllBytes(),
-                    java.nio.charset.StandardCharsets.UTF_8));
+            loadDemoData(db);
             ActivitySimulator simulator = new ActivitySimulator(demo.dataSource(), new Random(7), change -> { });
             for (int i = 0; i < 20; i++) {
                 Map<String, Row> beforeStep = rows(db);
@@ -94,8 +99,7 @@ class ActivitySimulatorIT {
     @DisplayName("a crash puts the server in error at once and announces it like any step; unknown servers are refused")
     void crashMakesAServerFailNow() throws Exception {
         try (TestDatabase db = TestDatabase.create(); DemoDatabase demo = new DemoDatabase(db.url())) {
-            db.execute(new String(DemoDatabase.class.getResourceAsStream("/db/demo-data.sql").readAllBytes(),
-                    java.nio.charset.StandardCharsets.UTF_8));
+            loadDemoData(db);
             List<ActivitySimulator.Change> announced = new ArrayList<>();
             ActivitySimulator simulator = new ActivitySimulator(demo.dataSource(), new Random(7), announced::add);
             Row before = row(db, "srv_demo_01");
