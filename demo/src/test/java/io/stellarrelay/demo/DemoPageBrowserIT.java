@@ -208,8 +208,15 @@ class DemoPageBrowserIT {
         waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
         waitUpTo(Duration.ofSeconds(10)).until(d -> !statusOf("srv_demo_03").equals("waiting"));
 
+        // "reconnecting" lasts a backoff of 250-500 ms: the page records every state, so a slow poll cannot miss it.
+        ((JavascriptExecutor) browser).executeScript("""
+                const state = document.getElementById('state');
+                window.seenStates = [];
+                new MutationObserver(() => window.seenStates.push(state.dataset.state))
+                    .observe(state, { attributes: true, attributeFilter: ['data-state'] });""");
         stack.relay().closeAllConnections(io.stellarrelay.protocol.CloseCode.SERVICE_RESTART);
-        waitUpTo(Duration.ofSeconds(5)).until(d -> "reconnecting".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
+        waitUpTo(Duration.ofSeconds(5)).until(d -> ((List<?>) ((JavascriptExecutor) d)
+                .executeScript("return window.seenStates")).contains("reconnecting"));
         waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
 
         stack.execute("UPDATE servers SET status = 'RESTORING', \"updatedAt\" = now() WHERE id = 'srv_demo_03'");
