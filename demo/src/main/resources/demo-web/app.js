@@ -19,6 +19,11 @@
   const lastUpdate = new Map();
   const CONSOLE_KEEP = 500;  // lines (and markers) kept on screen
   let consoleServerId = null;
+  const CHART_WINDOW_MS = 3 * 60 * 1000; // what a card's usage chart shows: the last three minutes
+  const SPARK_W = 120;       // the charts' drawing units; CSS sizes them
+  const SPARK_H = 28;
+  const usage = new Map();   // serverId -> [{at, cpu, memory}] from server:stats, while it runs
+  const limits = new Map();  // serverId -> {cpu, memory} from the last server:sync
 
   function setState(state, text) {
     $('state').dataset.state = state;
@@ -63,13 +68,14 @@
     $('cards').replaceChildren();
     hideConsole();
     lastUpdate.clear();
-    const response = await fetch('/demo/servers', { credentials: 'same-origin' });
-    if (response.status === 401) {
+    usage.clear();
+    limits.clear();
+    const body = await (await fetch('/demo/servers', { credentials: 'same-origin' })).json();
+    if (!body.userId) {
       servers = [];
       $('user-label').textContent = '';
       showMessage('This user is not authenticated: the relay refuses the session (banned or expired).');
     } else {
-      const body = await response.json();
       servers = body.servers;
       $('user-label').textContent = `Logged in as ${body.userId}.`;
       showMessage(servers.length ? '' : 'This user has no access to any server, so nothing is shown.');
@@ -188,12 +194,23 @@
         <dt>game</dt><dd class="blueprint">-</dd>
         <dt>usage</dt><dd class="usage">-</dd>
       </dl>
+      <div class="charts" hidden>
+        ${chart('cpu')}
+        ${chart('memory')}
+      </div>
       <div class="bottom"><span class="age">no update yet</span><button class="open-console">console</button></div>`;
     el.querySelector('.name').textContent = server.name;
     el.querySelector('.open-console').addEventListener('click', () => openConsole(server.id, server.name));
     return el;
   }
 
+  // A sparkline of one resource: its usage over the chart window, from 0 (bottom) to the limit (top).
+  function chart(resource) {
+    return `<div class="chart ${resource}-chart"><span class="label">${resource}</span>
+      <svg class="spark" viewBox="0 0 ${SPARK_W} ${SPARK_H}" preserveAspectRatio="none" role="img">
+        <line class="limit" x1="0" y1="1" x2="${SPARK_W}" y2="1"></line><polyline></polyline></svg>
+      <span class="now"></span></div>`;
+  }
   function cardOf(serverId) {
     return document.querySelector(`.card[data-server-id="${CSS.escape(serverId)}"]`);
   }
@@ -203,6 +220,11 @@
     const changed = status.dataset.status !== value;
     status.dataset.status = value;
     status.textContent = value;
+    if (value !== 'running') {
+      // Charts show a running server; the next run starts a fresh one (its limits may have changed).
+      usage.delete(el.dataset.serverId);
+      el.querySelector('.charts').hidden = true;
+    }
     if (changed) {
       el.classList.add('flash');
       setTimeout(() => el.classList.remove('flash'), 600);
@@ -211,7 +233,34 @@
 
   function showStats(serverId, data) {
     const el = cardOf(serverId);
-    if (el) el.querySelector('.usage').textContent = `${data.cpu} % cpu · ${data.memory} MiB`;
+    if (!el) return;
+    el.querySelector('.usage').textContent = `${data.cpu} % cpu · ${data.memory} MiB`;
+    const now = Date.now();
+    const samples = (usage.get(serverId) || []).filter((s) => s.at > now - CHART_WINDOW_MS);
+    samples.push({ at: now, cpu: data.cpu, memory: data.memory });
+    usage.set(serverId, samples);
+    drawCharts(el, samples);
+  }
+
+  function drawCharts(el, samples) {
+    const limit = limits.get(el.dataset.serverId) || {};
+    const draw = (resource, unit) => {
+      const box = el.querySelector(`.${resource}-chart`);
+      const values = samples.map((s) => s[resource]);
+      // Scaled to the limit shown on the card; before the first sync, to the highest value seen.
+      const top = limit[resource] || Math.max(...values, 1);
+      // Oldest on the left, newest on the right, spread over the width (a level line for one sample).
+      const x = (i) => (samples.length === 1 ? i : i / (samples.length - 1)) * SPARK_W;
+      const y = (value) => SPARK_H - (value / top) * (SPARK_H - 2);
+      const points = (samples.length === 1 ? [samples[0], samples[0]] : samples)
+        .map((s, i) => `${x(i).toFixed(1)},${y(s[resource]).toFixed(1)}`);
+      box.querySelector('polyline').setAttribute('points', points.join(' '));
+      box.querySelector('.now').textContent = `${values[values.length - 1]} ${unit}`;
+      box.title = `${resource}: last ${CHART_WINDOW_MS / 60000} minutes, of a ${top} ${unit} limit`;
+    };
+    draw('cpu', '%');
+    draw('memory', 'MiB');
+    el.querySelector('.charts').hidden = false;
   }
 
   function sendConsole(type, serverId) {
@@ -224,9 +273,14 @@
     if (consoleServerId && consoleServerId !== serverId) sendConsole('unsubscribe', consoleServerId);
     consoleServerId = serverId;
     $('console-title').textContent = name;
-    $('console-lines').replaceChildren();
+    const waiting = document.createElement('div');
+    waiting.className = 'waiting';
+    waiting.textContent = 'waiting for output…';
+    $('console-lines').replaceChildren(waiting);
     $('console-error').hidden = true;
     $('console').hidden = false;
+    // The panel sits below the grid: bring it to where the visitor is looking.
+    $('console').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     sendConsole('subscribe', serverId);
   }
 
@@ -240,8 +294,14 @@
     $('console').hidden = true;
   }
 
+  async function crashNow() {
+    if (!consoleServerId) return;
+    await fetch(`/demo/servers/${encodeURIComponent(consoleServerId)}/crash`, { method: 'POST', credentials: 'same-origin' });
+  }
+
   function appendConsole(lines, dropped) {
     const box = $('console-lines');
+    box.querySelectorAll('.waiting').forEach((w) => w.remove());
     const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
     const added = lines.map((text) => {
       const line = document.createElement('div');
@@ -273,6 +333,7 @@
     set('.memory', `${data.memory} MiB`);
     set('.disk', `${data.disk} MiB`);
     set('.blueprint', data.blueprint.name);
+    limits.set(serverId, { cpu: data.cpu, memory: data.memory });
     lastUpdate.set(serverId, Date.now());
     renderAges();
   }
@@ -285,6 +346,8 @@
   }
 
   $('console-close').addEventListener('click', closeConsole);
+  $('console-crash').addEventListener('click', crashNow);
   setInterval(renderAges, 1000);
-  loadUsers().then(() => fetch('/demo/servers').then((r) => { if (r.ok) start(); }));
+  // Still logged in from an earlier visit: show that user's servers at once.
+  loadUsers().then(() => fetch('/demo/servers')).then((r) => r.json()).then((body) => { if (body.userId) start(); });
 })();

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,18 +39,29 @@ final class ActivitySimulator implements AutoCloseable {
               ELSE status::text
             END::"ServerStatus\"""";
 
+    /**
+     * One step of one server. A daemon sizes a server's container when it starts it, so the limits change
+     * with a start and never under a running server: the usage it reports stays within the limits shown.
+     */
     private static final String STEP = """
-            UPDATE servers
-               SET "previousStatus" = status,
-                   status = %s,
-                   "containerId" = CASE WHEN status::text IN ('STOPPED', 'ERROR', 'INSTALLING')
+            UPDATE servers s
+               SET "previousStatus" = s.status,
+                   status = n.next,
+                   "containerId" = CASE WHEN s.status::text IN ('STOPPED', 'ERROR', 'INSTALLING')
                                         THEN 'ctr-' || substr(md5(random()::text), 1, 12)
-                                        ELSE "containerId" END,
-                   memory = ?,
-                   cpu = ?,
+                                        ELSE s."containerId" END,
+                   memory = CASE WHEN n.next::text = 'STARTING' THEN ? ELSE s.memory END,
+                   cpu = CASE WHEN n.next::text = 'STARTING' THEN ? ELSE s.cpu END,
                    "updatedAt" = (now() AT TIME ZONE 'UTC')
-             WHERE id = ?
-            RETURNING status::text, "blueprintId\"""".formatted(NEXT_STATUS);
+              FROM (SELECT id, %s AS next FROM servers WHERE id = ?) n
+             WHERE s.id = n.id
+            RETURNING s.status::text, s."blueprintId\"""".formatted(NEXT_STATUS);
+
+    private static final String CRASH = """
+            UPDATE servers
+               SET "previousStatus" = status, status = 'ERROR', "updatedAt" = (now() AT TIME ZONE 'UTC')
+             WHERE id = ? AND NOT suspended
+            RETURNING status::text, "blueprintId\"""";
 
     private static final long[] MEMORY_STEPS = {1024, 2048, 3072, 4096, 6144, 8192};
     private static final double[] CPU_STEPS = {50, 100, 150.5, 200, 300, 400};
@@ -100,9 +112,9 @@ final class ActivitySimulator implements AutoCloseable {
             }
             String id = candidates.get(random.nextInt(candidates.size()));
             try (PreparedStatement st = c.prepareStatement(STEP)) {
-                st.setDouble(1, random.nextDouble());
-                st.setLong(2, MEMORY_STEPS[random.nextInt(MEMORY_STEPS.length)]);
-                st.setDouble(3, CPU_STEPS[random.nextInt(CPU_STEPS.length)]);
+                st.setLong(1, MEMORY_STEPS[random.nextInt(MEMORY_STEPS.length)]);
+                st.setDouble(2, CPU_STEPS[random.nextInt(CPU_STEPS.length)]);
+                st.setDouble(3, random.nextDouble());
                 st.setString(4, id);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
@@ -110,6 +122,25 @@ final class ActivitySimulator implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Crashes an unsuspended server now, whatever it was doing (the page's "crash now"): the change goes to
+     * the listener like any step, so the crash report reaches the console at once. Empty for no such server.
+     */
+    Optional<Change> crash(String serverId) throws SQLException {
+        Change change;
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(CRASH)) {
+            st.setString(1, serverId);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                change = new Change(serverId, rs.getString(2), rs.getString(1));
+            }
+        }
+        listener.accept(change);
+        return Optional.of(change);
     }
 
     @Override

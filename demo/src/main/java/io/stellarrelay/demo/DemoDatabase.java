@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.stellarrelay.config.DatabaseSettings;
 import io.stellarrelay.db.Databases;
 import io.stellarrelay.db.ScratchDatabase;
+import io.stellarrelay.poller.PanelIndexes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,9 +29,13 @@ final class DemoDatabase implements AutoCloseable {
         return pool;
     }
 
-    /** Creates the panel's tables and fills them with the demo installation. */
+    /**
+     * Creates the panel's tables, the indexes stellar-relay asks a panel database to have (as an
+     * operator would, so the poller finds nothing to warn about), and fills them with the demo installation.
+     */
     void load() {
         execute(ScratchDatabase.panelSchema());
+        PanelIndexes.WANTED.forEach(index -> execute(index.createStatement()));
         execute(resource("/db/demo-data.sql"));
     }
 

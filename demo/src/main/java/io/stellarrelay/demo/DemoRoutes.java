@@ -42,14 +42,21 @@ final class DemoRoutes {
                 OR EXISTS (SELECT 1 FROM server_members m WHERE m."serverId" = s.id AND m."userId" = ?)
              ORDER BY s.name""";
 
+    /** Makes a server crash now; empty when there is no such (unsuspended) server. */
+    interface Crash {
+        Optional<ActivitySimulator.Change> crash(String serverId) throws SQLException;
+    }
+
     private final DataSource dataSource;
     private final SessionCookie cookies;
     private final CookieAuthentication authentication;
+    private final Crash crash;
 
-    DemoRoutes(DataSource dataSource, SessionCookie cookies) {
+    DemoRoutes(DataSource dataSource, SessionCookie cookies, Crash crash) {
         this.dataSource = dataSource;
         this.cookies = cookies;
         this.authentication = new CookieAuthentication(cookies, new PanelDatabase(dataSource));
+        this.crash = crash;
     }
 
     void install(JavalinConfig cfg) {
@@ -62,6 +69,7 @@ final class DemoRoutes {
         cfg.routes.post("/demo/login", this::login);
         cfg.routes.post("/demo/logout", this::logout);
         cfg.routes.get("/demo/servers", this::servers);
+        cfg.routes.post("/demo/servers/{serverId}/crash", this::crash);
     }
 
     private void users(Context ctx) throws SQLException {
@@ -125,22 +133,48 @@ final class DemoRoutes {
         ctx.status(HttpStatus.NO_CONTENT);
     }
 
+    /**
+     * The servers the logged-in user may see. The page asks before anyone has logged in, and after logging
+     * in as the banned user: "nobody" is an answer here ({@code "userId": null}), not an error.
+     */
     private void servers(Context ctx) throws SQLException {
+        Optional<AuthenticatedUser> user = authentication.authenticate(ctx).map(CookieAuthentication.Session::user);
+        if (user.isEmpty()) {
+            if (ctx.status() == HttpStatus.UNAUTHORIZED) {
+                ctx.status(HttpStatus.OK).json(Map.of("servers", List.of()));
+            }
+            return;
+        }
+        ctx.json(Map.of("userId", user.get().id(), "servers", visibleServers(user.get())));
+    }
+
+    /** The page's "crash now": the server prints its crash report at once, so its console shows dropped lines. */
+    private void crash(Context ctx) throws SQLException {
         Optional<AuthenticatedUser> user = authentication.authenticate(ctx).map(CookieAuthentication.Session::user);
         if (user.isEmpty()) {
             return;
         }
+        String serverId = ctx.pathParam("serverId");
+        boolean visible = visibleServers(user.get()).stream().anyMatch(s -> s.get("id").equals(serverId));
+        if (!visible || crash.crash(serverId).isEmpty()) {
+            ctx.status(HttpStatus.NOT_FOUND).json(Map.of("error", "No such server"));
+            return;
+        }
+        ctx.status(HttpStatus.NO_CONTENT);
+    }
+
+    private List<Map<String, String>> visibleServers(AuthenticatedUser user) throws SQLException {
         List<Map<String, String>> servers = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(VISIBLE_SERVERS)) {
-            st.setBoolean(1, user.get().admin());
-            st.setString(2, user.get().id());
-            st.setString(3, user.get().id());
+            st.setBoolean(1, user.admin());
+            st.setString(2, user.id());
+            st.setString(3, user.id());
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     servers.add(Map.of("id", rs.getString(1), "name", rs.getString(2)));
                 }
             }
         }
-        ctx.json(Map.of("userId", user.get().id(), "servers", servers));
+        return servers;
     }
 }

@@ -13,6 +13,7 @@ import io.stellarrelay.relay.RelayConfig;
 import io.stellarrelay.relay.auth.SessionCookie;
 import redis.clients.jedis.RedisClient;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,37 +25,53 @@ import java.util.Random;
 
 /**
  * Everything in one process: embedded PostgreSQL (panel schema and demo rows) and Redis, a poller, a
- * relay serving the demo page, and optionally the simulated daemon (activity and live events). {@link #close} stops all of it
- * in reverse order and deletes every file it wrote.
+ * relay serving the demo page, and the simulated daemon (activity and live events; scheduled only when asked
+ * for, but always there for the page's "crash now"). {@link #close} stops all of it in order and deletes every
+ * file it wrote.
  */
 public final class DemoStack implements AutoCloseable {
 
     /**
-     * @param simulateEvery how often the simulator changes a server, or null for no simulator
+     * @param simulateEvery    how often the simulator changes a server, or null for no simulator
+     * @param postgresBinaries where PostgreSQL's binaries stay unpacked between runs, or null for the workspace
      */
-    public record Options(String host, int port, Duration pollInterval, Duration simulateEvery) {}
+    public record Options(String host, int port, Duration pollInterval, Duration simulateEvery, Path postgresBinaries) {
+        public Options(String host, int port, Duration pollInterval, Duration simulateEvery) {
+            this(host, port, pollInterval, simulateEvery, null);
+        }
+    }
 
+    private final List<AutoCloseable> stoppedFirst = new ArrayList<>();
     private final List<AutoCloseable> started = new ArrayList<>();
     private RelayApp relay;
     private LiveEventSimulator liveEvents;
+    private ActivitySimulator activity;
     private DemoDatabase database;
     private EmbeddedServices services;
 
-    private DemoStack() {}
+    DemoStack() {}
 
     public static DemoStack start(Options options) {
         DemoStack stack = new DemoStack();
+        stack.startAll(options);
+        return stack;
+    }
+
+    /**
+     * Starts everything; on a failure stops what had started and rethrows. Holds the stack's lock, so a
+     * {@link #close} from another thread (Ctrl-C while starting) waits for the start, then stops it all in order.
+     */
+    synchronized void startAll(Options options) {
         try {
-            stack.startAll(options);
-            return stack;
+            startEach(options);
         } catch (RuntimeException e) {
-            stack.close();
+            close();
             throw e;
         }
     }
 
-    private void startAll(Options options) {
-        services = track(EmbeddedServices.start("stellar-demo-"));
+    private void startEach(Options options) {
+        services = track(EmbeddedServices.start("stellar-demo-", options.postgresBinaries()));
         services.postgres().executeAsAdmin("CREATE DATABASE panel");
         String databaseUrl = services.postgres().url("panel");
         database = track(new DemoDatabase(databaseUrl));
@@ -75,24 +92,30 @@ public final class DemoStack implements AutoCloseable {
         env.put("HEALTH_HOST", "127.0.0.1");
         env.put("HEALTH_PORT", "0"); // the poller's health port: any free one, the demo does not need it
 
-        DemoRoutes routes = new DemoRoutes(database.dataSource(), new SessionCookie(new Secret(secret)));
-        relay = track(RelayApp.create(RelayConfig.fromEnvironment(env), routes::install).start());
-        // Started after the relay so that it stops before it: nothing is published into a closing relay.
-        track(Poller.create(PollerConfig.fromEnvironment(env)).start());
         RedisClient redis = track(new RedisConnector(RedisSettings.parse(services.redis().url()), "stellar-demo")
                 .newClient(2));
-        liveEvents = track(new LiveEventSimulator(database.dataSource(), redis,
+        // The simulators stop first, before anything they feed: no event is published into a stopping stack.
+        liveEvents = stopFirst(new LiveEventSimulator(database.dataSource(), redis,
                 new RedisNames(SharedSettings.DEFAULT_REDIS_PREFIX), new Random()));
+        activity = stopFirst(new ActivitySimulator(database.dataSource(), new Random(), liveEvents::changed));
+        // Started before the relay so that it stops after it, and both before the servers they use.
+        track(Poller.create(PollerConfig.fromEnvironment(env)).start());
+        DemoRoutes routes = new DemoRoutes(database.dataSource(), new SessionCookie(new Secret(secret)),
+                activity::crash);
+        relay = track(RelayApp.create(RelayConfig.fromEnvironment(env), routes::install).start());
         if (options.simulateEvery() != null) {
-            ActivitySimulator simulator = track(new ActivitySimulator(database.dataSource(), new Random(),
-                    liveEvents::changed));
-            simulator.start(options.simulateEvery());
+            activity.start(options.simulateEvery());
             liveEvents.start(Duration.ofMillis(700), Duration.ofSeconds(2));
         }
     }
 
     private <T extends AutoCloseable> T track(T resource) {
         started.add(resource);
+        return resource;
+    }
+
+    private <T extends AutoCloseable> T stopFirst(T resource) {
+        stoppedFirst.add(resource);
         return resource;
     }
 
@@ -119,16 +142,22 @@ public final class DemoStack implements AutoCloseable {
         database.execute(sql);
     }
 
+    /** Stops the simulators, then the relay, the poller and the embedded servers: each in reverse order of start. */
     @Override
-    public void close() {
-        for (int i = started.size() - 1; i >= 0; i--) {
+    public synchronized void close() {
+        closeInReverse(stoppedFirst);
+        closeInReverse(started);
+    }
+
+    private static void closeInReverse(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
             try {
-                started.get(i).close();
+                resources.get(i).close();
             } catch (Exception e) {
-                System.err.println("stellar-demo: stopping " + started.get(i).getClass().getSimpleName()
+                System.err.println("stellar-demo: stopping " + resources.get(i).getClass().getSimpleName()
                         + " failed: " + e);
             }
         }
-        started.clear();
+        resources.clear();
     }
 }

@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Random;
 
@@ -50,12 +53,17 @@ class ActivitySimulatorIT {
         }
     }
 
+    private static void loadDemoData(TestDatabase db) throws Exception {
+        try (var in = DemoDatabase.class.getResourceAsStream("/db/demo-data.sql")) {
+            db.execute(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     @DisplayName("each step moves one unsuspended server one step along its life and touches updatedAt")
     void stepChangesOneServerLikeADaemonWould() throws Exception {
         try (TestDatabase db = TestDatabase.create(); DemoDatabase demo = new DemoDatabase(db.url())) {
-            db.execute(new String(DemoDatabase.class.getResourceAsStream("/db/demo-data.sql").readAllBytes(),
-                    java.nio.charset.StandardCharsets.UTF_8));
+            loadDemoData(db);
             ActivitySimulator simulator = new ActivitySimulator(demo.dataSource(), new Random(7), change -> { });
             for (int i = 0; i < 20; i++) {
                 Map<String, Row> beforeStep = rows(db);
@@ -78,7 +86,34 @@ class ActivitySimulatorIT {
                 if (after.previousStatus().equals("STOPPED")) {
                     assertTrue(after.containerId().startsWith("ctr-"), "a start gets a new container");
                 }
+                if (!after.status().equals("STARTING")) {
+                    // Usage is reported against the limits: they must not move under a running server.
+                    assertEquals(before.memory(), after.memory(), "memory limit changes only with a start");
+                    assertEquals(before.cpu(), after.cpu(), "cpu limit changes only with a start");
+                }
             }
+        }
+    }
+
+    @Test
+    @DisplayName("a crash puts the server in error at once and announces it like any step; unknown servers are refused")
+    void crashMakesAServerFailNow() throws Exception {
+        try (TestDatabase db = TestDatabase.create(); DemoDatabase demo = new DemoDatabase(db.url())) {
+            loadDemoData(db);
+            List<ActivitySimulator.Change> announced = new ArrayList<>();
+            ActivitySimulator simulator = new ActivitySimulator(demo.dataSource(), new Random(7), announced::add);
+            Row before = row(db, "srv_demo_01");
+
+            ActivitySimulator.Change change = simulator.crash("srv_demo_01").orElseThrow();
+
+            assertEquals(new ActivitySimulator.Change("srv_demo_01", "bp_minecraft_java", "ERROR"), change);
+            assertEquals(List.of(change), announced);
+            Row after = row(db, "srv_demo_01");
+            assertEquals("ERROR", after.status());
+            assertEquals(before.status(), after.previousStatus());
+            assertEquals(Optional.empty(), simulator.crash("srv_demo_06"), "a suspended server does not crash");
+            assertEquals(Optional.empty(), simulator.crash("srv_nope"));
+            assertEquals(1, announced.size());
         }
     }
 }

@@ -16,15 +16,24 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.logging.Level;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -81,7 +90,11 @@ class DemoPageBrowserIT {
         // Headless as root, and no calls home: this machine's network is closed.
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,900", "--user-data-dir=" + profile);
+                "--disable-sync", "--window-size=1400,1000", "--user-data-dir=" + profile);
+        // The browser's own console (failed requests show there as SEVERE), for the "no errors" check.
+        LoggingPreferences logging = new LoggingPreferences();
+        logging.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logging);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(driver)).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
@@ -138,6 +151,24 @@ class DemoPageBrowserIT {
         browser.findElement(By.cssSelector(".card[data-server-id='" + serverId + "'] .open-console")).click();
     }
 
+    /** Whether the element lies wholly inside the browser window as it is scrolled now. */
+    private static boolean inView(String id) {
+        return (Boolean) ((JavascriptExecutor) browser).executeScript("""
+                const r = document.getElementById(arguments[0]).getBoundingClientRect();
+                return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;""", id);
+    }
+
+    /** The points of a card's usage chart for {@code resource} ("cpu" or "memory"), as [x, y] pairs. */
+    private static List<double[]> chartPoints(String serverId, String resource) {
+        String points = browser.findElement(By.cssSelector(".card[data-server-id='" + serverId + "'] ."
+                + resource + "-chart polyline")).getDomAttribute("points");
+        if (points == null || points.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(points.trim().split("\\s+"))
+                .map(p -> java.util.Arrays.stream(p.split(",")).mapToDouble(Double::parseDouble).toArray()).toList();
+    }
+
     private static void screenshot(String name) throws Exception {
         File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
         Path target = Files.createDirectories(Path.of("target", "screenshots")).resolve(name);
@@ -177,8 +208,15 @@ class DemoPageBrowserIT {
         waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
         waitUpTo(Duration.ofSeconds(10)).until(d -> !statusOf("srv_demo_03").equals("waiting"));
 
+        // "reconnecting" lasts a backoff of 250-500 ms: the page records every state, so a slow poll cannot miss it.
+        ((JavascriptExecutor) browser).executeScript("""
+                const state = document.getElementById('state');
+                window.seenStates = [];
+                new MutationObserver(() => window.seenStates.push(state.dataset.state))
+                    .observe(state, { attributes: true, attributeFilter: ['data-state'] });""");
         stack.relay().closeAllConnections(io.stellarrelay.protocol.CloseCode.SERVICE_RESTART);
-        waitUpTo(Duration.ofSeconds(5)).until(d -> "reconnecting".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
+        waitUpTo(Duration.ofSeconds(5)).until(d -> ((List<?>) ((JavascriptExecutor) d)
+                .executeScript("return window.seenStates")).contains("reconnecting"));
         waitUpTo(Duration.ofSeconds(10)).until(d -> "live".equals(d.findElement(By.id("state")).getDomAttribute("data-state")));
 
         stack.execute("UPDATE servers SET status = 'RESTORING', \"updatedAt\" = now() WHERE id = 'srv_demo_03'");
@@ -227,10 +265,15 @@ class DemoPageBrowserIT {
         showCardsOf("usr_demo_owner_1", Set.of("srv_demo_01", "srv_demo_02", "srv_demo_05", "srv_demo_08"));
         openConsole("srv_demo_01");
         waitUpTo(Duration.ofSeconds(5)).until(d -> consoleSubscribers("srv_demo_01") >= 1);
+        // The page scrolls the panel into view (smoothly, so allow it a moment) and says it waits.
+        waitUpTo(Duration.ofSeconds(3)).until(d -> inView("console"));
+        assertEquals(List.of("waiting for output…"), consoleTexts(".waiting"));
+        screenshot("demo-console-waiting.png");
 
         stack.liveEvents().publishConsole("srv_demo_01", List.of("[12:00:00 INFO]: hello from the test", "second line"));
         waitUpTo(Duration.ofSeconds(5)).until(d -> consoleTexts(".line").containsAll(
                 List.of("[12:00:00 INFO]: hello from the test", "second line")));
+        assertEquals(List.of(), consoleTexts(".waiting"), "the placeholder goes with the first line");
 
         // Far more than a relay passes for one server in a second: the rest is counted, and the page says so.
         List<String> flood = IntStream.range(0, 3000).mapToObj(i -> "flood line " + i).toList();
@@ -266,5 +309,74 @@ class DemoPageBrowserIT {
         assertEquals(0, consoleSubscribers("srv_demo_02"), "no relay listens to a console nobody may read");
         assertEquals(List.of(), consoleTexts(".line"));
         screenshot("demo-console-refused.png");
+    }
+
+    @Test
+    @DisplayName("\"crash now\" makes the server crash at once, and its console shows the report cut by a dropped-lines marker")
+    void crashNowShowsDroppedLines() throws Exception {
+        showCardsOf("usr_demo_owner_1", Set.of("srv_demo_01", "srv_demo_02", "srv_demo_05", "srv_demo_08"));
+        openConsole("srv_demo_08");
+        waitUpTo(Duration.ofSeconds(5)).until(d -> consoleSubscribers("srv_demo_08") >= 1);
+        browser.findElement(By.id("console-crash")).click();
+
+        waitUpTo(Duration.ofSeconds(5)).until(d -> statusOf("srv_demo_08").equals("error"));
+        waitUpTo(Duration.ofSeconds(5)).until(d -> !consoleTexts(".dropped").isEmpty());
+        // The page keeps the newest 500 lines: the report's frames, ended by the marker.
+        assertTrue(consoleTexts(".line").stream().anyMatch(line -> line.contains("ChunkTicker.tick")), "the crash report");
+        assertTrue(consoleTexts(".dropped").getFirst().matches("\\d+ lines? dropped"), consoleTexts(".dropped").toString());
+        assertTrue(inView("console"));
+        screenshot("demo-console-crash.png");
+    }
+
+    @Test
+    @DisplayName("a running server's card charts its recent CPU and memory, within the limits it shows")
+    void runningServerShowsItsUsageChart() throws Exception {
+        stack.execute("UPDATE servers SET status = 'RUNNING', \"updatedAt\" = now() WHERE id = 'srv_demo_05'");
+        showCardsOf("usr_demo_owner_1", Set.of("srv_demo_01", "srv_demo_02", "srv_demo_05", "srv_demo_08"));
+        waitUpTo(Duration.ofSeconds(5)).until(d -> statusOf("srv_demo_05").equals("running"));
+        WebElement charts = browser.findElement(By.cssSelector(".card[data-server-id='srv_demo_05'] .charts"));
+        assertFalse(charts.isDisplayed(), "no chart before the first server:stats");
+
+        // Six reports, as the simulated daemon sends them every 2 s, published here without the wait.
+        int reports = 6;
+        for (int i = 0; i < reports; i++) {
+            stack.liveEvents().stats();
+            int sent = i + 1;
+            waitUpTo(Duration.ofSeconds(5)).until(d -> chartPoints("srv_demo_05", "cpu").size() == Math.max(2, sent));
+        }
+        assertTrue(charts.isDisplayed());
+        for (String resource : List.of("cpu", "memory")) {
+            List<double[]> points = chartPoints("srv_demo_05", resource);
+            assertEquals(reports, points.size(), resource);
+            // y runs from 28 (nothing used) up to 1 (the limit): usage within the limit stays in between.
+            assertTrue(points.stream().allMatch(p -> p[1] >= 1 && p[1] <= 28), resource + " within its limit");
+            assertTrue(points.get(0)[0] < points.get(reports - 1)[0], resource + " runs left to right in time");
+        }
+        String cpuNow = browser.findElement(By.cssSelector(".card[data-server-id='srv_demo_05'] .cpu-chart .now")).getText();
+        assertTrue(cpuNow.matches("[\\d.]+ %"), cpuNow);
+        screenshot("demo-usage.png");
+    }
+
+    @Test
+    @DisplayName("a visit from a fresh browser (log in, open a console, crash a server) logs no error in the browser")
+    void aNormalVisitLogsNoErrors() throws Exception {
+        browser.manage().deleteAllCookies();
+        browser.manage().logs().get(LogType.BROWSER); // drains what earlier tests left
+        showCardsOf("usr_demo_owner_1", Set.of("srv_demo_01", "srv_demo_02", "srv_demo_05", "srv_demo_08"));
+        openConsole("srv_demo_02");
+        waitUpTo(Duration.ofSeconds(5)).until(d -> consoleSubscribers("srv_demo_02") >= 1);
+        browser.findElement(By.id("console-crash")).click();
+        waitUpTo(Duration.ofSeconds(5)).until(d -> !consoleTexts(".dropped").isEmpty());
+        browser.findElement(By.id("console-close")).click();
+
+        List<String> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue()).map(LogEntry::getMessage).toList();
+        assertEquals(List.of(), errors, "the browser's console");
+        String icon = browser.findElement(By.cssSelector("link[rel='icon']")).getDomProperty("href");
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(icon)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertEquals(200, response.statusCode(), "the page's icon is served: " + icon);
+        }
     }
 }

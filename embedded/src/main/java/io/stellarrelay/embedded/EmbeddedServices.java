@@ -1,5 +1,7 @@
 package io.stellarrelay.embedded;
 
+import java.nio.file.Path;
+
 /**
  * PostgreSQL and Redis together in one workspace: started together, stopped in reverse order, and the
  * workspace (binaries, data, sockets) deleted last, so nothing is left behind.
@@ -16,10 +18,20 @@ public final class EmbeddedServices implements AutoCloseable {
     }
 
     public static EmbeddedServices start(String prefix) {
+        return start(prefix, null);
+    }
+
+    /**
+     * @param postgresBinaries where PostgreSQL's binaries are unpacked and kept for the next start, or null
+     *                         to unpack them into the workspace (and delete them with it)
+     */
+    public static EmbeddedServices start(String prefix, Path postgresBinaries) {
         Workspace workspace = Workspace.create(prefix);
         EmbeddedPostgresServer postgres = null;
         try {
-            postgres = EmbeddedPostgresServer.start(workspace.dir("postgres"));
+            Path postgresDir = workspace.dir("postgres");
+            postgres = postgresBinaries == null ? EmbeddedPostgresServer.start(postgresDir)
+                    : EmbeddedPostgresServer.start(postgresDir, postgresBinaries);
             EmbeddedRedisServer redis = EmbeddedRedisServer.start(workspace.dir("redis"));
             return new EmbeddedServices(workspace, postgres, redis);
         } catch (RuntimeException e) {
