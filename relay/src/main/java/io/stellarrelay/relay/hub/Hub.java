@@ -100,6 +100,8 @@ public final class Hub {
                 next[lane] = NONE;
                 if (count(next) == 0) {
                     last[0] = true;
+                    // Here, not after the compute: by then a new first watcher may have a newer sync kept.
+                    latest.remove(serverId);
                     return null;
                 }
                 return next;
@@ -114,7 +116,6 @@ public final class Hub {
             subscriptions.decrement();
         }
         if (last[0]) {
-            latest.remove(serverId);
             notifyListeners(serverId);
         }
     }
