@@ -93,8 +93,9 @@ public final class RelayApp implements AutoCloseable {
         // Pub/sub may come from a nearby replica; every write (watch set, probes) goes to REDIS_URL.
         RedisConnector subscribeConnector = config.shared().redisCluster() ? connector
                 : new RedisConnector(config.subscribeRedis(), clientName);
-        this.subscriber = RelaySubscriber.create(hub, consoles, consoleBatcher, subscribeConnector, redis, names,
-                config.relayId(), relayMetrics);
+        LatestSyncs latest = new LatestSyncs(hub, redis.client(), names, config.shared().pollInterval());
+        this.subscriber = RelaySubscriber.create(hub, consoles, consoleBatcher, latest, subscribeConnector, redis,
+                names, config.relayId(), relayMetrics);
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);
@@ -103,7 +104,6 @@ public final class RelayApp implements AutoCloseable {
         this.panel = new CachingPanel(batched, batched, config.security().revalidateInterval());
         SessionCookie cookies = new SessionCookie(config.authSecret());
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
-        LatestSyncs latest = new LatestSyncs(hub, redis.client(), names, config.shared().pollInterval());
         this.webSocket = new RelayWebSocket(cookies, panel, panel, hub, consoles, latest, codec,
                 origins, new ClientAddresses(config.security().trustedProxies()), config.limits(), relayMetrics);
         relayMetrics.observe(new RelayMetrics.Readings() {
