@@ -16,6 +16,7 @@ import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.auth.PanelDatabase;
 import io.stellarrelay.relay.auth.SessionCookie;
 import io.stellarrelay.relay.hub.ConsoleBatcher;
+import io.stellarrelay.relay.hub.ConsoleStreams;
 import io.stellarrelay.relay.hub.DeliveryLanes;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.LatestSyncs;
@@ -66,6 +67,8 @@ public final class RelayApp implements AutoCloseable {
     private final Hub consoles;
     private final ConsoleBatcher consoleBatcher;
     private final RelaySubscriber subscriber;
+    /** Console streams (issue 16); null on a Redis Cluster, where console output still comes by pub/sub. */
+    private final ConsoleStreams consoleStreams;
     private final WatchRegistration registration;
     private final RelayWebSocket webSocket;
     private final Javalin javalin;
@@ -96,6 +99,8 @@ public final class RelayApp implements AutoCloseable {
         LatestSyncs latest = new LatestSyncs(hub, redis.client(), names, config.shared().pollInterval());
         this.subscriber = RelaySubscriber.create(hub, consoles, consoleBatcher, latest, subscribeConnector, redis,
                 names, config.relayId(), relayMetrics);
+        this.consoleStreams = config.shared().redisCluster() ? null
+                : new ConsoleStreams(consoles, consoleBatcher, subscribeConnector, names);
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);
@@ -195,6 +200,9 @@ public final class RelayApp implements AutoCloseable {
 
     public RelayApp start() {
         subscriber.start();
+        if (consoleStreams != null) {
+            consoleStreams.start();
+        }
         registration.start();
         javalin.start();
         long ping = config.pingInterval().toMillis();
@@ -347,6 +355,9 @@ public final class RelayApp implements AutoCloseable {
         registration.close();
         registration.withdraw();
         subscriber.close();
+        if (consoleStreams != null) {
+            consoleStreams.close();
+        }
         consoleBatcher.close();
         lanes.close();
         redis.close();

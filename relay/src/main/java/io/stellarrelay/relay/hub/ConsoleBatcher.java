@@ -98,6 +98,20 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
         }
     }
 
+    /**
+     * {@code count} lines of the server were lost before the next ones (its console stream was trimmed
+     * past them unread); its console watchers get the count in {@code dropped} at once.
+     */
+    public void lost(String serverId, long count) {
+        if (!consoles.isWatched(serverId)) {
+            return;
+        }
+        Batch batch = batches.computeIfAbsent(serverId, id -> new Batch(System.nanoTime()));
+        if (batch.markLost(count)) {
+            timer.execute(() -> flush(serverId, batch));
+        }
+    }
+
     private void flush(String serverId, Batch batch) {
         try {
             if (!consoles.isWatched(serverId)) {
@@ -169,6 +183,16 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
         /** Marks the next frame as following a gap; true when the caller must schedule it (now). */
         synchronized boolean markGap() {
             gap = true;
+            return scheduleNow();
+        }
+
+        /** Counts lines lost before the next ones in the next frame; true when the caller must schedule it. */
+        synchronized boolean markLost(long count) {
+            dropped += count;
+            return scheduleNow();
+        }
+
+        private boolean scheduleNow() {
             if (scheduled) {
                 return false;
             }

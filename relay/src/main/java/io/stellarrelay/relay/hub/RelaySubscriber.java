@@ -52,6 +52,7 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
     private final GapRepair gapRepair;
     /** A pub/sub connection was lost since the last repair: frames may be missing. */
     private volatile boolean gap;
+    private volatile boolean warnedConsolePublish; // racing links may both warn: harmless
 
     RelaySubscriber(Hub hub, Hub consoles, ConsoleBatcher batcher, LatestSyncs syncs, String threadName,
                     RedisConnector connector, RedisCommands commands, RedisNames names, RelayMetrics metrics) {
@@ -206,6 +207,14 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
         }
         String consoleId = names.consoleServerIdOf(channel);
         if (consoleId != null) {
+            if (!warnedConsolePublish) {
+                // Kept for one release so backends can move; lines published meanwhile have no history
+                // and are lost with the connection.
+                log.warn("Console output PUBLISHed on {}: deprecated, XADD it to the stream of that name instead "
+                        + "(README, Redis contract); console PUBLISH is removed in the next release",
+                        names.consoleChannel(consoleId));
+                warnedConsolePublish = true;
+            }
             consoleBatcher.offer(consoleId, message);
         }
     }
