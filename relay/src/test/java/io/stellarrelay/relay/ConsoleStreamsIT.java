@@ -104,7 +104,7 @@ class ConsoleStreamsIT {
             // Lines 0 to 44 went unread: counted, then what the stream still holds, in order.
             String first = owner.awaitMessage(m -> m.contains("server:console"));
             assertEquals(true, first.contains("\"dropped\":45"), first);
-            String rest = first + owner.drainUntilPong();
+            String rest = first.contains("line 49") ? first : first + owner.awaitMessage(m -> m.contains("line 49"));
             assertEquals(true, rest.indexOf("line 45") < rest.indexOf("line 49") && !rest.contains("line 44\""), rest);
         }
     }

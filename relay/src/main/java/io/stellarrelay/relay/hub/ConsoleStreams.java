@@ -85,12 +85,13 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         boolean warned = false;
         while (running) {
             try {
+                // Changes before this read of the watched set are seen by it; a later one leaves a permit.
+                changes.drainPermits();
                 Set<String> wanted = consoles.watchedServers();
                 positions.keySet().retainAll(wanted);
                 if (wanted.isEmpty()) {
                     closeConnection(); // nothing to read: no connection, no command
                     changes.acquire();
-                    changes.drainPermits();
                     continue;
                 }
                 Jedis redis = connection();
