@@ -1,7 +1,9 @@
 package io.stellarrelay.poller;
 
 import io.stellarrelay.config.ConfigException;
+import io.stellarrelay.config.ListenAddress;
 import io.stellarrelay.config.Logging;
+import io.stellarrelay.config.StartupException;
 
 /** {@code java -jar stellar-poller.jar}: configuration comes from the environment (see README). */
 public final class PollerMain {
@@ -12,7 +14,8 @@ public final class PollerMain {
         PollerConfig config;
         try {
             config = PollerConfig.fromEnvironment(System.getenv());
-        } catch (ConfigException e) {
+            ListenAddress.requireAvailable(PollerConfig.HEALTH_PORT, config.healthHost(), config.healthPort());
+        } catch (ConfigException | StartupException e) {
             System.err.println("stellar-poller: " + e.getMessage());
             System.exit(2);
             return;

@@ -16,6 +16,7 @@ import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.auth.PanelDatabase;
 import io.stellarrelay.relay.auth.SessionCookie;
 import io.stellarrelay.relay.hub.ConsoleBatcher;
+import io.stellarrelay.relay.hub.ConsoleStreams;
 import io.stellarrelay.relay.hub.DeliveryLanes;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.LatestSyncs;
@@ -73,6 +74,8 @@ public final class RelayApp implements AutoCloseable {
     private final Hub consoles;
     private final ConsoleBatcher consoleBatcher;
     private final RelaySubscriber subscriber;
+    /** Console streams (issue 16); null on a Redis Cluster, where console output still comes by pub/sub. */
+    private final ConsoleStreams consoleStreams;
     private final WatchRegistration registration;
     private final Clients clients;
     private final Authentication authentication;
@@ -101,8 +104,11 @@ public final class RelayApp implements AutoCloseable {
         // Pub/sub may come from a nearby replica; every write (watch set, probes) goes to REDIS_URL.
         RedisConnector subscribeConnector = config.shared().redisCluster() ? connector
                 : new RedisConnector(config.subscribeRedis(), clientName);
-        this.subscriber = RelaySubscriber.create(hub, consoles, consoleBatcher, subscribeConnector, redis, names,
-                config.relayId(), relayMetrics);
+        LatestSyncs latest = new LatestSyncs(hub, redis.client(), names, config.shared().pollInterval());
+        this.subscriber = RelaySubscriber.create(hub, consoles, consoleBatcher, latest, subscribeConnector, redis,
+                names, config.relayId(), relayMetrics);
+        this.consoleStreams = config.shared().redisCluster() ? null
+                : new ConsoleStreams(consoles, consoleBatcher, subscribeConnector, names);
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);
@@ -111,7 +117,6 @@ public final class RelayApp implements AutoCloseable {
         this.panel = new CachingPanel(batched, batched, config.security().revalidateInterval());
         SessionCookie cookies = new SessionCookie(config.authSecret());
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
-        LatestSyncs latest = new LatestSyncs(hub, redis.client(), names, config.shared().pollInterval());
         RelayConfig.Limits limits = config.limits();
         this.clients = new Clients(limits.maxConnectionsPerAddress(), limits.maxConnectionsPerUser(), limits.authTimeout());
         this.authentication = new Authentication(panel, clients, limits.maxAuthFailuresPerAddress(),
@@ -207,6 +212,9 @@ public final class RelayApp implements AutoCloseable {
 
     public RelayApp start() {
         subscriber.start();
+        if (consoleStreams != null) {
+            consoleStreams.start();
+        }
         registration.start();
         javalin.start();
         long ping = config.pingInterval().toMillis();
@@ -361,6 +369,9 @@ public final class RelayApp implements AutoCloseable {
         registration.close();
         registration.withdraw();
         subscriber.close();
+        if (consoleStreams != null) {
+            consoleStreams.close();
+        }
         consoleBatcher.close();
         lanes.close();
         redis.close();

@@ -1,7 +1,9 @@
 package io.stellarrelay.relay;
 
 import io.stellarrelay.config.ConfigException;
+import io.stellarrelay.config.ListenAddress;
 import io.stellarrelay.config.Logging;
+import io.stellarrelay.config.StartupException;
 
 /** {@code java -jar stellar-relay.jar}: configuration comes from the environment (see README). */
 public final class RelayMain {
@@ -12,7 +14,8 @@ public final class RelayMain {
         RelayConfig config;
         try {
             config = RelayConfig.fromEnvironment(System.getenv());
-        } catch (ConfigException e) {
+            ListenAddress.requireAvailable(RelayConfig.PORT, config.host(), config.port());
+        } catch (ConfigException | StartupException e) {
             System.err.println("stellar-relay: " + e.getMessage());
             System.exit(2);
             return;

@@ -48,6 +48,11 @@ public final class PrivateRedis implements AutoCloseable {
         return start(List.of("cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 2000"));
     }
 
+    /** Starts the machine's own redis-server (7 or newer) on a free port with these extra settings. */
+    public static PrivateRedis startInstalled(String... settings) {
+        return start(List.of(settings));
+    }
+
     private static PrivateRedis start(List<String> installedSettings) {
         Workspace workspace = Workspace.create("stellar-redis-faults");
         try {

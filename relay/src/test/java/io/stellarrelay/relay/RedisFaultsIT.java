@@ -2,7 +2,9 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
+import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.PanelFixtures;
+import io.stellarrelay.testing.PrometheusText;
 import io.stellarrelay.testing.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,6 +99,12 @@ class RedisFaultsIT {
             long upAt = System.nanoTime();
             Duration firstSync = stack.awaitSyncOnEveryClient(mark, upAt, RECONNECT_BOUND.plus(INTERVAL).plus(SLACK));
             log.info("Redis restart: first sync on every client {} ms after Redis answered", firstSync.toMillis());
+            // Each relay repairs its gap; Redis came back empty, so that asks the poller for syncs outside the
+            // ticks. They are answered, or the requests expire (two intervals), before the counting resumes.
+            String requests = new RedisNames(stack.prefix).syncRequestsKey();
+            await().atMost(WsTestClient.WAIT).until(() -> stack.relays.stream().allMatch(
+                    r -> PrometheusText.scrape(r.port()).value("stellar_relay_pubsub_gaps_total") >= 1));
+            await().atMost(INTERVAL.multipliedBy(3)).until(() -> !stack.redis.admin(j -> j.exists(requests)));
 
             assertTrue(stack.allOpen(), "no socket was closed by the outage");
             assertEquals(1, relayA.connectionCount());

@@ -231,6 +231,9 @@ public final class ProtocolCodec {
                     if (m.dropped() != 0) {
                         gen.writeNumberField("dropped", m.dropped());
                     }
+                    if (m.gap()) {
+                        gen.writeBooleanField("gap", true);
+                    }
                     gen.writeEndObject();
                 }
             }

@@ -90,11 +90,17 @@ public sealed interface ServerMessage {
     /**
      * Ours: console lines of one server, batched by the relay and sent only to sockets that opted in.
      * {@code dropped} (written only when not zero) counts lines the relay left out since the previous
-     * frame because the server exceeded its rate; {@code lines} may then be empty.
+     * frame because the server exceeded its rate; {@code lines} may then be empty. {@code gap} (written
+     * only when true) says lines were lost before this frame's lines and how many is unknown: the relay's
+     * connection to Redis was lost meanwhile.
      */
-    record ServerConsole(String serverId, List<String> lines, long dropped) implements ServerMessage {
+    record ServerConsole(String serverId, List<String> lines, long dropped, boolean gap) implements ServerMessage {
         public ServerConsole {
             lines = List.copyOf(lines);
+        }
+
+        public ServerConsole(String serverId, List<String> lines, long dropped) {
+            this(serverId, lines, dropped, false);
         }
 
         public String type() { return "server:console"; }

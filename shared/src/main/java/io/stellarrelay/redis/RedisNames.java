@@ -11,7 +11,8 @@ import java.util.Objects;
  *   <li>{@code <prefix>:server:<serverId>}: channel of one server. Whatever is published there is a
  *   complete client frame ({@code server:sync}, {@code server:status} or {@code server:stats}) that
  *   relays forward verbatim to every socket allowed to watch that server.</li>
- *   <li>{@code <prefix>:console:<serverId>}: console output of one server, {@code {"lines":[...]}};
+ *   <li>{@code <prefix>:console:<serverId>}: console output of one server, a capped stream whose
+ *   entries hold {@code data = {"lines":[...]}} (and, deprecated, a channel carrying the same JSON);
  *   relays batch it into {@code server:console} frames for sockets that opted in and may read it.</li>
  *   <li>{@code {<prefix>}:relays}: set of relay ids that may have a watch set.</li>
  *   <li>{@code {<prefix>}:relay:<relayId>:watching}: set of server ids one relay's sockets watch; it
@@ -62,6 +63,20 @@ public final class RedisNames {
     /** The channel a server's console output is published on. */
     public String consoleChannel(String serverId) {
         return consoleChannelPrefix + serverId;
+    }
+
+    /**
+     * The console stream of a server, {@code <prefix>:console:<serverId>}: the same name as its console
+     * channel (Redis keeps keys and channels apart), read with XREAD.
+     */
+    public String consoleStream(String serverId) {
+        return consoleChannelPrefix + serverId;
+    }
+
+    /** The server id of a stream from {@link #consoleStream}, or {@code null} for any other key. */
+    public String consoleStreamServerId(String key) {
+        return key.startsWith(consoleChannelPrefix) && key.length() > consoleChannelPrefix.length()
+                ? key.substring(consoleChannelPrefix.length()) : null;
     }
 
     /** The server id of a channel from {@link #consoleChannel}, or {@code null} for any other channel. */

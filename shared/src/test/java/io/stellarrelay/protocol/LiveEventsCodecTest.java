@@ -85,6 +85,15 @@ class LiveEventsCodecTest {
     }
 
     @Test
+    @DisplayName("writes server:console with gap only when lines were lost uncounted")
+    void writesConsoleGap() {
+        assertEquals("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[],\"gap\":true}}",
+                codec.encode(new ServerMessage.ServerConsole("srv_1", List.of(), 0, true)));
+        assertEquals("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"a\"],\"dropped\":3,"
+                + "\"gap\":true}}", codec.encode(new ServerMessage.ServerConsole("srv_1", List.of("a"), 3, true)));
+    }
+
+    @Test
     @DisplayName("reads the lines of a console message and ignores other keys")
     void readsConsoleLines() throws Exception {
         assertEquals(List.of("line 1", "é ✓", ""), codec.decodeConsoleLines(

@@ -97,4 +97,12 @@ class RedisNamesTest {
         assertNull(names.serverIdOf(utf8(names.consoleChannel("srv_1"))));
         assertNull(names.consoleServerIdOf(utf8("stellar:console:")));
     }
+
+    @Test
+    void consoleStreamNamesRoundTrip() {
+        assertEquals("stellar:console:srv_1", names.consoleStream("srv_1"));
+        assertEquals("srv_1", names.consoleStreamServerId(names.consoleStream("srv_1")));
+        assertNull(names.consoleStreamServerId("stellar:console:"));
+        assertNull(names.consoleStreamServerId("stellar:server:srv_1"));
+    }
 }

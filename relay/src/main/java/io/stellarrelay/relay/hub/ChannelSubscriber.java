@@ -29,9 +29,9 @@ public final class ChannelSubscriber extends RelaySubscriber {
     private final Set<String> subscribed = new HashSet<>(); // channel names; mirror thread only
     private int appliedGeneration; // mirror thread only
 
-    ChannelSubscriber(Hub hub, Hub consoles, ConsoleBatcher batcher, RedisConnector connector, RedisCommands commands,
-                      RedisNames names, String relayId, RelayMetrics metrics) {
-        super(hub, consoles, batcher, "relay-subscriber-writer", connector, commands, names, metrics);
+    ChannelSubscriber(Hub hub, Hub consoles, ConsoleBatcher batcher, LatestSyncs syncs, RedisConnector connector,
+                      RedisCommands commands, RedisNames names, String relayId, RelayMetrics metrics) {
+        super(hub, consoles, batcher, syncs, "relay-subscriber-writer", connector, commands, names, metrics);
         this.link = new PubsubLink("relay-subscriber-reader", false,
                 () -> connector.newSubscriberConnection(SILENCE_LIMIT),
                 names.relayControlChannel(relayId).getBytes(StandardCharsets.UTF_8), this);
@@ -109,6 +109,7 @@ public final class ChannelSubscriber extends RelaySubscriber {
         if (fresh) {
             probe(link.controlChannel()); // at once rather than at the next idle round: readiness follows sooner
         }
+        repairGapIfAny(subscribed);
         log.debug("Pub/sub resynced: {} channels", subscribed.size());
     }
 

@@ -84,6 +84,34 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
         }
     }
 
+    /**
+     * Lines of the server may have been lost uncounted (the Redis connection was lost): its console
+     * watchers get what is pending at once, in a frame marked {@code gap}, and live lines after it.
+     */
+    public void gap(String serverId) {
+        if (!consoles.isWatched(serverId)) {
+            return;
+        }
+        Batch batch = batches.computeIfAbsent(serverId, id -> new Batch(System.nanoTime()));
+        if (batch.markGap()) {
+            timer.execute(() -> flush(serverId, batch));
+        }
+    }
+
+    /**
+     * {@code count} lines of the server were lost before the next ones (its console stream was trimmed
+     * past them unread); its console watchers get the count in {@code dropped} at once.
+     */
+    public void lost(String serverId, long count) {
+        if (!consoles.isWatched(serverId)) {
+            return;
+        }
+        Batch batch = batches.computeIfAbsent(serverId, id -> new Batch(System.nanoTime()));
+        if (batch.markLost(count)) {
+            timer.execute(() -> flush(serverId, batch));
+        }
+    }
+
     private void flush(String serverId, Batch batch) {
         try {
             if (!consoles.isWatched(serverId)) {
@@ -125,6 +153,7 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
         private List<String> lines = new ArrayList<>(); // guarded by this
         private int pendingBytes; // guarded by this
         private long dropped; // guarded by this
+        private boolean gap; // guarded by this
         private boolean scheduled; // guarded by this
 
         Batch(long nowNanos) {
@@ -151,16 +180,37 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
             return true;
         }
 
+        /** Marks the next frame as following a gap; true when the caller must schedule it (now). */
+        synchronized boolean markGap() {
+            gap = true;
+            return scheduleNow();
+        }
+
+        /** Counts lines lost before the next ones in the next frame; true when the caller must schedule it. */
+        synchronized boolean markLost(long count) {
+            dropped += count;
+            return scheduleNow();
+        }
+
+        private boolean scheduleNow() {
+            if (scheduled) {
+                return false;
+            }
+            scheduled = true;
+            return true;
+        }
+
         /** The frame for what was collected, or null when nothing was; the next line starts a new batch. */
         synchronized ServerMessage.ServerConsole take(String serverId) {
             scheduled = false;
-            if (lines.isEmpty() && dropped == 0) {
+            if (lines.isEmpty() && dropped == 0 && !gap) {
                 return null;
             }
-            ServerMessage.ServerConsole frame = new ServerMessage.ServerConsole(serverId, lines, dropped);
+            ServerMessage.ServerConsole frame = new ServerMessage.ServerConsole(serverId, lines, dropped, gap);
             lines = new ArrayList<>();
             pendingBytes = 0;
             dropped = 0;
+            gap = false;
             return frame;
         }
     }

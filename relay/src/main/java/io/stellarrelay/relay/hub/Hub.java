@@ -107,6 +107,8 @@ public final class Hub {
                 next[lane] = NONE;
                 if (count(next) == 0) {
                     last[0] = true;
+                    // Here, not after the compute: by then a new first watcher may have a newer sync kept.
+                    latest.remove(serverId);
                     return null;
                 }
                 return next;
@@ -121,7 +123,6 @@ public final class Hub {
             subscriptions.decrement();
         }
         if (last[0]) {
-            latest.remove(serverId);
             notifyListeners(serverId);
         }
     }

@@ -147,11 +147,6 @@ abstract class HubMirror implements AutoCloseable {
         }
     }
 
-    /** True while changes wait to be applied (the outside state may lag the hub until they are). */
-    protected final boolean hasPendingChanges() {
-        return !queue.isEmpty();
-    }
-
     protected final boolean isRunning() {
         return running;
     }

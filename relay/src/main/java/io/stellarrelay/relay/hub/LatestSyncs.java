@@ -4,13 +4,19 @@ import io.stellarrelay.protocol.Utf8Check;
 import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 
 import io.stellarrelay.relay.websocket.Frames;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The current state of a server for a new subscriber, so it need not wait for the next tick: the last
@@ -27,13 +33,16 @@ public final class LatestSyncs {
 
     /** Longest the request list may grow while no poller takes from it. */
     static final int MAX_PENDING_REQUESTS = 10_000;
-    // KEYS[1]: the request list; ARGV[1]: server id; ARGV[2]: how long an untaken request is worth keeping.
-    private static final String PUSH_REQUEST = """
-            redis.call('RPUSH', KEYS[1], ARGV[1])
-            redis.call('LTRIM', KEYS[1], -tonumber(ARGV[3]), -1)
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    // KEYS[1]: the request list; ARGV[1]: how long an untaken request is worth keeping; ARGV[2]: the cap;
+    // ARGV[3..]: server ids.
+    private static final String PUSH_REQUESTS = """
+            redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+            redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
             return 1
             """;
+    /** Server ids per request script: well below Lua's limit on unpacked arguments. */
+    private static final int IDS_PER_REQUEST = 1000;
 
     private final Hub hub;
     private final UnifiedJedis redis;
@@ -58,13 +67,39 @@ public final class LatestSyncs {
             return local;
         }
         try {
-            byte[] stored = redis.get(names.lastSyncKey(serverId));
-            return stored == null || !Utf8Check.isWellFormed(stored) ? null : Frames.text(stored);
+            ByteBuffer stored = checked(redis.get(names.lastSyncKey(serverId)));
+            return stored == null ? null : Frames.text(stored);
         } catch (RuntimeException e) {
             // Only an optimisation: the next tick brings the state anyway.
             log.debug("No latest sync from Redis for a new subscriber: {}", e.toString());
             return null;
         }
+    }
+
+    /**
+     * The poller's stored sync of each server that has one, read from Redis in one pipeline (the relay's
+     * own last delivery may be older: this is for after frames were lost). Throws when Redis fails.
+     */
+    public Map<String, ByteBuffer> stored(Collection<String> serverIds) {
+        Map<String, Response<byte[]>> replies = new LinkedHashMap<>();
+        try (AbstractPipeline pipeline = redis.pipelined()) {
+            for (String id : serverIds) {
+                replies.put(id, pipeline.get(names.lastSyncKey(id)));
+            }
+            pipeline.sync();
+        }
+        Map<String, ByteBuffer> frames = new LinkedHashMap<>();
+        replies.forEach((id, reply) -> {
+            ByteBuffer frame = checked(reply.get());
+            if (frame != null) {
+                frames.put(id, frame);
+            }
+        });
+        return frames;
+    }
+
+    private static ByteBuffer checked(byte[] stored) {
+        return stored == null || !Utf8Check.isWellFormed(stored) ? null : ByteBuffer.wrap(stored).asReadOnlyBuffer();
     }
 
     /**
@@ -74,11 +109,21 @@ public final class LatestSyncs {
      */
     public void requestSync(String serverId) {
         try {
-            redis.eval(PUSH_REQUEST, List.of(names.syncRequestsKey()),
-                    List.of(serverId, requestTtlMillis, Integer.toString(MAX_PENDING_REQUESTS)));
+            requestSyncs(List.of(serverId));
         } catch (RuntimeException e) {
             // Only an optimisation: the next tick brings the state anyway.
             log.debug("Could not ask the poller for a first sync: {}", e.toString());
+        }
+    }
+
+    /** Asks the active poller to sync these servers at once; throws when Redis fails. */
+    public void requestSyncs(List<String> serverIds) {
+        for (int from = 0; from < serverIds.size(); from += IDS_PER_REQUEST) {
+            List<String> args = new ArrayList<>();
+            args.add(requestTtlMillis);
+            args.add(Integer.toString(MAX_PENDING_REQUESTS));
+            args.addAll(serverIds.subList(from, Math.min(serverIds.size(), from + IDS_PER_REQUEST)));
+            redis.eval(PUSH_REQUESTS, List.of(names.syncRequestsKey()), args);
         }
     }
 }

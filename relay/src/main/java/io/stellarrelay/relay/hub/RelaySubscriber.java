@@ -49,9 +49,13 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
     private final RelayMetrics metrics;
     private final int serverIdOffset;
     private final DropWarnings drops = new DropWarnings(log, Duration.ofSeconds(10));
+    private final GapRepair gapRepair;
+    /** A pub/sub connection was lost since the last repair: frames may be missing. */
+    private volatile boolean gap;
+    private volatile boolean warnedConsolePublish; // racing links may both warn: harmless
 
-    RelaySubscriber(Hub hub, Hub consoles, ConsoleBatcher batcher, String threadName, RedisConnector connector,
-                    RedisCommands commands, RedisNames names, RelayMetrics metrics) {
+    RelaySubscriber(Hub hub, Hub consoles, ConsoleBatcher batcher, LatestSyncs syncs, String threadName,
+                    RedisConnector connector, RedisCommands commands, RedisNames names, RelayMetrics metrics) {
         super(hub, threadName, PROBE_INTERVAL);
         this.consoles = consoles;
         this.consoleBatcher = batcher;
@@ -60,6 +64,7 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
         this.names = names;
         this.metrics = metrics;
         this.serverIdOffset = names.serverChannelBytes("").length;
+        this.gapRepair = new GapRepair(hub, syncs, batcher, metrics);
     }
 
     /**
@@ -69,12 +74,14 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
      * @param hub      watchers of servers: their server channels are subscribed
      * @param consoles console readers: their console channels are subscribed, messages go to {@code batcher}
      */
-    public static RelaySubscriber create(Hub hub, Hub consoles, ConsoleBatcher batcher, RedisConnector subscribeConnector,
-                                         RedisCommands commands, RedisNames names, String relayId,
-                                         RelayMetrics metrics) {
+    public static RelaySubscriber create(Hub hub, Hub consoles, ConsoleBatcher batcher, LatestSyncs syncs,
+                                         RedisConnector subscribeConnector, RedisCommands commands, RedisNames names,
+                                         String relayId, RelayMetrics metrics) {
         return commands.isCluster()
-                ? new ShardedSubscriber(hub, consoles, batcher, subscribeConnector, commands, names, relayId, metrics)
-                : new ChannelSubscriber(hub, consoles, batcher, subscribeConnector, commands, names, relayId, metrics);
+                ? new ShardedSubscriber(hub, consoles, batcher, syncs, subscribeConnector, commands, names, relayId,
+                        metrics)
+                : new ChannelSubscriber(hub, consoles, batcher, syncs, subscribeConnector, commands, names, relayId,
+                        metrics);
     }
 
     /** Starts mirroring (public: the relay starts its subscriber from another package). */
@@ -99,6 +106,47 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
     @Override
     public final void reconnected(PubsubLink link) {
         metrics.pubsubReconnected();
+    }
+
+    /** A connection ended: whatever was published until its channels are subscribed again is lost. */
+    @Override
+    public void lost(PubsubLink link) {
+        gap = true;
+        requestResync();
+    }
+
+    /**
+     * After a resync has subscribed {@code wantedChannels} on live connections: if a connection was lost
+     * before, every watched server and read console among them is repaired (see {@link GapRepair}).
+     * Subscribing first and reading the stored state second means a sync published in between arrives
+     * through the subscription; the reverse order could lose it.
+     */
+    protected final void repairGapIfAny(Set<String> wantedChannels) {
+        if (!gap) {
+            return;
+        }
+        gap = false;
+        Set<String> servers = new HashSet<>();
+        Set<String> consoleIds = new HashSet<>();
+        for (String channel : wantedChannels) {
+            byte[] bytes = channel.getBytes(StandardCharsets.UTF_8);
+            String serverId = names.serverIdOf(bytes);
+            if (serverId != null) {
+                servers.add(serverId);
+            } else {
+                String consoleId = names.consoleServerIdOf(bytes);
+                if (consoleId != null) {
+                    consoleIds.add(consoleId);
+                }
+            }
+        }
+        gapRepair.afterGap(servers, consoleIds);
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        gapRepair.close();
     }
 
     /** The publish time a probe carries (nanoTime may be negative), or empty for anything else. */
@@ -159,6 +207,14 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
         }
         String consoleId = names.consoleServerIdOf(channel);
         if (consoleId != null) {
+            if (!warnedConsolePublish) {
+                // Kept for one release so backends can move; lines published meanwhile have no history
+                // and are lost with the connection.
+                log.warn("Console output PUBLISHed on {}: deprecated, XADD it to the stream of that name instead "
+                        + "(README, Redis contract); console PUBLISH is removed in the next release",
+                        names.consoleChannel(consoleId));
+                warnedConsolePublish = true;
+            }
             consoleBatcher.offer(consoleId, message);
         }
     }

@@ -61,9 +61,9 @@ public final class ShardedSubscriber extends RelaySubscriber {
         }
     }
 
-    ShardedSubscriber(Hub hub, Hub consoles, ConsoleBatcher batcher, RedisConnector connector, RedisCommands commands,
-                      RedisNames names, String relayId, RelayMetrics metrics) {
-        super(hub, consoles, batcher, "relay-sharded-subscriber-writer", connector, commands, names, metrics);
+    ShardedSubscriber(Hub hub, Hub consoles, ConsoleBatcher batcher, LatestSyncs syncs, RedisConnector connector,
+                      RedisCommands commands, RedisNames names, String relayId, RelayMetrics metrics) {
+        super(hub, consoles, batcher, syncs, "relay-sharded-subscriber-writer", connector, commands, names, metrics);
         this.relayId = relayId;
     }
 
@@ -97,7 +97,7 @@ public final class ShardedSubscriber extends RelaySubscriber {
     @Override
     public void lost(PubsubLink link) {
         refreshSlots = true; // the node may have failed over, or answered MOVED
-        requestResync();
+        super.lost(link);
     }
 
     @Override
@@ -143,17 +143,27 @@ public final class ShardedSubscriber extends RelaySubscriber {
                 shard.link.close();
             }
         }
+        boolean allAttached = true;
         for (Map.Entry<HostAndPort, List<String>> entry : wanted.entrySet()) {
             Shard shard = shards.computeIfAbsent(entry.getKey(), this::openShard);
-            layOut(shard, new HashSet<>(entry.getValue()));
+            allAttached &= layOut(shard, new HashSet<>(entry.getValue()));
+        }
+        if (allAttached) {
+            // After a loss, once every channel is subscribed again (a connection still coming up triggers
+            // another resync when it attaches). All servers are repaired, not only the lost node's: rare,
+            // and a failover moves channels between connections anyway.
+            repairGapIfAny(wantedChannels);
         }
     }
 
-    /** Brings one connection's subscriptions in line with {@code channels}, one command per slot. */
-    private void layOut(Shard shard, Set<String> channels) {
+    /**
+     * Brings one connection's subscriptions in line with {@code channels}, one command per slot; false
+     * when the connection is not up yet.
+     */
+    private boolean layOut(Shard shard, Set<String> channels) {
         int generation = shard.link.attachedGeneration();
         if (generation == 0) {
-            return; // connecting; attachment triggers another resync
+            return false; // connecting; attachment triggers another resync
         }
         boolean fresh = generation != shard.appliedGeneration;
         if (fresh) {
@@ -183,6 +193,7 @@ public final class ShardedSubscriber extends RelaySubscriber {
         if (fresh) {
             probe(shard.link.controlChannel());
         }
+        return true;
     }
 
     private static List<List<String>> bySlot(List<String> channels) {

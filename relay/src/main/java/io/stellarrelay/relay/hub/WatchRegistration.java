@@ -7,6 +7,7 @@ import redis.clients.jedis.Response;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -32,7 +33,12 @@ public final class WatchRegistration extends HubMirror {
     private final String key;
     private final String indexKey;
     private final long leaseMillis;
-    private int lastWrittenSize = -1; // mirror thread only; -1 until the first write
+    /**
+     * What the set holds after this relay's last write (mirror thread only). Checks compare Redis with
+     * this, never with the hub: the hub changes before its listeners are told, so a hub read between the
+     * two sees a change whose key is not queued yet, which looked like a lost set and forced a rebuild.
+     */
+    private final Set<String> written = new HashSet<>();
 
     public WatchRegistration(Hub hub, RedisCommands redis, RedisNames names, String relayId, Duration lease) {
         super(hub, "relay-watch-registration", lease.dividedBy(4));
@@ -65,9 +71,10 @@ public final class WatchRegistration extends HubMirror {
         });
         // A set that had vanished now holds only this batch: rebuild it before anything is missed. (Redis
         // deletes a set whose last member went, so a missing key after an empty set is no loss.)
-        boolean expectedEmpty = lastWrittenSize == 0;
-        lastWrittenSize = hub.watchedServerCount();
-        if (!existed.get() && !expectedEmpty && hub.watchedServerCount() > added.size()) {
+        boolean expectedEmpty = written.isEmpty();
+        written.removeAll(removed);
+        written.addAll(added);
+        if (!existed.get() && !expectedEmpty && written.size() > added.size()) {
             log.warn("Watch set {} was gone; rebuilding it", key);
             requestResync();
         }
@@ -75,18 +82,20 @@ public final class WatchRegistration extends HubMirror {
 
     @Override
     protected void resync(Set<String> watched) {
-        lastWrittenSize = watched.size();
+        written.clear();
         redis.inTransaction(key, tx -> {
             tx.del(key);
             forChunks(new ArrayList<>(watched), chunk -> tx.sadd(key, chunk));
             renew(tx);
             return null;
         });
+        written.addAll(watched);
     }
 
     /**
-     * Renews the lease, and rebuilds the set when it no longer matches the hub (lost in a Redis restart,
-     * evicted, expired during a long pause, or deleted by hand).
+     * Renews the lease, and rebuilds the set when it no longer holds what this relay wrote (lost in a
+     * Redis restart, evicted, expired during a long pause, or changed by hand). Whatever the hub changed
+     * since is queued and follows with the next batch.
      */
     @Override
     protected void onIdle() {
@@ -94,9 +103,9 @@ public final class WatchRegistration extends HubMirror {
             renew(tx);
             return tx.scard(key);
         });
-        if (size.get() != hub.watchedServerCount() && !hasPendingChanges()) {
-            log.warn("Watch set {} holds {} servers but {} are watched; rebuilding it", key, size.get(),
-                    hub.watchedServerCount());
+        if (size.get() != written.size()) {
+            log.warn("Watch set {} holds {} servers but {} were written; rebuilding it", key, size.get(),
+                    written.size());
             requestResync();
         }
     }

@@ -39,6 +39,26 @@ public final class RelayMetrics {
         }
     }
 
+    /** How the state of a server was mended after a pub/sub gap; the {@code kind} tag of the counter. */
+    public enum GapRepair {
+        /** The poller's stored {@code last-sync} copy was delivered. */
+        STORED_SYNC("stored_sync"),
+        /** No stored copy: the poller was asked for a sync. */
+        SYNC_REQUEST("sync_request"),
+        /** A console reader was sent a frame marked {@code gap}. */
+        CONSOLE("console");
+
+        private final String tag;
+
+        GapRepair(String tag) {
+            this.tag = tag;
+        }
+
+        String tag() {
+            return tag;
+        }
+    }
+
     /** The relay's state that gauges read at scrape time. */
     public interface Readings {
         int connections();
@@ -62,6 +82,8 @@ public final class RelayMetrics {
     private final Counter deliveries;
     private final Counter dropped;
     private final Counter reconnects;
+    private final Counter gaps;
+    private final Counter[] gapRepairs; // by GapRepair ordinal
     private final Timer pubsubLag;
 
     /** Registers the counters; {@link #observe} adds the gauges once the relay's parts exist. */
@@ -90,6 +112,17 @@ public final class RelayMetrics {
         reconnects = Counter.builder("stellar.relay.pubsub.reconnects")
                 .description("Times the Redis pub/sub connection was established again after being lost")
                 .register(registry);
+        gaps = Counter.builder("stellar.relay.pubsub.gaps")
+                .description("Times frames may have been lost because a pub/sub connection was down; each is repaired")
+                .register(registry);
+        GapRepair[] kinds = GapRepair.values();
+        gapRepairs = new Counter[kinds.length];
+        for (GapRepair kind : kinds) {
+            gapRepairs[kind.ordinal()] = Counter.builder("stellar.relay.gap.repairs")
+                    .description("Servers and consoles mended after a pub/sub gap, by how")
+                    .tag("kind", kind.tag())
+                    .register(registry);
+        }
         pubsubLag = Timer.builder("stellar.relay.pubsub.lag")
                 .description("Round trip of the relay's probe through Redis pub/sub: publish to receipt")
                 .register(registry);
@@ -142,6 +175,18 @@ public final class RelayMetrics {
 
     public void pubsubReconnected() {
         reconnects.increment();
+    }
+
+    /** Pub/sub connections are back after a loss: whatever was published meanwhile is being repaired. */
+    public void pubsubGap() {
+        gaps.increment();
+    }
+
+    /** {@code count} servers or consoles were mended after a gap, this way. */
+    public void gapRepaired(GapRepair kind, int count) {
+        if (count > 0) {
+            gapRepairs[kind.ordinal()].increment(count);
+        }
     }
 
     /** A probe published {@code nanos} ago arrived back through the pub/sub connection. */

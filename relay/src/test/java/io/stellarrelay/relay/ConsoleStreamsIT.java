@@ -1,0 +1,172 @@
+package io.stellarrelay.relay;
+
+import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.testing.PanelFixtures;
+import io.stellarrelay.testing.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.params.ClientKillParams;
+import redis.clients.jedis.params.XAddParams;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.testing.PanelFixtures.MEMBER_TOKEN;
+import static io.stellarrelay.testing.PanelFixtures.OWNER_TOKEN;
+import static io.stellarrelay.testing.PanelFixtures.SERVER;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Console output as a capped Redis Stream per server (issue 16): what a backend XADDs reaches console
+ * readers; what was added while the relay's connection was down arrives once it is back, from the last
+ * entry read; a stream trimmed past that entry gives a gap marker; and a relay with no console reader
+ * sends Redis no stream command at all, as Redis's own command statistics show.
+ */
+class ConsoleStreamsIT {
+    private static final String PREFIX = "cs";
+    private static final RedisNames NAMES = new RedisNames(PREFIX);
+    private static TestDatabase db;
+
+    @BeforeAll
+    static void createDatabase() {
+        db = TestDatabase.create();
+        PanelFixtures.load(db);
+    }
+
+    @AfterAll
+    static void dropDatabase() {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a relay whose sockets watch servers without opening a console reads no stream (INFO commandstats); "
+            + "a console reader starts the reads, and what is XADDed then reaches it")
+    void readsOnlyForConsoleReaders() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.startInstalled();
+             RelayApp relay = startRelay(redis);
+             WsTestClient dashboard = WsTestClient.connect(relay.port(), cookieHeader(MEMBER_TOKEN))) {
+            dashboard.awaitMessage(m -> m.contains("auth_success"));
+            dashboard.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
+            dashboard.awaitMessage(m -> m.contains("\"subscribed\""));
+            xadd(redis, "[12:00:00] nobody reads this");
+            // Four times the longest block: a reader would have sent several XREADs by now.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+                    .until(() -> streamCalls(redis) == 0);
+
+            try (WsTestClient owner = consoleReader(relay, redis)) {
+                xadd(redis, "[12:00:01] hello");
+                owner.awaitMessage(consoleFrame("[12:00:01] hello")::equals);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("lines XADDed while the relay's Redis connections were killed arrive after they return, in order, "
+            + "with no gap marker")
+    void linesDuringOutageArrive() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.startInstalled();
+             RelayApp relay = startRelay(redis);
+             WsTestClient owner = consoleReader(relay, redis)) {
+            addWhileDisconnected(redis, owner, XAddParams.xAddParams().maxLen(1000).approximateTrimming(),
+                    List.of("during 1", "during 2", "during 3"));
+            StringBuilder lines = new StringBuilder();
+            while (!lines.toString().contains("during 3")) {
+                String frame = owner.awaitMessage(m -> m.contains("server:console"));
+                assertEquals(-1, frame.indexOf("\"gap\""), "nothing was lost: " + frame);
+                lines.append(frame);
+            }
+            String all = lines.toString();
+            assertEquals(true, all.indexOf("during 1") < all.indexOf("during 2") && all.indexOf("during 2") < all.indexOf("during 3"), all);
+        }
+    }
+
+    @Test
+    @DisplayName("a stream trimmed past the last entry the relay read gives its console readers the count of lost "
+            + "lines in dropped, then what the stream still holds")
+    void trimmedPastGivesGap() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.startInstalled();
+             RelayApp relay = startRelay(redis);
+             WsTestClient owner = consoleReader(relay, redis)) {
+            // Exact MAXLEN 5: only lines 45 to 49 remain.
+            addWhileDisconnected(redis, owner, XAddParams.xAddParams().maxLen(5),
+                    IntStream.range(0, 50).mapToObj(i -> "line " + i).toList());
+            // Lines 0 to 44 went unread: counted, then what the stream still holds, in order.
+            String first = owner.awaitMessage(m -> m.contains("server:console"));
+            assertEquals(true, first.contains("\"dropped\":45"), first);
+            String rest = first.contains("line 49") ? first : first + owner.awaitMessage(m -> m.contains("line 49"));
+            assertEquals(true, rest.indexOf("line 45") < rest.indexOf("line 49") && !rest.contains("line 44\""), rest);
+        }
+    }
+
+    private static RelayApp startRelay(PrivateRedis redis) {
+        return RelayApp.create(RelayConfig.fromEnvironment(RelayFixture.environment(db, redis.url(), PREFIX, Map.of())))
+                .start();
+    }
+
+    /** The owner, reading the console of {@link PanelFixtures#SERVER}, once the relay reads its stream. */
+    private static WsTestClient consoleReader(RelayApp relay, PrivateRedis redis) throws Exception {
+        WsTestClient owner = WsTestClient.connect(relay.port(), cookieHeader(OWNER_TOKEN));
+        owner.awaitMessage(m -> m.contains("auth_success"));
+        owner.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\",\"events\":[\"console\"]}");
+        owner.awaitMessage(m -> m.contains("\"subscribed\""));
+        // The reader starts a newly read console at the stream's end; once it has blocked in XREAD it is there.
+        await().atMost(WsTestClient.WAIT).until(() -> commandCalls(redis, "xread") > 0);
+        return owner;
+    }
+
+    /**
+     * Once a first line has reached {@code owner}, kills the relay's connections and at once adds
+     * {@code lines}, one entry each, in one pipeline: the relay is still backing off before reconnecting.
+     */
+    private static void addWhileDisconnected(PrivateRedis redis, WsTestClient owner, XAddParams params,
+                                             List<String> lines) throws InterruptedException {
+        xadd(redis, "before");
+        owner.awaitMessage(consoleFrame("before")::equals);
+        killRelayConnections(redis);
+        redis.admin(j -> {
+            Pipeline p = j.pipelined();
+            for (String line : lines) {
+                p.xadd(NAMES.consoleStream(SERVER), params, Map.of("data", "{\"lines\":[\"" + line + "\"]}"));
+            }
+            p.sync();
+            return null;
+        });
+    }
+
+    private static void xadd(PrivateRedis redis, String line) {
+        redis.admin(j -> j.xadd(NAMES.consoleStream(SERVER), StreamEntryID.NEW_ENTRY,
+                Map.of("data", "{\"lines\":[\"" + line + "\"]}")));
+    }
+
+    /** Drops every client connection but the test's own: the relay's command and stream connections. */
+    private static void killRelayConnections(PrivateRedis redis) {
+        redis.admin(j -> j.clientKill(new ClientKillParams().type(ClientType.NORMAL).skipMe(ClientKillParams.SkipMe.YES)));
+    }
+
+    private static String consoleFrame(String line) {
+        return "{\"type\":\"server:console\",\"serverId\":\"" + SERVER + "\",\"data\":{\"lines\":[\"" + line + "\"]}}";
+    }
+
+    /** Stream reads Redis has served: XREAD, XREVRANGE, XRANGE, XINFO. */
+    private static long streamCalls(PrivateRedis redis) {
+        return commandCalls(redis, "xread") + commandCalls(redis, "xrevrange") + commandCalls(redis, "xrange")
+                + commandCalls(redis, "xinfo|stream") + commandCalls(redis, "xinfo");
+    }
+
+    private static long commandCalls(PrivateRedis redis, String command) {
+        String prefix = "cmdstat_" + command + ":calls=";
+        return redis.admin(j -> j.info("commandstats")).lines().filter(l -> l.startsWith(prefix))
+                .mapToLong(l -> Long.parseLong(l.substring(prefix.length(), l.indexOf(',')))).sum();
+    }
+}
