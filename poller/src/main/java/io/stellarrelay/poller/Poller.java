@@ -135,6 +135,8 @@ public final class Poller implements AutoCloseable {
             if (!claim.run().isEmpty()) {
                 Set<Integer> shares = claim.run();
                 lastReport = runTick(shares, () -> mayPublish(shares));
+                // Which period and shares each tick served, for whoever checks that none ran twice.
+                log.debug("Tick of period {} for shares {}: {}", claim.period(), shares, lastReport);
                 ticksRun.incrementAndGet();
             } else if (claim.active()) {
                 next = Math.max(1, Math.min(next, claim.waitMillis() + 1));
@@ -274,7 +276,6 @@ public final class Poller implements AutoCloseable {
             planner.published();
         }
         pollerMetrics.ticked(leaseLost[0] ? PollerMetrics.Outcome.LEASE_LOST : PollerMetrics.Outcome.PUBLISHED, report);
-        log.debug("Tick: {}", report);
         return report;
     }
 

@@ -47,7 +47,7 @@ public record PollerConfig(SharedSettings shared, String pollerId, String health
                 "1 to 63 characters from a-z 0-9 _, not starting with a digit");
         Duration coalesce = reader.millis(POLLER_LISTEN_COALESCE_MS, 20, 0, 1000);
         int replicas = reader.integer(POLLER_REPLICAS, 1, 1, 256);
-        int reread = reader.integer(POLLER_REREAD_TICKS, 12, 1, 1000);
+        int reread = reader.integer(POLLER_REREAD_TICKS, 24, 1, 1000);
         reader.finish();
         return new PollerConfig(shared, id, healthHost, healthPort, listen ? channel : null, coalesce, replicas, reread);
     }

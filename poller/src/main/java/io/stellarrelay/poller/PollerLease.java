@@ -27,7 +27,7 @@ final class PollerLease {
      * What a claim found: the shares this poller now holds, those of them whose tick is due now (their
      * period marked as run), and, when none is due, how long until the next period starts.
      */
-    record Claim(Set<Integer> held, Set<Integer> run, long waitMillis) {
+    record Claim(Set<Integer> held, Set<Integer> run, long waitMillis, long period) {
         boolean active() {
             return !held.isEmpty();
         }
@@ -35,7 +35,7 @@ final class PollerLease {
 
     // KEYS[1]: live pollers; KEYS[1 + i]: lease of share i; KEYS[1 + n + i]: last tick of share i.
     // ARGV: poller id, lease ms, interval ms, shares, first share to try.
-    // Returns {held shares, shares to run now, ms until the next period}.
+    // Returns {held shares, shares to run now, ms until the next period, the current period}.
     private static final String CLAIM = """
             local id, lease, interval, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
             local t = redis.call('TIME')
@@ -74,7 +74,7 @@ final class PollerLease {
                 run[#run + 1] = i
               end
             end
-            return {mine, run, (period + 1) * interval - now}
+            return {mine, run, (period + 1) * interval - now, period}
             """;
 
     // KEYS as for CLAIM. ARGV: poller id, shares. Gives up every share this poller holds.
@@ -124,7 +124,7 @@ final class PollerLease {
     Claim claim() {
         List<Object> reply = (List<Object>) redis.eval(CLAIM, keys, List.of(pollerId, Long.toString(leaseMillis),
                 Long.toString(intervalMillis), Integer.toString(shares), Integer.toString(firstShare)));
-        return new Claim(shareSet(reply.get(0)), shareSet(reply.get(1)), (Long) reply.get(2));
+        return new Claim(shareSet(reply.get(0)), shareSet(reply.get(1)), (Long) reply.get(2), (Long) reply.get(3));
     }
 
     @SuppressWarnings("unchecked")
