@@ -267,7 +267,9 @@ public final class Poller implements AutoCloseable {
             return idle;
         }
         boolean[] leaseLost = {false};
-        SyncPublisher.Plan plan = planner.plan(reads, serverIds);
+        // Requested servers of other shares are synced too, but their kept frames stay the other ticks' concern.
+        SyncPublisher.Plan plan = planner.plan(reads, serverIds,
+                id -> shares == null || shares.contains(Shares.of(id, config.replicas())));
         TickReport report = publisher.sync(reads, plan, registryRead, () -> {
             leaseLost[0] = !mayPublish.getAsBoolean();
             return !leaseLost[0];

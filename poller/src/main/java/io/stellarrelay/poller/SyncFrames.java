@@ -1,6 +1,5 @@
 package io.stellarrelay.poller;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,9 +37,9 @@ final class SyncFrames {
         frames.remove(serverId);
     }
 
-    /** Keeps only the servers still synced by this poller. */
-    void retain(Collection<String> serverIds) {
-        frames.keySet().retainAll(serverIds instanceof Set<?> ? serverIds : Set.copyOf(serverIds));
+    /** Drops the frames of servers this poller no longer syncs. */
+    void removeIf(java.util.function.Predicate<String> gone) {
+        frames.keySet().removeIf(gone);
     }
 
     /** The servers whose last frame lists one of {@code allocationIds}. */

@@ -50,6 +50,11 @@ final class SyncPublisher {
     private final PollerMetrics metrics;
     /** Rows per batch: big enough to keep pipelines full, small enough to overlap the work well. */
     static final int BATCH = 1000;
+    /**
+     * Kept frames per pipeline: they need no reading or encoding to overlap with, so fewer, larger
+     * pipelines only save round trips (each one a wait for Redis and for this thread to be scheduled).
+     */
+    static final int REPUBLISH_BATCH = 5000;
     /** Encodes and publishes batches in order while the query thread reads the next ones. */
     private final ExecutorService publishThread = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("poller-publish").daemon().factory());
@@ -71,10 +76,13 @@ final class SyncPublisher {
      *
      * @param statements SQL statements run to find out (the change scan), besides the read itself
      * @param planning   time spent on those statements
+     * @param covers     the servers a tick is responsible for (its shares): their kept frames and
+     *                   statuses are dropped unless read or republished
      */
-    record Plan(Collection<String> read, Collection<String> republish, int statements, Duration planning) {
+    record Plan(Collection<String> read, Collection<String> republish, int statements, Duration planning,
+                java.util.function.Predicate<String> covers) {
         static Plan readAll(Collection<String> serverIds) {
-            return new Plan(serverIds, List.of(), 0, Duration.ZERO);
+            return new Plan(serverIds, List.of(), 0, Duration.ZERO, id -> false);
         }
     }
 
@@ -82,7 +90,8 @@ final class SyncPublisher {
      * Syncs the servers of {@code plan}: those to read are loaded from the database in batches of
      * {@link #BATCH}, each encoded and published on the publishing thread while the next one is read,
      * so the database, this process and Redis work at the same time; kept frames are handed to the
-     * publishing thread first, so they go out while the database reads. Ids to read that name no server
+     * publishing thread first, in pipelines of {@link #REPUBLISH_BATCH}, so they go out while the
+     * database reads. Ids to read that name no server
      * are skipped, and their kept frames dropped.
      *
      * @param registryRead time spent finding out which servers to sync, for the report
@@ -97,8 +106,8 @@ final class SyncPublisher {
         Run run = new Run(mayPublish, tick);
         try {
             List<String> republish = new ArrayList<>(plan.republish());
-            for (int from = 0; from < republish.size(); from += BATCH) {
-                run.submitKept(republish.subList(from, Math.min(republish.size(), from + BATCH)));
+            for (int from = 0; from < republish.size(); from += REPUBLISH_BATCH) {
+                run.submitKept(republish.subList(from, Math.min(republish.size(), from + REPUBLISH_BATCH)));
             }
             if (!plan.read().isEmpty()) {
                 database.use(connection -> {
@@ -121,11 +130,12 @@ final class SyncPublisher {
         run.await();
         int watched = plan.read().size() + plan.republish().size();
         if (tick && run.published > 0) {
-            // A tick covers every server this poller syncs: forget the ones nobody watches any more.
+            // A tick covers every watched server of its shares: forget the ones nobody watches any more.
             Set<String> all = new HashSet<>(plan.read());
             all.addAll(plan.republish());
-            lastStatus.keySet().retainAll(all);
-            frames.retain(all);
+            java.util.function.Predicate<String> gone = id -> plan.covers().test(id) && !all.contains(id);
+            lastStatus.keySet().removeIf(gone);
+            frames.removeIf(gone);
         }
         long end = System.nanoTime();
         int statements = plan.statements() + (plan.read().isEmpty() ? 0 : 1);

@@ -37,7 +37,9 @@ final class TickPlanner {
         this.rereadTicks = rereadTicks;
     }
 
-    SyncPublisher.Plan plan(HeldConnection database, Collection<String> serverIds) throws SQLException {
+    /** @param covers the servers the tick is responsible for (its shares), see {@link SyncPublisher.Plan} */
+    SyncPublisher.Plan plan(HeldConnection database, Collection<String> serverIds,
+                            java.util.function.Predicate<String> covers) throws SQLException {
         long t0 = System.nanoTime();
         LocalDateTime from = since;
         ChangedServers.Changes changes = database.use(c -> ChangedServers.since(c, from));
@@ -54,7 +56,7 @@ final class TickPlanner {
                 republish.add(id);
             }
         }
-        return new SyncPublisher.Plan(read, republish, 1, Duration.ofNanos(System.nanoTime() - t0));
+        return new SyncPublisher.Plan(read, republish, 1, Duration.ofNanos(System.nanoTime() - t0), covers);
     }
 
     /**

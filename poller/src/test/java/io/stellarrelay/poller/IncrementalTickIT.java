@@ -64,8 +64,13 @@ class IncrementalTickIT {
 
     /** Runs one tick of {@code poller} and returns every frame it published, by server id. */
     private Map<String, String> framesOf(Poller poller) throws Exception {
+        return framesOf(poller, null);
+    }
+
+    /** The same for the servers of {@code shares} only (all with null). */
+    private Map<String, String> framesOf(Poller poller, Set<Integer> shares) throws Exception {
         try (RedisMessages all = RedisMessages.matching(redis.url(), names.serverChannel("*"))) {
-            TickReport report = poller.tick();
+            TickReport report = shares == null ? poller.tick() : poller.tick(shares);
             lastTick = report;
             Map<String, String> frames = new HashMap<>();
             for (int i = 0; i < report.published(); i++) {
@@ -162,6 +167,24 @@ class IncrementalTickIT {
             });
         }
         assertEquals(new HashSet<>(panel.bulk), seen, "every silently changed server within 3 ticks");
+    }
+
+    @Test
+    @DisplayName("with two shares, a tick of one share keeps the other share's frames, and each tick publishes only its share")
+    void sharesKeepEachOthersFrames() throws Exception {
+        Poller poller = poller("POLLER_REPLICAS", "2", "POLLER_REREAD_TICKS", "1000");
+        Map<String, String> zero = framesOf(poller, Set.of(0));
+        Map<String, String> one = framesOf(poller, Set.of(1));
+        assertEquals(watched, union(zero.keySet(), one.keySet()));
+        assertTrue(!zero.isEmpty() && !one.isEmpty() && java.util.Collections.disjoint(zero.keySet(), one.keySet()));
+        assertEquals(zero, framesOf(poller, Set.of(0)));
+        assertTrue(lastTick.read() < zero.size() / 10, "share 0's frames were kept: read " + lastTick.read());
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.stellarrelay.poller;
 
 import io.stellarrelay.redis.RedisNames;
-import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.RedisMessages;
 import io.stellarrelay.testing.StreamingReplica;
 import io.stellarrelay.testing.TestDatabase;
@@ -28,20 +27,13 @@ class ReadReplicaIT {
     @BeforeAll
     static void start() {
         pair = StreamingReplica.start();
-        db = TestDatabase.create(pair.primaryUrl("postgres"));
-        PanelFixtures.load(db);
-        pair.awaitReplayed();
+        db = pair.createPanelDatabase();
     }
 
     @AfterAll
     static void stop() {
         if (db != null) db.close();
         if (pair != null) pair.close();
-    }
-
-    private static String replicaUrl() {
-        String database = db.url().substring(db.url().lastIndexOf('/') + 1);
-        return pair.replicaUrl(database);
     }
 
     private static String tick(Poller poller, RedisMessages channel) throws Exception {
@@ -54,7 +46,7 @@ class ReadReplicaIT {
     void ticksReadTheReplica() throws Exception {
         try (TestRedis redis = TestRedis.create()) {
             redis.relayWatches("r1", Set.of(SERVER));
-            Map<String, String> env = Map.of("DATABASE_URL", db.url(), "DATABASE_READ_URL", replicaUrl(),
+            Map<String, String> env = Map.of("DATABASE_URL", db.url(), "DATABASE_READ_URL", pair.replicaUrlOf(db),
                     "REDIS_URL", redis.url(), "REDIS_PREFIX", redis.prefix(), "HEALTH_PORT", "0");
             try (Poller poller = Poller.create(PollerConfig.fromEnvironment(env));
                  RedisMessages channel = new RedisMessages(redis.url(), new RedisNames(redis.prefix()).serverChannel(SERVER))) {

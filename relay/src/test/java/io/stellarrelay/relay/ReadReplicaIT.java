@@ -1,6 +1,5 @@
 package io.stellarrelay.relay;
 
-import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.StreamingReplica;
 import io.stellarrelay.testing.TestDatabase;
 import io.stellarrelay.testing.TestRedis;
@@ -26,12 +25,9 @@ class ReadReplicaIT {
     @BeforeAll
     static void start() {
         pair = StreamingReplica.start();
-        db = TestDatabase.create(pair.primaryUrl("postgres"));
-        PanelFixtures.load(db);
-        pair.awaitReplayed();
+        db = pair.createPanelDatabase();
         redis = TestRedis.create();
-        String database = db.url().substring(db.url().lastIndexOf('/') + 1);
-        relay = RelayFixture.startRelay(db, redis, Map.of("DATABASE_READ_URL", pair.replicaUrl(database)));
+        relay = RelayFixture.startRelay(db, redis, Map.of("DATABASE_READ_URL", pair.replicaUrlOf(db)));
     }
 
     @AfterAll

@@ -112,15 +112,17 @@ public final class StreamingReplica implements AutoCloseable {
         return "postgresql://postgres@127.0.0.1:" + port + "/" + database;
     }
 
-    /** Runs SQL on the primary in {@code database}. */
-    public void onPrimary(String database, String sql) {
-        execute(primaryUrl(database), sql);
+    /** A fresh database on the primary with the panel schema and the standard fixtures, replayed on the replica. */
+    public TestDatabase createPanelDatabase() {
+        TestDatabase db = TestDatabase.create(primaryUrl("postgres"));
+        PanelFixtures.load(db);
+        awaitReplayed();
+        return db;
     }
 
-    /** Creates a database on the primary and waits until the replica has it. */
-    public void createDatabase(String name) {
-        onPrimary("postgres", "CREATE DATABASE " + name);
-        awaitReplayed();
+    /** The replica's URL of {@code db}, a database made on the primary. */
+    public String replicaUrlOf(TestDatabase db) {
+        return replicaUrl(db.url().substring(db.url().lastIndexOf('/') + 1));
     }
 
     /** Stops applying WAL on the replica: it serves reads as of now, as a lagging replica does. */
