@@ -250,9 +250,11 @@ public final class Poller implements AutoCloseable {
     private TickReport measuredTick(Set<Integer> shares, java.util.function.BooleanSupplier mayPublish)
             throws Exception {
         long t0 = System.nanoTime();
+        java.util.function.Predicate<String> inShares =
+                id -> shares == null || shares.contains(Shares.of(id, config.replicas()));
         Set<String> serverIds = new HashSet<>();
         for (String id : watched.read()) {
-            if (shares == null || shares.contains(Shares.of(id, config.replicas()))) {
+            if (inShares.test(id)) {
                 serverIds.add(id);
             }
         }
@@ -268,8 +270,7 @@ public final class Poller implements AutoCloseable {
         }
         boolean[] leaseLost = {false};
         // Requested servers of other shares are synced too, but their kept frames stay the other ticks' concern.
-        SyncPublisher.Plan plan = planner.plan(reads, serverIds,
-                id -> shares == null || shares.contains(Shares.of(id, config.replicas())));
+        SyncPublisher.Plan plan = planner.plan(reads, serverIds, inShares);
         TickReport report = publisher.sync(reads, plan, registryRead, () -> {
             leaseLost[0] = !mayPublish.getAsBoolean();
             return !leaseLost[0];
