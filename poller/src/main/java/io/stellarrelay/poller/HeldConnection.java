@@ -6,15 +6,18 @@ import java.sql.SQLException;
 
 /**
  * One database connection kept from tick to tick, so that a tick pays no connection set-up and the
- * driver's server-side prepared statements (named after a few uses of the same SQL) stay valid. A
- * failed use closes it and the next use opens a new one at once, so an outage ends with the first
- * tick after the database answers, as with a fresh connection per tick. Used from the tick thread only.
+ * driver's server-side prepared statements (named after a few uses of the same SQL) stay valid. It is
+ * checked before each use, and a failed use closes it: the next use opens a new one at once, so an
+ * outage ends with the first tick after the database answers, as with a fresh connection per tick.
+ * Used from the tick thread only.
  */
 final class HeldConnection implements AutoCloseable {
     /** Work on the connection. */
     interface Work<T> {
         T on(Connection connection) throws SQLException;
     }
+
+    private static final int VALIDATION_SECONDS = 2;
 
     private final DataSource source;
     private Connection connection;
@@ -24,6 +27,11 @@ final class HeldConnection implements AutoCloseable {
     }
 
     <T> T use(Work<T> work) throws SQLException {
+        // A connection idle since the last tick may have been cut meanwhile (a database restart, a
+        // proxy's idle timeout): one round trip finds out, before any work that could be half done.
+        if (connection != null && !connection.isValid(VALIDATION_SECONDS)) {
+            close();
+        }
         if (connection == null) {
             connection = source.getConnection();
         }
