@@ -18,14 +18,16 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 
 /**
- * The poller's own data source ({@link Databases#unpooled}: a fresh connection per tick), measured: for
- * each connection it reads the PostgreSQL backend's PID from the protocol handshake (no query) and, just
- * before the connection closes and the backend exits, that backend's CPU time from /proc. So the CPU
- * PostgreSQL spent on a tick (connection start-up included) is known without touching the statements.
+ * The poller's own data source ({@link Databases#unpooled}), measured: for each connection it reads the
+ * PostgreSQL backend's PID from the protocol handshake (no query), and {@link #cpuSeconds()} adds up the
+ * CPU time from /proc of the backends still open and, taken just before they closed, of those gone. So
+ * the CPU PostgreSQL spent on a tick (connection start-up included, for a connection opened in it) is
+ * known without touching the statements, whether the poller keeps its connection or opens one per tick.
  */
 final class BackendCpuDataSource implements DataSource {
     private final DataSource delegate;
-    final DoubleAdder backendCpuSeconds = new DoubleAdder();
+    private final DoubleAdder closedCpuSeconds = new DoubleAdder();
+    private final java.util.Set<Long> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final LongAdder connections = new LongAdder();
 
     BackendCpuDataSource(DatabaseSettings settings) {
@@ -45,11 +47,12 @@ final class BackendCpuDataSource implements DataSource {
     private Connection measured(Connection c) throws SQLException {
         connections.increment();
         long pid = c.unwrap(PGConnection.class).getBackendPID();
+        open.add(pid);
         InvocationHandler handler = (proxy, method, args) -> {
-            if (method.getName().equals("close") && (args == null || args.length == 0)) {
+            if (method.getName().equals("close") && (args == null || args.length == 0) && open.remove(pid)) {
                 double cpu = ProcStats.cpuSecondsOf(List.of(pid));
                 if (cpu >= 0) {
-                    backendCpuSeconds.add(cpu);
+                    closedCpuSeconds.add(cpu);
                 }
             }
             try {
@@ -59,6 +62,16 @@ final class BackendCpuDataSource implements DataSource {
             }
         };
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
+    }
+
+    /** CPU seconds of every backend this data source opened, so far. */
+    double cpuSeconds() {
+        double sum = closedCpuSeconds.sum();
+        for (long pid : open) {
+            double cpu = ProcStats.cpuSecondsOf(List.of(pid));
+            sum += Math.max(0, cpu);
+        }
+        return sum;
     }
 
     @Override

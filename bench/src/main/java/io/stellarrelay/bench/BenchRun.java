@@ -288,7 +288,14 @@ final class BenchRun implements AutoCloseable {
      * {@code dataSource} non-null, the poller uses it (Poller.create(config, dataSource)).
      */
     Poller poller(FixtureDatabase on, boolean closeAtEnd, javax.sql.DataSource dataSource) {
-        PollerConfig config = PollerConfig.fromEnvironment(pollerEnvironment(on));
+        return poller(on, closeAtEnd, dataSource, Map.of());
+    }
+
+    /** As {@link #poller(FixtureDatabase, boolean, javax.sql.DataSource)}, with {@code extraEnv} added to its environment. */
+    Poller poller(FixtureDatabase on, boolean closeAtEnd, javax.sql.DataSource dataSource, Map<String, String> extraEnv) {
+        Map<String, String> env = pollerEnvironment(on);
+        env.putAll(extraEnv);
+        PollerConfig config = PollerConfig.fromEnvironment(env);
         Poller poller = dataSource == null ? Poller.create(config) : Poller.create(config, dataSource);
         if (closeAtEnd) {
             closeables.add(poller);

@@ -43,6 +43,12 @@ final class PollerScenario extends Scenario {
     @Option(names = "--indexes", description = "Add the README's recommended indexes (allocations.serverId, server_members.userId) first.")
     boolean indexes;
 
+    @Option(names = "--pollers", description = "POLLER_REPLICAS: pollers splitting the watched servers into shares; each share's tick is measured on its own, one after the other (default: ${DEFAULT-VALUE}).")
+    int pollers = 1;
+
+    @Option(names = "--changes-per-tick", description = "Servers whose status and updatedAt change before each tick, as a panel's writes do (default: ${DEFAULT-VALUE}).")
+    int changesPerTick = 100;
+
     @Option(names = "--subscriber", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Subscribe one connection to every watched server's channel, as a relay watching all of them would, and time delivery (default: ${DEFAULT-VALUE}).")
     boolean subscriber;
@@ -57,6 +63,9 @@ final class PollerScenario extends Scenario {
         if (ticks < 1 || ticks > 1000 || warmupTicks < 0 || warmupTicks > 100) {
             throw new IllegalArgumentException("--ticks must be 1..1000 and --warmup-ticks 0..100");
         }
+        if (pollers < 1 || pollers > 64 || changesPerTick < 0) {
+            throw new IllegalArgumentException("--pollers must be 1..64 and --changes-per-tick at least 0");
+        }
         for (int s : sizes) {
             if (s < 1 || s > 2_000_000) {
                 throw new IllegalArgumentException("--servers sizes must be 1..2,000,000");
@@ -69,6 +78,8 @@ final class PollerScenario extends Scenario {
         opts.put("indexes", indexes);
         opts.put("panelServers", panelServers);
         opts.put("subscriber", subscriber);
+        opts.put("pollers", pollers);
+        opts.put("changesPerTick", changesPerTick);
         run.report.put("options", opts);
         run.report.put("database", Map.of("postgresVersion", "see per size"));
 
@@ -91,6 +102,7 @@ final class PollerScenario extends Scenario {
             shared = run.extraDatabase("panel");
             long loadStart = System.nanoTime();
             shared.populate(Math.max(1, panelServers / 10), panelServers);
+            age(shared);
             if (indexes) {
                 shared.addRecommendedIndexes();
             }
@@ -107,6 +119,7 @@ final class PollerScenario extends Scenario {
                 db = run.extraDatabase("p" + size);
                 long loadStart = System.nanoTime();
                 db.populate(Math.max(1, size / 10), size);
+                age(db);
                 if (indexes) {
                     db.addRecommendedIndexes();
                 }
@@ -118,14 +131,22 @@ final class PollerScenario extends Scenario {
             }
             registerWatchSet(redis, names, relayId, ids);
             CountingSubscriber counter = subscriber ? CountingSubscriber.start(run, names, ids) : null;
-            BackendCpuDataSource measured = new BackendCpuDataSource(io.stellarrelay.config.DatabaseSettings.parse(db.url()));
-            Poller poller = run.poller(db, false, measured);
+            List<BackendCpuDataSource> measured = new ArrayList<>();
+            List<Poller> shares = new ArrayList<>();
             try {
+                for (int share = 0; share < pollers; share++) {
+                    BackendCpuDataSource source = new BackendCpuDataSource(io.stellarrelay.config.DatabaseSettings.parse(db.url()));
+                    measured.add(source);
+                    shares.add(run.poller(db, false, source, Map.of("POLLER_REPLICAS", Integer.toString(pollers),
+                            "POLLER_ID", "bench-poller-" + run.runId + "-" + share)));
+                }
                 for (int i = 0; i < warmupTicks; i++) {
-                    long before = counter == null ? 0 : counter.messages.sum();
-                    TickReport w = poller.tick();
-                    if (counter != null) {
-                        counter.awaitMessages(before, w.published(), Duration.ofSeconds(60));
+                    for (int share = 0; share < pollers; share++) {
+                        long before = counter == null ? 0 : counter.messages.sum();
+                        TickReport w = shares.get(share).tick(java.util.Set.of(share));
+                        if (counter != null) {
+                            counter.awaitMessages(before, w.published(), Duration.ofSeconds(60));
+                        }
                     }
                 }
                 List<TickReport> reports = new ArrayList<>();
@@ -135,28 +156,52 @@ final class PollerScenario extends Scenario {
                 List<Double> pgCpu = new ArrayList<>();
                 List<Double> redisCpu = new ArrayList<>();
                 List<Double> connectionsPerTick = new ArrayList<>();
+                List<List<Map<String, Object>>> perShare = new ArrayList<>();
+                for (int share = 0; share < pollers; share++) {
+                    perShare.add(new ArrayList<>());
+                }
                 for (int i = 0; i < ticks; i++) {
                     registerWatchSet(redis, names, relayId, null); // renew the lease, as a relay does
+                    changeServers(db, size, i);
+                    // One tick per share, one after the other: each share's figures are its own poller's.
+                    TickReport round = null;
+                    double roundCpu = 0, roundPg = 0, roundRedis = 0, roundConnections = 0;
+                    long roundStart = System.nanoTime();
+                    long roundEnd = roundStart;
                     long before = counter == null ? 0 : counter.messages.sum();
-                    double pg0 = measured.backendCpuSeconds.sum();
-                    long conns0 = measured.connections.sum();
-                    double rd0 = FanoutScenario.redisCpuSeconds(redis);
-                    long cpu0 = threads.getCurrentThreadCpuTime();
-                    long t0 = System.nanoTime();
-                    TickReport report = poller.tick();
-                    long t1 = System.nanoTime();
-                    long cpu1 = threads.getCurrentThreadCpuTime();
-                    double pg1 = measured.backendCpuSeconds.sum();
-                    connectionsPerTick.add((double) (measured.connections.sum() - conns0));
-                    double rd1 = FanoutScenario.redisCpuSeconds(redis);
-                    reports.add(report);
-                    cpu.add((cpu1 - cpu0) / 1e6);
-                    wall.add((t1 - t0) / 1e6);
-                    pgCpu.add((pg1 - pg0) * 1000);
-                    redisCpu.add((rd1 - rd0) * 1000);
+                    for (int share = 0; share < pollers; share++) {
+                        BackendCpuDataSource source = measured.get(share);
+                        double pg0 = source.cpuSeconds();
+                        long conns0 = source.connections.sum();
+                        double rd0 = FanoutScenario.redisCpuSeconds(redis);
+                        long cpu0 = threads.getCurrentThreadCpuTime();
+                        TickReport report = shares.get(share).tick(java.util.Set.of(share));
+                        roundEnd = System.nanoTime();
+                        double tickCpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6;
+                        double tickPg = (source.cpuSeconds() - pg0) * 1000;
+                        double tickRedis = (FanoutScenario.redisCpuSeconds(redis) - rd0) * 1000;
+                        double tickConnections = source.connections.sum() - conns0;
+                        roundCpu += tickCpu;
+                        roundPg += tickPg;
+                        roundRedis += tickRedis;
+                        roundConnections += tickConnections;
+                        Map<String, Object> t = FirstSyncScenario.tickMap(report);
+                        t.put("read", report.read());
+                        t.put("tickThreadCpuMs", Percentiles.round(tickCpu));
+                        t.put("postgresBackendCpuMs", Percentiles.round(tickPg));
+                        t.put("redisCpuMs", Percentiles.round(tickRedis));
+                        perShare.get(share).add(t);
+                        round = round == null ? report : sum(round, report);
+                    }
+                    reports.add(round);
+                    cpu.add(roundCpu);
+                    wall.add((roundEnd - roundStart) / 1e6);
+                    pgCpu.add(roundPg);
+                    redisCpu.add(roundRedis);
+                    connectionsPerTick.add(roundConnections);
                     if (counter != null) {
-                        long done = counter.awaitMessages(before, report.published(), Duration.ofSeconds(60));
-                        delivered.add(done < 0 ? -1 : (done - t0) / 1e6);
+                        long done = counter.awaitMessages(before, round.published(), Duration.ofSeconds(60));
+                        delivered.add(done < 0 ? -1 : (done - roundStart) / 1e6);
                     }
                 }
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -168,6 +213,9 @@ final class PollerScenario extends Scenario {
                 m.put("watched", reports.get(0).watched());
                 m.put("published", reports.get(0).published());
                 m.put("statements", reports.get(0).statements());
+                m.put("readMedian", median(reports.stream().map(r -> (double) r.read()).toList()));
+                m.put("pollers", pollers);
+                m.put("changesPerTick", changesPerTick);
                 m.put("registryReadMs", summary(reports.stream().map(r -> r.registryRead().toNanos() / 1e6).toList()));
                 m.put("queryMs", summary(reports.stream().map(r -> r.query().toNanos() / 1e6).toList()));
                 m.put("encodeMs", summary(reports.stream().map(r -> r.encode().toNanos() / 1e6).toList()));
@@ -184,6 +232,22 @@ final class PollerScenario extends Scenario {
                     m.put("subscriberFailure", counter.failure == null ? null : counter.failure.toString());
                 }
                 m.put("ticks", reports.stream().map(FirstSyncScenario::tickMap).toList());
+                if (pollers > 1) {
+                    List<Map<String, Object>> shareSummaries = new ArrayList<>();
+                    for (int share = 0; share < pollers; share++) {
+                        List<Map<String, Object>> ts = perShare.get(share);
+                        Map<String, Object> sm = new LinkedHashMap<>();
+                        sm.put("share", share);
+                        sm.put("watched", ts.get(0).get("watched"));
+                        sm.put("totalMs", summary(ts.stream().map(t -> (Double) t.get("totalMs")).toList()));
+                        sm.put("tickThreadCpuMs", summary(ts.stream().map(t -> (Double) t.get("tickThreadCpuMs")).toList()));
+                        sm.put("postgresBackendCpuMs", summary(ts.stream().map(t -> (Double) t.get("postgresBackendCpuMs")).toList()));
+                        sm.put("redisCpuMs", summary(ts.stream().map(t -> (Double) t.get("redisCpuMs")).toList()));
+                        sm.put("ticks", ts);
+                        shareSummaries.add(sm);
+                    }
+                    m.put("shares", shareSummaries);
+                }
                 perSize.add(m);
                 double x = size;
                 reg.add(new double[] {x, median(reports.stream().map(r -> r.registryRead().toNanos() / 1e6).toList())});
@@ -195,18 +259,30 @@ final class PollerScenario extends Scenario {
                     sub.add(new double[] {x, median(delivered)});
                 }
                 TickReport first = reports.get(0);
-                run.line("poller %,d servers watched of %,d (%s): tick median %.1f ms = registry %.1f + query %.1f + encode %.1f + publish %.1f ms; %d statement(s), %d published%s",
-                        size, shared == null ? size : panelServers, indexes ? "with indexes" : "panel schema as is", median(m, "totalMs"), median(m, "registryReadMs"),
+                run.line("poller %,d servers watched of %,d (%s; %d changed per tick%s): tick median %.1f ms = registry %.1f + query %.1f + encode %.1f + publish %.1f ms; %d statement(s), %d published, %.0f read%s",
+                        size, shared == null ? size : panelServers, indexes ? "with indexes" : "panel schema as is", changesPerTick,
+                        pollers == 1 ? "" : "; " + pollers + " pollers, sums over their shares", median(m, "totalMs"), median(m, "registryReadMs"),
                         median(m, "queryMs"), median(m, "encodeMs"), median(m, "publishMs"), first.statements(), first.published(),
+                        median(reports.stream().map(r -> (double) r.read()).toList()),
                         counter == null ? "" : String.format(Locale.ROOT, "; subscriber had all after %.1f ms (%d-byte frames)",
                                 median(delivered), counter.messages.sum() == 0 ? 0 : counter.bytes.sum() / counter.messages.sum()));
                 run.line("  per tick CPU: poller thread %.1f ms (median), PostgreSQL backends %.1f ms, Redis %.1f ms (means; /proc counts in 10 ms steps), %.0f new PostgreSQL connection(s) per tick | %d ticks, total min/max %.1f/%.1f ms",
                         median(cpu), mean(pgCpu), mean(redisCpu), mean(connectionsPerTick), ticks, min(m, "totalMs"), max(m, "totalMs"));
+                if (pollers > 1) {
+                    for (int share = 0; share < pollers; share++) {
+                        List<Map<String, Object>> ts = perShare.get(share);
+                        run.line("  share %d: %s servers, tick median %.1f ms; CPU per tick: poller thread %.1f ms, PostgreSQL %.1f ms, Redis %.1f ms (medians)",
+                                share, ts.get(0).get("watched"), median(ts.stream().map(t -> (Double) t.get("totalMs")).toList()),
+                                median(ts.stream().map(t -> (Double) t.get("tickThreadCpuMs")).toList()),
+                                median(ts.stream().map(t -> (Double) t.get("postgresBackendCpuMs")).toList()),
+                                median(ts.stream().map(t -> (Double) t.get("redisCpuMs")).toList()));
+                    }
+                }
                 if (counter != null && counter.failure != null) {
                     run.line("  subscriber failed: %s", counter.failure);
                 }
             } finally {
-                poller.close();
+                shares.forEach(Poller::close);
                 if (counter != null) {
                     counter.close();
                 }
@@ -225,6 +301,40 @@ final class PollerScenario extends Scenario {
                         List.of(Chart.Series.of("total", tot), Chart.Series.of("query", qry), Chart.Series.of("encode", enc),
                                 Chart.Series.of("publish", pub), Chart.Series.of("registry read", reg),
                                 Chart.Series.of("subscriber has all (from tick start)", sub)), true)));
+    }
+
+    /** As in a panel that has been running: no row written in the last seconds. */
+    private static final String AGE = """
+            UPDATE servers SET "updatedAt" = "updatedAt" - interval '1 hour';
+            UPDATE allocations SET "updatedAt" = "updatedAt" - interval '1 hour';
+            UPDATE nodes SET "updatedAt" = "updatedAt" - interval '1 hour';
+            UPDATE locations SET "updatedAt" = "updatedAt" - interval '1 hour';
+            UPDATE blueprints SET "updatedAt" = "updatedAt" - interval '1 hour';
+            """;
+
+    private static void age(FixtureDatabase db) {
+        db.execute(AGE);
+        db.execute("VACUUM ANALYZE servers, allocations, nodes, locations, blueprints"); // the updates left dead rows
+    }
+
+    /** Flips the status of {@code --changes-per-tick} watched servers (different ones each tick), stamping updatedAt as the panel does. */
+    private void changeServers(FixtureDatabase db, int watched, int tick) {
+        if (changesPerTick == 0) {
+            return;
+        }
+        StringBuilder ids = new StringBuilder();
+        for (int k = 0; k < Math.min(changesPerTick, watched); k++) {
+            ids.append(k == 0 ? "'" : ",'").append(FixtureDatabase.serverId((tick * changesPerTick + k) % watched)).append('\'');
+        }
+        db.execute("UPDATE servers SET status = CASE WHEN status = 'RUNNING' THEN 'STOPPED'::\"ServerStatus\" ELSE 'RUNNING'::\"ServerStatus\" END,"
+                + " \"updatedAt\" = now() AT TIME ZONE 'UTC' WHERE id IN (" + ids + ")");
+    }
+
+    /** One tick round over all shares: counts and phase times added up, as if one poller had done it all. */
+    private static TickReport sum(TickReport a, TickReport b) {
+        return new TickReport(a.watched() + b.watched(), a.published() + b.published(), a.statements() + b.statements(),
+                a.registryRead().plus(b.registryRead()), a.query().plus(b.query()), a.encode().plus(b.encode()),
+                a.publish().plus(b.publish()), a.total().plus(b.total()), a.read() + b.read());
     }
 
     /**

@@ -93,6 +93,18 @@ class ComposeFilesTest {
     }
 
     @Test
+    @DisplayName("scaling the poller service with POLLER_REPLICAS tells every poller that many shares")
+    void pollerReplicasAreItsShares() {
+        Map<String, String> env = new LinkedHashMap<>(ENV);
+        env.put("POLLER_REPLICAS", "3");
+        Map<String, Object> poller = ComposeModel.services(new ComposeModel(env).merge(STACK)).get("poller");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> deploy = (Map<String, Object>) poller.get("deploy");
+        assertEquals("3", String.valueOf(deploy.get("replicas")));
+        assertEquals("3", String.valueOf(Services.environment(poller).get("POLLER_REPLICAS")));
+    }
+
+    @Test
     @DisplayName("every variable of the compose files is in .env.example, with the default the files fall back to")
     void everyVariableIsDocumentedWithItsDefault() {
         ComposeModel model = model();

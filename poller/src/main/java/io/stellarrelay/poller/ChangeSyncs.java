@@ -25,7 +25,9 @@ import java.util.function.BooleanSupplier;
  * later ({@code POLLER_LISTEN_COALESCE_MS}) on the tick thread; whatever else arrives until then joins
  * it, so a burst costs one statement. A notified server is synced only if some relay watches it; a
  * requested one always (a relay asked after checking the client's access, and its watch set may not be
- * written yet). Only the active poller runs these syncs: a standby counts and drops what it hears.
+ * written yet). Only an active poller runs these syncs, a notified one only if it holds the server's
+ * share (a relay's request is taken by one poller alone and synced by it); a standby counts and drops
+ * what it hears.
  *
  * <p>Running on the tick thread keeps syncs of one server in the order their queries ran: a tick and
  * a notification never publish concurrently.
@@ -38,6 +40,8 @@ final class ChangeSyncs implements AutoCloseable {
     private final long coalesceMillis;
     private final WatchedServers watched;
     private final SyncPublisher publisher;
+    private final HeldConnection database;
+    private final java.util.function.Predicate<String> owned;
     private final BooleanSupplier active;
     private final BooleanSupplier mayPublish;
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
@@ -48,12 +52,15 @@ final class ChangeSyncs implements AutoCloseable {
 
     /** @param channel the notification channel to LISTEN on, or null for relay requests only */
     ChangeSyncs(DataSource listenSource, String channel, Duration coalesce, ScheduledExecutorService tickThread,
-                WatchedServers watched, SyncPublisher publisher, BooleanSupplier active, BooleanSupplier mayPublish) {
+                WatchedServers watched, SyncPublisher publisher, HeldConnection database, BooleanSupplier active,
+                BooleanSupplier mayPublish, java.util.function.Predicate<String> owned) {
         this.listener = channel == null ? null : new ChangeListener(listenSource, channel, this::serverChanged);
         this.tickThread = tickThread;
         this.coalesceMillis = coalesce.toMillis();
         this.watched = watched;
         this.publisher = publisher;
+        this.database = database;
+        this.owned = owned;
         this.active = active;
         this.mayPublish = mayPublish;
     }
@@ -118,11 +125,14 @@ final class ChangeSyncs implements AutoCloseable {
             if (active.getAsBoolean()) {
                 long t0 = System.nanoTime();
                 Set<String> wanted = new HashSet<>(asked);
-                if (!ids.isEmpty()) {
-                    wanted.addAll(watched.filter(ids));
+                // Every poller hears every notification: each syncs the servers of its own shares.
+                List<String> mine = ids.stream().filter(owned).toList();
+                if (!mine.isEmpty()) {
+                    wanted.addAll(watched.filter(mine));
                 }
                 if (!wanted.isEmpty()) {
-                    TickReport report = publisher.sync(wanted, Duration.ofNanos(System.nanoTime() - t0), mayPublish, false);
+                    TickReport report = publisher.sync(database, SyncPublisher.Plan.readAll(wanted),
+                            Duration.ofNanos(System.nanoTime() - t0), mayPublish, false);
                     log.debug("Synced {} changed servers: {}", wanted.size(), report);
                 }
             }

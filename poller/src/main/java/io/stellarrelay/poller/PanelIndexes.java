@@ -13,9 +13,10 @@ import java.util.function.Consumer;
 
 /**
  * The indexes a large panel database needs for stellar-relay and that the panel's own migrations do not
- * create. Without them each poller tick scans the whole {@code allocations} table, and each relay access
- * check scans {@code server_members}: unnoticeable with thousands of rows, the bulk of the tick time
- * with hundreds of thousands.
+ * create. Without them a tick that reads rows scans the whole {@code allocations} table, each change
+ * scan reads all of {@code servers} and {@code allocations} for the few rows written since the last
+ * tick, and each relay access check scans {@code server_members}: unnoticeable with thousands of rows,
+ * the bulk of the tick time with hundreds of thousands.
  */
 public final class PanelIndexes {
 
@@ -28,7 +29,9 @@ public final class PanelIndexes {
 
     public static final List<Wanted> WANTED = List.of(
             new Wanted("allocations", "serverId", "allocations_server_id_idx"),
-            new Wanted("server_members", "userId", "server_members_user_id_idx"));
+            new Wanted("server_members", "userId", "server_members_user_id_idx"),
+            new Wanted("servers", "updatedAt", "servers_updated_at_idx"),
+            new Wanted("allocations", "updatedAt", "allocations_updated_at_idx"));
 
     private static final String LEADING_COLUMNS = """
             SELECT t.relname, a.attname

@@ -1,5 +1,6 @@
 package io.stellarrelay.poller;
 
+import io.stellarrelay.config.SharedSettings;
 import io.stellarrelay.db.Databases;
 import io.stellarrelay.metrics.ServiceMetrics;
 import io.stellarrelay.redis.RedisCommands;
@@ -18,10 +19,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Every interval: read which servers any live relay watches, load them all with one SQL statement,
- * encode each {@code server:sync} frame once and publish it to the server's channel.
+ * Every interval: read which servers any live relay watches, read the rows of those that changed (see
+ * {@link TickPlanner}) with one SQL statement, encode their {@code server:sync} frames once, and
+ * publish to every watched server's channel its frame, kept from the last read for the unchanged.
  *
- * <p>Any number of pollers may run; only the one holding the lease in Redis ticks (see
+ * <p>Any number of pollers may run. The watched servers are split into {@code POLLER_REPLICAS} shares
+ * by a stable hash of their id; only the poller holding a share's lease in Redis ticks for it (see
  * {@link PollerLease}). Ticks start at the boundaries of poll periods counted on Redis's clock, so the
  * period stays at the interval however long a tick takes, a tick that overruns delays the next instead
  * of piling up, and no period is ever run twice.
@@ -35,6 +38,12 @@ public final class Poller implements AutoCloseable {
 
     private final PollerConfig config;
     private final DataSource dataSource;
+    private final HeldConnection reads;
+    private final HeldConnection primaryReads;
+    private final SyncFrames frames = new SyncFrames();
+    private final TickPlanner planner;
+    /** The shares this poller holds, as of its last claim. */
+    private volatile Set<Integer> heldShares = Set.of();
     private final RedisCommands redis;
     private final RedisNames names;
     private final WatchedServers watched;
@@ -50,18 +59,24 @@ public final class Poller implements AutoCloseable {
     private volatile TickReport lastReport;
     private PollerHealth health;
     private boolean failing;
+    private Set<Integer> loggedShares = Set.of();
     private final ServiceMetrics metrics = new ServiceMetrics();
     private final PollerMetrics pollerMetrics = new PollerMetrics(metrics.registry(), this::isActive);
 
-    private Poller(PollerConfig config, DataSource dataSource) {
+    private Poller(PollerConfig config, DataSource dataSource, DataSource primary) {
         this.config = config;
         this.dataSource = dataSource;
+        this.reads = new HeldConnection(dataSource);
+        // Syncs of notified servers read the primary: a replica may not have the change yet.
+        this.primaryReads = primary == dataSource ? reads : new HeldConnection(primary);
+        this.planner = new TickPlanner(frames, config.rereadTicks());
         this.redis = RedisConnector.of(config.shared(), "stellar-poller").newCommands(4);
         this.names = new RedisNames(config.shared().redisPrefix());
         this.watched = new WatchedServers(redis.client(), names);
-        this.publisher = new SyncPublisher(dataSource, redis, names, config.shared().pollInterval(), pollerMetrics);
+        this.publisher = new SyncPublisher(redis, names, config.shared().pollInterval(), frames, pollerMetrics);
         this.pollerId = config.pollerId();
-        this.lease = new PollerLease(redis.client(), names, pollerId, config.shared().pollInterval().toMillis());
+        this.lease = new PollerLease(redis.client(), names, pollerId, config.shared().pollInterval().toMillis(),
+                config.replicas());
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("poller-tick").factory());
         // On close, the tick waiting for its turn is dropped instead of run (and published) once more.
@@ -69,22 +84,26 @@ public final class Poller implements AutoCloseable {
         this.scheduler = executor;
         // Its own connection, never the ticks' data source: LISTEN needs one that stays open.
         this.changeSyncs = new ChangeSyncs(Databases.unpooled(config.shared().database()), config.listenChannel(),
-                config.listenCoalesce(), executor, watched, publisher, () -> active, this::mayPublish);
+                config.listenCoalesce(), executor, watched, publisher, primaryReads, () -> active,
+                () -> mayPublish(heldShares), this::owns);
         this.syncRequests = new SyncRequestReader(redis.client(), names, () -> active && running,
                 changeSyncs::requested);
     }
 
     /**
-     * With a fresh database connection per tick: one tick every few seconds needs no pool, and a new
-     * connection is tried at once after an outage (a pool would retry on its own backoff, up to 5 s).
+     * Without a pool: the ticks keep one connection (to {@code DATABASE_READ_URL} when set), and a new
+     * one is tried at once after an outage (a pool would retry on its own backoff, up to 5 s).
      */
     public static Poller create(PollerConfig config) {
-        return new Poller(config, Databases.unpooled(config.shared().database()));
+        SharedSettings shared = config.shared();
+        DataSource primary = Databases.unpooled(shared.database());
+        return new Poller(config, shared.readDatabase().equals(shared.database()) ? primary
+                : Databases.unpooled(shared.readDatabase()), primary);
     }
 
-    /** With a caller-owned data source (tests count statements through one). */
+    /** With a caller-owned data source for all reads (tests count statements through one). */
     public static Poller create(PollerConfig config, DataSource dataSource) {
-        return new Poller(config, dataSource);
+        return new Poller(config, dataSource, dataSource);
     }
 
     public Poller start() {
@@ -101,30 +120,28 @@ public final class Poller implements AutoCloseable {
     }
 
     /**
-     * Claims the lease and the next period a quarter interval apart (or right when the next period
-     * starts). Only the lease holder runs ticks; standbys keep claiming and take over when it lapses.
+     * Claims this poller's shares and the next period a quarter interval apart (or right when the next
+     * period starts), and ticks for the shares whose period is due. A poller holding no share keeps
+     * claiming and takes shares over when their leases lapse.
      */
     private void scheduledClaim() {
         long interval = config.shared().pollInterval().toMillis();
         long next = Math.max(1, interval / 4);
         try {
-            boolean worked = switch (lease.claim()) {
-                case PollerLease.Claim.Standby standby -> {
-                    becomeActive(false);
-                    yield true;
-                }
-                case PollerLease.Claim.Run run -> {
-                    becomeActive(true);
-                    lastReport = runTick(this::mayPublish);
-                    ticksRun.incrementAndGet();
-                    yield true;
-                }
-                case PollerLease.Claim.Wait wait -> {
-                    becomeActive(true);
-                    next = Math.max(1, Math.min(next, wait.waitMillis() + 1));
-                    yield false; // no tick ran: says nothing about whether the database is back
-                }
-            };
+            PollerLease.Claim claim = lease.claim();
+            heldShares = claim.held();
+            becomeActive(claim.active());
+            boolean worked = true;
+            if (!claim.run().isEmpty()) {
+                Set<Integer> shares = claim.run();
+                lastReport = runTick(shares, () -> mayPublish(shares));
+                // Which period and shares each tick served, for whoever checks that none ran twice.
+                log.debug("Tick of period {} for shares {}: {}", claim.period(), shares, lastReport);
+                ticksRun.incrementAndGet();
+            } else if (claim.active()) {
+                next = Math.max(1, Math.min(next, claim.waitMillis() + 1));
+                worked = false; // no tick ran: says nothing about whether the database is back
+            }
             if (failing && worked) {
                 log.info("Poller recovered");
                 failing = false;
@@ -149,7 +166,11 @@ public final class Poller implements AutoCloseable {
     private void becomeActive(boolean nowActive) {
         if (active != nowActive) {
             active = nowActive;
-            log.info(nowActive ? "Poller {} is now the active poller" : "Poller {} is on standby", pollerId);
+            log.info(nowActive ? "Poller {} is now active" : "Poller {} is on standby", pollerId);
+        }
+        if (nowActive && config.replicas() > 1 && !heldShares.equals(loggedShares)) {
+            loggedShares = heldShares;
+            log.info("Poller {} holds shares {} of {}", pollerId, heldShares, config.replicas());
         }
     }
 
@@ -180,7 +201,12 @@ public final class Poller implements AutoCloseable {
         return health.port();
     }
 
-    /** True while this poller holds the lease and runs the ticks. */
+    /** The shares this poller holds (0 to {@code POLLER_REPLICAS - 1}), as of its last claim. */
+    public Set<Integer> heldShares() {
+        return heldShares;
+    }
+
+    /** True while this poller holds the lease of at least one share and runs its ticks. */
     public boolean isActive() {
         return active;
     }
@@ -194,23 +220,44 @@ public final class Poller implements AutoCloseable {
         return pollerId;
     }
 
-    /** Runs one tick now, on the caller's thread, whether or not this poller holds the lease. */
+    /**
+     * Runs one tick now for every share, on the caller's thread, whether or not this poller holds
+     * the leases. Not while the poller is started: ticks run on one thread only.
+     */
     public TickReport tick() throws Exception {
-        return runTick(() -> true);
+        return runTick(null, () -> true);
     }
 
-    private TickReport runTick(java.util.function.BooleanSupplier mayPublish) throws Exception {
+    /** As {@link #tick()}, for the servers of {@code shares} only. */
+    public TickReport tick(Set<Integer> shares) throws Exception {
+        return runTick(shares, () -> true);
+    }
+
+    private TickReport runTick(Set<Integer> shares, java.util.function.BooleanSupplier mayPublish) throws Exception {
         try {
-            return measuredTick(mayPublish);
+            return measuredTick(shares, mayPublish);
         } catch (Exception e) {
             pollerMetrics.failed();
             throw e;
         }
     }
 
-    private TickReport measuredTick(java.util.function.BooleanSupplier mayPublish) throws Exception {
+    /** Whether the server is in one of the shares this poller holds. */
+    private boolean owns(String serverId) {
+        return heldShares.contains(Shares.of(serverId, config.replicas()));
+    }
+
+    private TickReport measuredTick(Set<Integer> shares, java.util.function.BooleanSupplier mayPublish)
+            throws Exception {
         long t0 = System.nanoTime();
-        Set<String> serverIds = new HashSet<>(watched.read());
+        java.util.function.Predicate<String> inShares =
+                id -> shares == null || shares.contains(Shares.of(id, config.replicas()));
+        Set<String> serverIds = new HashSet<>();
+        for (String id : watched.read()) {
+            if (inShares.test(id)) {
+                serverIds.add(id);
+            }
+        }
         // Requests still waiting are answered by this tick rather than by a second sync right after it;
         // they join the watched set, since a relay asks before its watch set names the server.
         serverIds.addAll(syncRequests.takeWaiting());
@@ -222,22 +269,28 @@ public final class Poller implements AutoCloseable {
             return idle;
         }
         boolean[] leaseLost = {false};
-        TickReport report = publisher.sync(serverIds, registryRead, () -> {
+        // Requested servers of other shares are synced too, but their kept frames stay the other ticks' concern.
+        SyncPublisher.Plan plan = planner.plan(reads, serverIds, inShares);
+        TickReport report = publisher.sync(reads, plan, registryRead, () -> {
             leaseLost[0] = !mayPublish.getAsBoolean();
             return !leaseLost[0];
         }, true);
+        if (!leaseLost[0]) {
+            planner.published();
+        }
         pollerMetrics.ticked(leaseLost[0] ? PollerMetrics.Outcome.LEASE_LOST : PollerMetrics.Outcome.PUBLISHED, report);
-        log.debug("Tick: {}", report);
         return report;
     }
 
-    /** Asked after every query: a poller that lost its lease meanwhile leaves publishing to the new holder. */
-    private boolean mayPublish() {
-        if (lease.held()) {
+    /**
+     * Asked before publishing: a poller that lost the lease of one of the sync's shares meanwhile leaves
+     * publishing to the new holder.
+     */
+    private boolean mayPublish(Set<Integer> shares) {
+        if (lease.holds(shares)) {
             return true;
         }
-        log.warn("Poller {} lost its lease while syncing; not publishing", pollerId);
-        active = false;
+        log.warn("Poller {} lost a lease of shares {} while syncing; not publishing", pollerId, shares);
         return false;
     }
 
@@ -284,6 +337,8 @@ public final class Poller implements AutoCloseable {
             health.close();
         }
         publisher.close();
+        reads.close();
+        primaryReads.close();
         metrics.close();
         redis.close();
         log.info("Poller stopped");

@@ -10,12 +10,12 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.params.SetParams;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -25,9 +25,14 @@ import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
- * The one way servers get synced, for ticks and for change notifications alike: load them with the
- * one statement of {@link ServerStateQuery}, encode each {@code server:sync} once, and publish all of
- * them (with the copy new subscribers get at once) in one pipeline.
+ * The one way servers get synced, for ticks and for change notifications alike: load the servers to
+ * read with the one statement of {@link ServerStateQuery}, encode each {@code server:sync} once (and
+ * keep it in {@link SyncFrames}), republish the kept frame of every other server, and publish all of
+ * them (with the copy new subscribers get at once) in pipelines.
+ *
+ * <p>For a kept frame the copy is already in Redis with the same bytes: its expiry is renewed
+ * ({@code PEXPIRE}) instead of the bytes being sent and stored again, which halves what Redis reads
+ * per frame. A copy that is gone (Redis restarted, memory evicted) answers 0 and is stored again.
  *
  * <p>It remembers the status it last published per server, so that a sync caused by a notification can
  * also announce a status change as a {@code server:status} event. Ticks keep that memory current but
@@ -35,47 +40,86 @@ import java.util.function.BooleanSupplier;
  * the one to announce it without a trigger.
  */
 final class SyncPublisher {
-    private final DataSource dataSource;
     private final RedisCommands redis;
     private final RedisNames names;
     private final ProtocolCodec codec = new ProtocolCodec();
     private final SetParams lastSyncTtl;
+    private final long lastSyncTtlMillis;
+    private final SyncFrames frames;
     private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
     private final PollerMetrics metrics;
     /** Rows per batch: big enough to keep pipelines full, small enough to overlap the work well. */
     static final int BATCH = 1000;
+    /**
+     * Kept frames per pipeline: they need no reading or encoding to overlap with, so fewer, larger
+     * pipelines only save round trips (each one a wait for Redis and for this thread to be scheduled).
+     */
+    static final int REPUBLISH_BATCH = 5000;
     /** Encodes and publishes batches in order while the query thread reads the next ones. */
     private final ExecutorService publishThread = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("poller-publish").daemon().factory());
 
-    SyncPublisher(DataSource dataSource, RedisCommands redis, RedisNames names, Duration pollInterval,
+    SyncPublisher(RedisCommands redis, RedisNames names, Duration pollInterval, SyncFrames frames,
                   PollerMetrics metrics) {
         this.metrics = metrics;
-        this.dataSource = dataSource;
         this.redis = redis;
         this.names = names;
+        this.frames = frames;
         // Kept for two intervals: a client subscribing in between gets the state at once.
-        this.lastSyncTtl = SetParams.setParams().px(pollInterval.toMillis() * 2);
+        this.lastSyncTtlMillis = pollInterval.toMillis() * 2;
+        this.lastSyncTtl = SetParams.setParams().px(lastSyncTtlMillis);
     }
 
     /**
-     * Syncs {@code serverIds} (ids that name no server are skipped). Rows come from the database in
-     * batches of {@link #BATCH}; each batch is encoded and published on the publishing thread while the
-     * next one is read, so the database, this process and Redis work at the same time instead of one
-     * after the other. Batches are published in order, each in one pipeline.
+     * What a sync does: the servers whose rows are read (and encoded again), the servers whose kept
+     * frame is republished, and what finding that out cost.
+     *
+     * @param statements SQL statements run to find out (the change scan), besides the read itself
+     * @param planning   time spent on those statements
+     * @param covers     the servers a tick is responsible for (its shares): their kept frames and
+     *                   statuses are dropped unless read or republished
+     */
+    record Plan(Collection<String> read, Collection<String> republish, int statements, Duration planning,
+                java.util.function.Predicate<String> covers) {
+        static Plan readAll(Collection<String> serverIds) {
+            return new Plan(serverIds, List.of(), 0, Duration.ZERO, id -> false);
+        }
+    }
+
+    /**
+     * Syncs the servers of {@code plan}: those to read are loaded from the database in batches of
+     * {@link #BATCH}, each encoded and published on the publishing thread while the next one is read,
+     * so the database, this process and Redis work at the same time; kept frames are handed to the
+     * publishing thread first, in pipelines of {@link #REPUBLISH_BATCH}, so they go out while the
+     * database reads. Ids to read that name no server
+     * are skipped, and their kept frames dropped.
      *
      * @param registryRead time spent finding out which servers to sync, for the report
-     * @param mayPublish   asked once the first rows are in, before anything is published: whether this
-     *                     poller may still publish (else nothing of this sync is)
-     * @param tick         true for a tick's whole watched set (status memory pruned to it, nothing
-     *                     announced), false for notified servers (status changes announced)
+     * @param mayPublish   asked once before anything is published: whether this poller may still
+     *                     publish (else nothing of this sync is)
+     * @param tick         true for a tick's whole set (status memory and kept frames pruned to it,
+     *                     nothing announced), false for notified servers (status changes announced)
      */
-    TickReport sync(Collection<String> serverIds, Duration registryRead, BooleanSupplier mayPublish, boolean tick)
-            throws Exception {
+    TickReport sync(HeldConnection database, Plan plan, Duration registryRead, BooleanSupplier mayPublish,
+                    boolean tick) throws Exception {
         long t0 = System.nanoTime();
         Run run = new Run(mayPublish, tick);
-        try (Connection connection = dataSource.getConnection()) {
-            ServerStateQuery.stream(connection, serverIds, BATCH, run::submit);
+        try {
+            List<String> republish = new ArrayList<>(plan.republish());
+            for (int from = 0; from < republish.size(); from += REPUBLISH_BATCH) {
+                run.submitKept(republish.subList(from, Math.min(republish.size(), from + REPUBLISH_BATCH)));
+            }
+            if (!plan.read().isEmpty()) {
+                database.use(connection -> {
+                    ServerStateQuery.stream(connection, plan.read(), BATCH, run::submit);
+                    return null;
+                });
+                for (String id : plan.read()) {
+                    if (!run.returned.contains(id)) {
+                        frames.remove(id);
+                    }
+                }
+            }
         } catch (LeaseLost e) {
             // Another poller publishes this period: stop reading (closing the cursor) and publish nothing.
         } catch (Exception e) {
@@ -84,14 +128,21 @@ final class SyncPublisher {
         }
         long queried = System.nanoTime();
         run.await();
+        int watched = plan.read().size() + plan.republish().size();
         if (tick && run.published > 0) {
-            // A tick covers every watched server: forget the ones nobody watches any more.
-            lastStatus.keySet().retainAll(serverIds);
+            // A tick covers every watched server of its shares: forget the ones nobody watches any more.
+            Set<String> all = new HashSet<>(plan.read());
+            all.addAll(plan.republish());
+            java.util.function.Predicate<String> gone = id -> plan.covers().test(id) && !all.contains(id);
+            lastStatus.keySet().removeIf(gone);
+            frames.removeIf(gone);
         }
         long end = System.nanoTime();
-        return new TickReport(serverIds.size(), run.published, 1, registryRead, Duration.ofNanos(queried - t0),
-                Duration.ofNanos(run.encodeNanos), Duration.ofNanos(run.publishNanos),
-                registryRead.plus(Duration.ofNanos(end - t0)));
+        int statements = plan.statements() + (plan.read().isEmpty() ? 0 : 1);
+        return new TickReport(watched, run.published, statements, registryRead,
+                plan.planning().plus(Duration.ofNanos(queried - t0)), Duration.ofNanos(run.encodeNanos),
+                Duration.ofNanos(run.publishNanos), registryRead.plus(plan.planning()).plus(Duration.ofNanos(end - t0)),
+                plan.read().size());
     }
 
     /**
@@ -103,6 +154,8 @@ final class SyncPublisher {
         private final boolean tick;
         private final List<Future<?>> pending = new ArrayList<>();
         private Boolean allowed; // decided at the first batch, on the reading thread
+        /** Ids the query returned (on the reading thread). */
+        final Set<String> returned = new HashSet<>();
         int published;
         long encodeNanos;
         long publishNanos;
@@ -113,13 +166,52 @@ final class SyncPublisher {
         }
 
         void submit(List<ServerState> states) {
+            checkAllowed();
+            for (ServerState state : states) {
+                returned.add(state.id());
+            }
+            pending.add(publishThread.submit(() -> publish(states)));
+        }
+
+        void submitKept(List<String> serverIds) {
+            checkAllowed();
+            List<String> ids = List.copyOf(serverIds);
+            pending.add(publishThread.submit(() -> republish(ids)));
+        }
+
+        private void checkAllowed() {
             if (allowed == null) {
                 allowed = mayPublish.getAsBoolean();
             }
             if (!allowed) {
                 throw new LeaseLost();
             }
-            pending.add(publishThread.submit(() -> publish(states)));
+        }
+
+        /** Publishes kept frames and renews their stored copies; copies that are gone are stored again. */
+        private void republish(List<String> serverIds) {
+            long t0 = System.nanoTime();
+            Batch batch = new Batch();
+            int sent = 0;
+            try (AbstractPipeline pipeline = redis.client().pipelined()) {
+                for (String id : serverIds) {
+                    SyncFrames.Frame frame = frames.get(id);
+                    if (frame == null) {
+                        continue; // dropped meanwhile by a read that found the server gone
+                    }
+                    batch.publish(pipeline, names.serverChannelBytes(id), frame.bytes());
+                    batch.renew(pipeline, names.lastSyncKey(id), frame.bytes());
+                    sent++;
+                }
+                pipeline.sync();
+            } catch (RuntimeException e) {
+                metrics.publishFailed(batch.publishes.size());
+                throw e;
+            }
+            batch.settle();
+            metrics.syncsPublished(sent);
+            published += sent;
+            publishNanos += System.nanoTime() - t0;
         }
 
         private void publish(List<ServerState> states) {
@@ -128,6 +220,8 @@ final class SyncPublisher {
             for (int i = 0; i < payloads.length; i++) {
                 ServerState state = states.get(i);
                 payloads[i] = codec.encodeToBytes(new ServerMessage.ServerSync(state.id(), state));
+                frames.put(state.id(), new SyncFrames.Frame(payloads[i],
+                        state.allocations().stream().map(ServerState.Allocation::id).toList()));
             }
             long t1 = System.nanoTime();
             Batch batch = new Batch();
@@ -202,6 +296,8 @@ final class SyncPublisher {
 
     private record Store(byte[] key, byte[] value, Response<String> reply) {}
 
+    private record Renew(byte[] key, byte[] value, Response<Long> reply) {}
+
     /**
      * The commands of one pipeline and what became of them. A pipeline reports Redis's answers only in
      * each reply, so every reply is looked at: on a cluster, a command sent to a node that no longer
@@ -213,6 +309,7 @@ final class SyncPublisher {
     private final class Batch {
         final List<Publish> publishes = new ArrayList<>();
         final List<Store> stores = new ArrayList<>();
+        final List<Renew> renewals = new ArrayList<>();
         private boolean slotsRefreshed;
 
         void publish(AbstractPipeline pipeline, byte[] channel, byte[] message) {
@@ -223,10 +320,35 @@ final class SyncPublisher {
             stores.add(new Store(key, value, pipeline.set(key, value, lastSyncTtl)));
         }
 
+        void renew(AbstractPipeline pipeline, byte[] key, byte[] value) {
+            renewals.add(new Renew(key, value, pipeline.pexpire(key, lastSyncTtlMillis)));
+        }
+
         void settle() {
             int refused = 0;
             int notStored = 0;
             RuntimeException first = null;
+            List<Renew> gone = new ArrayList<>();
+            for (Renew r : renewals) {
+                try {
+                    Long renewed = settle(r.reply(), () -> redis.client().pexpire(r.key(), lastSyncTtlMillis));
+                    if (renewed != null && renewed == 0) {
+                        gone.add(r);
+                    }
+                } catch (RuntimeException e) {
+                    notStored++;
+                    first = first == null ? e : first;
+                }
+            }
+            if (!gone.isEmpty()) {
+                // The copies were lost (Redis restarted, memory evicted): store them again, in one pipeline.
+                try (AbstractPipeline pipeline = redis.client().pipelined()) {
+                    for (Renew r : gone) {
+                        store(pipeline, r.key(), r.value());
+                    }
+                    pipeline.sync();
+                }
+            }
             for (Publish p : publishes) {
                 try {
                     settle(p.reply(), () -> redis.publish(p.channel(), p.message()));
@@ -248,18 +370,21 @@ final class SyncPublisher {
             }
             if (first != null) {
                 throw new IllegalStateException("Redis refused " + refused + " of " + publishes.size()
-                        + " publishes and " + notStored + " of " + stores.size() + " stored copies: "
+                        + " publishes and " + notStored + " of " + (stores.size() + renewals.size()) + " stored copies: "
                         + first.getMessage(), first);
             }
         }
 
-        /** Looks at one reply; a command redirected by the cluster is sent again once the slot map is fresh. */
-        private void settle(Response<?> reply, Runnable resend) {
+        /**
+         * Looks at one reply; a command redirected by the cluster is sent again once the slot map is
+         * fresh. Returns the reply (or the resent command's).
+         */
+        private <T> T settle(Response<T> reply, java.util.function.Supplier<T> resend) {
             try {
-                reply.get();
+                return reply.get();
             } catch (JedisRedirectionException moved) {
                 refreshSlotsOnce();
-                resend.run();
+                return resend.get();
             }
         }
 

@@ -89,7 +89,8 @@ public final class RelayApp implements AutoCloseable {
 
     private RelayApp(RelayConfig config, Consumer<JavalinConfig> extension, UnaryOperator<DataSource> wrapDatabase) {
         this.config = config;
-        this.dataSource = Databases.pool(config.shared().database(), "relay-db", config.databasePoolSize());
+        // A relay only reads (sessions, access): from DATABASE_READ_URL's replica when one is set.
+        this.dataSource = Databases.pool(config.shared().readDatabase(), "relay-db", config.databasePoolSize());
         DataSource database = wrapDatabase.apply(dataSource);
         String clientName = "stellar-relay:" + config.relayId();
         RedisConnector connector = RedisConnector.of(config.shared(), clientName);

@@ -24,6 +24,9 @@ import java.util.Objects;
  *   <li>{@code {<prefix>}:poller:lease}: id of the active poller; expires unless it renews it.</li>
  *   <li>{@code {<prefix>}:poller:last-tick}: number of the last poll period that was run, so that no
  *   period is run twice when pollers hand over.</li>
+ *   <li>With {@code POLLER_REPLICAS} N above 1, one lease and one last tick per share of the servers,
+ *   {@code {<prefix>}:poller:lease:<share>} and {@code {<prefix>}:poller:last-tick:<share>} (share 0 to
+ *   N-1), and {@code {<prefix>}:pollers}, the live pollers (a sorted set by lease end).</li>
  * </ul>
  * The braces are a Redis Cluster hash tag: all registry keys live in one slot so that one script can
  * read them together. Channels carry no tag, so sharded pub/sub spreads them over the cluster.
@@ -124,6 +127,21 @@ public final class RedisNames {
 
     public String pollerLastTickKey() {
         return "{" + prefix + "}:poller:last-tick";
+    }
+
+    /** The lease of one share of the watched servers; with one share, the one lease of {@link #pollerLeaseKey()}. */
+    public String pollerLeaseKey(int share, int shares) {
+        return shares == 1 ? pollerLeaseKey() : pollerLeaseKey() + ":" + share;
+    }
+
+    /** The last period run for one share; with one share, {@link #pollerLastTickKey()}. */
+    public String pollerLastTickKey(int share, int shares) {
+        return shares == 1 ? pollerLastTickKey() : pollerLastTickKey() + ":" + share;
+    }
+
+    /** The live pollers, by the end of their lease: how many there are decides each one's fair number of shares. */
+    public String pollersKey() {
+        return "{" + prefix + "}:pollers";
     }
 
     public String relayControlChannel(String relayId) {

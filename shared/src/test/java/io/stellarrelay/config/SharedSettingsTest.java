@@ -51,6 +51,24 @@ class SharedSettingsTest {
     }
 
     @Test
+    @DisplayName("reads go to DATABASE_URL unless DATABASE_READ_URL names a replica; a bad one is reported")
+    void readDatabase() {
+        EnvReader plain = new EnvReader(minimalEnv());
+        SharedSettings primaryOnly = SharedSettings.read(plain);
+        assertEquals(primaryOnly.database(), primaryOnly.readDatabase());
+
+        EnvReader reader = new EnvReader(with(SharedSettings.DATABASE_READ_URL,
+                "postgresql://reader:pw@replica:5433/panel?schema=public"));
+        SharedSettings settings = SharedSettings.read(reader);
+        assertDoesNotThrow(reader::finish);
+        assertEquals("jdbc:postgresql://replica:5433/panel?currentSchema=public", settings.readDatabase().jdbcUrl());
+        assertEquals("jdbc:postgresql://db:5432/panel?currentSchema=public", settings.database().jdbcUrl());
+
+        List<String> problems = problemsOf(with(SharedSettings.DATABASE_READ_URL, "mysql://replica/panel"));
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("DATABASE_READ_URL is invalid")), problems.toString());
+    }
+
+    @Test
     @DisplayName("with REDIS_CLUSTER=true reads REDIS_URL as comma-separated seed nodes sharing credentials")
     void readsClusterSeeds() {
         Map<String, String> env = with(SharedSettings.REDIS_CLUSTER, "true");
