@@ -76,7 +76,7 @@ class DemoMainIT {
                     if (m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
                     }
-                    if (line.contains("is now the active poller")) {
+                    if (line.contains("is now active")) {
                         pollerActive.complete(null);
                     }
                 }
