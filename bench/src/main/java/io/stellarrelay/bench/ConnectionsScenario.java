@@ -129,7 +129,7 @@ final class ConnectionsScenario extends Scenario {
         run.line("  CPU per connection: relay %.2f ms, generator %.2f ms; whole machine %.0f%% busy while connecting | relay threads %d, open files %d",
                 ok == 0 ? 0 : cpu * 1000 / ok, ok == 0 ? 0 : benchCpu * 1000 / ok, 100 * machineCpu / seconds,
                 after.threads(), after.openFiles());
-        run.line("  relay CPU by thread while connecting (ms, jcmd Thread.print): %s", threadCpu);
+        run.line("  relay CPU by thread while connecting (ms, /proc): %s", threadCpu);
         if (!phase.failures().isEmpty()) {
             run.line("  failures: %s", phase.failures());
         }

@@ -329,7 +329,7 @@ final class FanoutScenario extends Scenario {
         run.line("  %.0f deliveries per relay CPU-second | generator CPU %.2f s (%.0f%%), Redis CPU %.2f s (%.0f%%), whole machine %.0f%% of %d00%%",
                 relayCpu > 0 ? received / relayCpu : 0, benchCpu, 100 * benchCpu / seconds, redisCpu, 100 * redisCpu / seconds,
                 100 * machineCpu / seconds, Runtime.getRuntime().availableProcessors());
-        run.line("  relay CPU by thread (ms, jcmd Thread.print): %s", threadCpu);
+        run.line("  relay CPU by thread (ms, /proc): %s", threadCpu);
 
         Map<String, Object> r = run.results;
         r.put("ready", phase.ready());

@@ -218,18 +218,11 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     /**
-     * CPU milliseconds used so far by each live thread of the relay, by thread name (threads of the same
-     * name summed), parsed from {@code jcmd PID Thread.print} ("cpu=...ms"). Virtual threads show as
-     * their carriers (ForkJoinPool-1-worker-N).
+     * CPU milliseconds used so far by each thread of the relay, by thread name (see
+     * {@link ProcStats#threadCpuMillis}); virtual threads show as their carriers (ForkJoinPool-#-worker-#).
      */
     public Map<String, Double> threadCpuMillis() {
-        Map<String, Double> m = new LinkedHashMap<>();
-        Matcher matcher = Pattern.compile("(?m)^\"(.+?)\" .*?cpu=([0-9.]+)ms").matcher(jcmd("Thread.print"));
-        while (matcher.find()) {
-            String name = matcher.group(1).replaceAll("\\d+", "#");
-            m.merge(name, Double.parseDouble(matcher.group(2)), Double::sum);
-        }
-        return m;
+        return ProcStats.threadCpuMillis(process.pid());
     }
 
     /** Where relay CPU went between two {@link #threadCpuMillis()} readings: the busiest thread groups first. */

@@ -162,7 +162,7 @@ final class StormScenario extends Scenario {
         run.line("  back (drop -> subscribed again) %s", backP.summary());
         run.line("  CPU until all were back: relay %.2f s, generator %.2f s, PostgreSQL backends of the benchmark database %.2f s, whole machine %.0f%% of %d00%%",
                 cpu, benchCpu, pgCpu, 100 * machineCpu / allBack, Runtime.getRuntime().availableProcessors());
-        run.line("  relay CPU by thread (ms, jcmd Thread.print): %s", threadCpu);
+        run.line("  relay CPU by thread (ms, /proc): %s", threadCpu);
         run.line("  connect   %s", connect.summary());
         run.line("  auth      %s", auth.summary());
         run.line("  subscribe %s", subscribe.summary());

@@ -218,8 +218,8 @@ public final class RelayApp implements AutoCloseable {
         }
         registration.start();
         javalin.start();
-        long ping = config.pingInterval().toMillis();
-        keepalive.scheduleWithFixedDelay(this::pingAll, ping, ping, TimeUnit.MILLISECONDS);
+        long pingTick = Math.max(1, config.pingInterval().toMillis() / Clients.PING_SLOTS);
+        keepalive.scheduleWithFixedDelay(this::pingSlot, pingTick, pingTick, TimeUnit.MILLISECONDS);
         long deadlineCheck = Math.max(50, Math.min(1000, config.limits().authTimeout().toMillis() / 4));
         keepalive.scheduleWithFixedDelay(this::enforceDeadlines, deadlineCheck, deadlineCheck, TimeUnit.MILLISECONDS);
         long revalidate = config.security().revalidateInterval().toMillis();
@@ -232,9 +232,9 @@ public final class RelayApp implements AutoCloseable {
         return this;
     }
 
-    private void pingAll() {
+    private void pingSlot() {
         // Two missed pongs and a half: a peer that answers none of them is gone.
-        guarded("Keepalive round", () -> clients.pingAll(config.pingInterval().multipliedBy(5).dividedBy(2)));
+        guarded("Keepalive round", () -> clients.pingNextSlot(config.pingInterval().multipliedBy(5).dividedBy(2)));
     }
 
     /** Runs a periodic task's body so that nothing it throws cancels the schedule. */

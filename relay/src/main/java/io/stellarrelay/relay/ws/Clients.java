@@ -24,6 +24,10 @@ public final class Clients {
     private final AtomicInteger authenticated = new AtomicInteger(); // open clients holding a per-user slot
     private final Duration authTimeout;
     private volatile boolean draining;
+    private int nextPingSlot; // keepalive thread only
+
+    /** Slices of the ping interval: each client is pinged in one of them. */
+    public static final int PING_SLOTS = 30;
 
     public Clients(int maxPerAddress, int maxPerUser, Duration authTimeout) {
         this.perAddress = new ConnectionCounter(maxPerAddress);
@@ -92,12 +96,23 @@ public final class Clients {
     }
 
     /**
-     * Pings every client. Browsers and other clients answer with a pong; a client that has sent nothing
-     * at all, pongs included, for {@code deadAfter} is a vanished peer and is dropped.
+     * Pings one slot of the clients, the next each call: called {@value #PING_SLOTS} times per ping
+     * interval, it pings every client once per interval, a slice at a time. Browsers and other clients
+     * answer with a pong; a client that has sent nothing at all, pongs included, for {@code deadAfter} is
+     * a vanished peer and is dropped.
+     *
+     * <p>All clients at once was a stall: every ping interval, thousands of pings went out in one burst
+     * and thousands of pongs came back, and the frames queued behind them arrived hundreds of
+     * milliseconds late (README, Performance).
      */
-    public void pingAll(Duration deadAfter) {
+    public void pingNextSlot(Duration deadAfter) {
+        int slot = nextPingSlot;
+        nextPingSlot = (slot + 1) % PING_SLOTS;
         long now = System.nanoTime();
         for (ClientConnection c : open) {
+            if (Math.floorMod(System.identityHashCode(c), PING_SLOTS) != slot) {
+                continue;
+            }
             if (now - c.lastHeardNanos() > deadAfter.toNanos()) {
                 log.debug("{} stopped answering pings; dropping it", c);
                 c.disconnect();

@@ -12,6 +12,7 @@ import java.util.List;
 final class MemorySocket implements Socket {
     final List<String> sent = new ArrayList<>();
     int closedWith = -1;
+    int pings;
 
     @Override
     public void send(ByteBuffer frame) {
@@ -25,6 +26,7 @@ final class MemorySocket implements Socket {
 
     @Override
     public void ping() {
+        pings++;
     }
 
     @Override
