@@ -40,6 +40,8 @@ public final class ConsoleOptIn {
     public void unwatch(String serverId, Watcher watcher) {
         if (watcher instanceof HistoryGate gate) {
             gate.cancel();
+            // Not left for the reader: with no console read it would not come by to drop the request.
+            pending.removeIf(request -> request.gate() == gate);
         }
         consoles.unwatch(serverId, watcher);
     }
