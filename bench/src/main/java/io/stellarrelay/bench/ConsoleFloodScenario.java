@@ -5,6 +5,7 @@ import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.XAddParams;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,8 @@ final class ConsoleFloodScenario extends Scenario {
     private static final String LINE_PREFIX = "fl";
     private static final byte[] LINE_MARKER = Frames.ascii("\"" + LINE_PREFIX);
     private static final long PUBLISH_TICK_NANOS = 10_000_000;
+    private static final long CONSOLE_STREAM_ENTRIES = 1000;
+    private static final byte[] DATA_FIELD = Frames.ascii("data");
 
     @Option(names = "--watchers", description = "Clients watching the flooding server's console (default: ${DEFAULT-VALUE}).")
     int watchers = 50;
@@ -55,6 +58,13 @@ final class ConsoleFloodScenario extends Scenario {
 
     @Option(names = "--drain-timeout-s", description = "After publishing stops, how long to wait for the last events (default: ${DEFAULT-VALUE}).")
     int drainTimeoutSeconds = 5;
+
+    /** How the flooding server's console lines reach Redis. */
+    enum ConsoleVia { stream, publish }
+
+    @Option(names = "--console-via", description = "stream: one XADD per batch to the server's capped console stream "
+            + "(the contract); publish: the deprecated PUBLISH to its console channel, to compare (default: ${DEFAULT-VALUE}).")
+    ConsoleVia consoleVia = ConsoleVia.stream;
 
     @Option(names = "--concurrency", description = "Connection attempts in flight at once while connecting (default: ${DEFAULT-VALUE}).")
     int concurrency = 500;
@@ -184,7 +194,9 @@ final class ConsoleFloodScenario extends Scenario {
                 .counter("consoleLinesDropped", consoleDropped::sum)
                 .start();
 
-        byte[] consoleChannelBytes = consoleChannel.getBytes(StandardCharsets.UTF_8);
+        byte[] consoleTarget = (consoleVia == ConsoleVia.stream ? run.names().consoleStream(floodServer) : consoleChannel)
+                .getBytes(StandardCharsets.UTF_8);
+        double[] redisCpuAtMeasure = new double[1];
         Thread flood = Thread.ofPlatform().name("bench-console-flood").start(() -> {
             long tick = 0;
             while (linesPerSecond > 0) {
@@ -200,7 +212,7 @@ final class ConsoleFloodScenario extends Scenario {
                 long target = (tick + 1) * linesPerSecond * PUBLISH_TICK_NANOS / 1_000_000_000L;
                 int n = (int) (target - linesPublished.get());
                 if (n > 0) {
-                    publishQuietly(redis, consoleChannelBytes, consoleMessage(linesPublished.get(), n));
+                    sendConsoleQuietly(redis, consoleTarget, consoleMessage(linesPublished.get(), n));
                     linesPublished.addAndGet(n);
                 }
                 tick++;
@@ -219,6 +231,7 @@ final class ConsoleFloodScenario extends Scenario {
                 }
                 if (relayAtMeasure[0] == null && System.nanoTime() >= measureFrom) {
                     relayAtMeasure[0] = relay.stats();
+                    redisCpuAtMeasure[0] = FanoutScenario.redisCpuSeconds(redis);
                     measureStart = System.nanoTime();
                 }
                 int q = (int) (seq % quietClients);
@@ -245,6 +258,7 @@ final class ConsoleFloodScenario extends Scenario {
             }
         }
         ProcStats relayAtEnd = relay.stats();
+        double redisCpuAtEnd = FanoutScenario.redisCpuSeconds(redis);
         // Bounded wait for the status events still on their way; console totals are taken after it too.
         long drainDeadline = System.nanoTime() + drainTimeoutSeconds * 1_000_000_000L;
         while (System.nanoTime() < drainDeadline && statusReceivedMeasured.sum() < expectedStatusMeasured.get()) {
@@ -255,14 +269,16 @@ final class ConsoleFloodScenario extends Scenario {
 
         Histogram h = measured.interval();
         double relayCpu = relayAtMeasure[0] == null ? 0 : relayAtEnd.cpuSeconds() - relayAtMeasure[0].cpuSeconds();
+        double redisCpu = relayAtMeasure[0] == null ? 0 : redisCpuAtEnd - redisCpuAtMeasure[0];
         long published = linesPublished.get();
         long expectedLines = published * readyWatchers;
         long delivered = consoleLines.sum();
         long dropped = consoleDropped.sum();
 
         run.line("console-flood: %d console watchers, %d quiet clients (%d failed to connect), %d lines/s of %d bytes, "
-                        + "%.0f status events/s, %d s measured after %d s warm-up",
-                readyWatchers, readyQuiet, phase.failed(), linesPerSecond, lineBytes, statusRate, duration, warmupSeconds);
+                        + "%.0f status events/s, console via %s, %d s measured after %d s warm-up",
+                readyWatchers, readyQuiet, phase.failed(), linesPerSecond, lineBytes, statusRate, consoleVia, duration,
+                warmupSeconds);
         run.line("  quiet clients: %d status events published, %d of %d expected received; latency publish->receive "
                         + "p50=%.2f p99=%.2f max=%.2f ms",
                 statusPublishedMeasured.get(), statusReceivedMeasured.sum(), expectedStatusMeasured.get(),
@@ -271,8 +287,10 @@ final class ConsoleFloodScenario extends Scenario {
                         + "dropped by the relay %d, unaccounted %d",
                 published, readyWatchers, expectedLines, delivered, consoleFrames.sum(), dropped,
                 expectedLines - delivered - dropped);
-        run.line("  relay CPU %.2f s (%.0f%% of one core), RSS %.1f MiB | error frames %d, closes after ready %d",
-                relayCpu, 100 * relayCpu / duration, relayAtEnd.rssMiB(), errorFrames.sum(), closes.sum());
+        run.line("  relay CPU %.2f s (%.0f%% of one core), Redis CPU %.2f s (%.0f%%), RSS %.1f MiB | error frames %d, "
+                        + "closes after ready %d",
+                relayCpu, 100 * relayCpu / duration, redisCpu, 100 * redisCpu / duration, relayAtEnd.rssMiB(),
+                errorFrames.sum(), closes.sum());
 
         Map<String, Object> r = run.results;
         r.put("ready", phase.ready());
@@ -295,7 +313,9 @@ final class ConsoleFloodScenario extends Scenario {
         console.put("linesDropped", dropped);
         console.put("linesUnaccounted", expectedLines - delivered - dropped);
         r.put("console", console);
+        r.put("consoleVia", consoleVia.name());
         r.put("relayCpuSeconds", Percentiles.round(relayCpu));
+        r.put("redisCpuSeconds", Percentiles.round(redisCpu));
         r.put("relayCpuPercentOfOneCore", Percentiles.round(100 * relayCpu / duration));
         r.put("relayAtEnd", BenchRun.stats(relayAtEnd));
         r.put("errorFrames", errorFrames.sum());
@@ -335,6 +355,20 @@ final class ConsoleFloodScenario extends Scenario {
             redis.publish(channel, message);
         } catch (RuntimeException e) {
             System.err.println("publish failed: " + e);
+        }
+    }
+
+    /** One batch of console lines, as {@link #consoleVia} says: one XADD (capped as the README's contract) or one PUBLISH. */
+    private void sendConsoleQuietly(RedisClient redis, byte[] target, byte[] message) {
+        if (consoleVia == ConsoleVia.publish) {
+            publishQuietly(redis, target, message);
+            return;
+        }
+        try {
+            redis.xadd(target, XAddParams.xAddParams().maxLen(CONSOLE_STREAM_ENTRIES).approximateTrimming(),
+                    Map.of(DATA_FIELD, message));
+        } catch (RuntimeException e) {
+            System.err.println("xadd failed: " + e);
         }
     }
 }

@@ -8,6 +8,7 @@ import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.XAddParams;
 
 import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,9 @@ final class LiveEventSimulator implements AutoCloseable {
              WHERE status::text = 'RUNNING' AND NOT suspended ORDER BY id""";
 
     private record Running(String id, String blueprintId, double cpu, long memory, long disk) {}
+
+    /** As the README's Redis contract: the last thousand batches or a few more, trimmed cheaply ({@code ~}). */
+    private static final long CONSOLE_STREAM_ENTRIES = 1000;
 
     private final DataSource dataSource;
     private final RedisClient redis;
@@ -104,12 +108,15 @@ final class LiveEventSimulator implements AutoCloseable {
                 new ServerMessage.ServerStatus(serverId, new ServerMessage.ServerStatus.Status(status))));
     }
 
+    /** One batch of console lines as the daemon sends it: one XADD to the server's capped console stream. */
     void publishConsole(String serverId, List<String> consoleLines) {
+        String message;
         try {
-            publish(names.consoleChannel(serverId), json.writeValueAsBytes(Map.of("lines", consoleLines)));
+            message = json.writeValueAsString(Map.of("lines", consoleLines));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a list of strings always serializes", e);
         }
+        redis.xadd(names.consoleStream(serverId), XAddParams.xAddParams().maxLen(CONSOLE_STREAM_ENTRIES).approximateTrimming(), Map.of("data", message));
     }
 
     private void publish(String channel, byte[] message) {

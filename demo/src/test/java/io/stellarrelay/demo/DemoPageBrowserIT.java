@@ -295,6 +295,18 @@ class DemoPageBrowserIT {
     }
 
     @Test
+    @DisplayName("a console opened after the server printed shows its last lines at once (the relay's history)")
+    void consoleOpensWithHistory() throws Exception {
+        showCardsOf("usr_demo_owner_1", Set.of("srv_demo_01", "srv_demo_02", "srv_demo_05", "srv_demo_08"));
+        List<String> earlier = List.of("[11:59:58 INFO]: printed before the console opened", "[11:59:59 INFO]: so was this");
+        stack.liveEvents().publishConsole("srv_demo_05", earlier);
+        openConsole("srv_demo_05");
+        waitUpTo(Duration.ofSeconds(5)).until(d -> consoleTexts(".line").containsAll(earlier));
+        assertEquals(List.of(), consoleTexts(".waiting"), "history replaces the placeholder");
+        assertEquals("", browser.findElement(By.id("console-error")).getText());
+    }
+
+    @Test
     @DisplayName("a member without console permission sees the relay's refusal and no console lines")
     void memberWithoutConsolePermissionIsRefused() throws Exception {
         showCardsOf("usr_demo_viewer", Set.of("srv_demo_02"));

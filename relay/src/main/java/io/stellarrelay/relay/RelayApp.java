@@ -16,6 +16,7 @@ import io.stellarrelay.relay.auth.CookieAuthentication;
 import io.stellarrelay.relay.auth.PanelDatabase;
 import io.stellarrelay.relay.auth.SessionCookie;
 import io.stellarrelay.relay.hub.ConsoleBatcher;
+import io.stellarrelay.relay.hub.ConsoleOptIn;
 import io.stellarrelay.relay.hub.ConsoleStreams;
 import io.stellarrelay.relay.hub.DeliveryLanes;
 import io.stellarrelay.relay.hub.Hub;
@@ -108,8 +109,11 @@ public final class RelayApp implements AutoCloseable {
         LatestSyncs latest = new LatestSyncs(hub, redis.client(), names, config.shared().pollInterval());
         this.subscriber = RelaySubscriber.create(hub, consoles, consoleBatcher, latest, subscribeConnector, redis,
                 names, config.relayId(), relayMetrics);
+        int historyLines = config.console().historyLines();
+        // History comes from the streams: none on a Redis Cluster, where they are not read yet.
+        ConsoleOptIn consoleOptIn = new ConsoleOptIn(consoles, historyLines > 0 && !config.shared().redisCluster());
         this.consoleStreams = config.shared().redisCluster() ? null
-                : new ConsoleStreams(consoles, consoleBatcher, subscribeConnector, names);
+                : new ConsoleStreams(consoles, consoleBatcher, subscribeConnector, names, consoleOptIn, historyLines);
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);
@@ -125,7 +129,7 @@ public final class RelayApp implements AutoCloseable {
         ClientMessages messages = new ClientMessages(codec, clients, authentication,
                 new Subscribing(panel, latest, limits.maxSubscriptionsPerConnection()));
         this.admission = new ClientAdmission(clients,
-                new ClientConnection.Shared(messages, codec, hub, consoles, relayMetrics), cookies, origins,
+                new ClientConnection.Shared(messages, codec, hub, consoleOptIn, relayMetrics), cookies, origins,
                 new ClientAddresses(config.security().trustedProxies()), limits);
         relayMetrics.observe(new RelayMetrics.Readings() {
             @Override

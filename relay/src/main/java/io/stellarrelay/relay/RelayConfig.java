@@ -44,8 +44,9 @@ public record RelayConfig(
      * @param batchWindow       lines are collected this long from the first one into one frame
      * @param maxLinesPerSecond lines forwarded per server per second; the rest are counted as dropped
      * @param maxLineBytes      longer lines are cut to this many UTF-8 bytes
+     * @param historyLines      lines a socket gets at once when it opts in to a console (0: none)
      */
-    public record Console(Duration batchWindow, int maxLinesPerSecond, int maxLineBytes) {}
+    public record Console(Duration batchWindow, int maxLinesPerSecond, int maxLineBytes, int historyLines) {}
 
     /**
      * How a relay leaves on SIGTERM (rolling restarts).
@@ -109,6 +110,7 @@ public record RelayConfig(
     public static final String CONSOLE_BATCH_MS = "CONSOLE_BATCH_MS";
     public static final String CONSOLE_MAX_LINES_PER_SECOND = "CONSOLE_MAX_LINES_PER_SECOND";
     public static final String CONSOLE_MAX_LINE_BYTES = "CONSOLE_MAX_LINE_BYTES";
+    public static final String CONSOLE_HISTORY_LINES = "CONSOLE_HISTORY_LINES";
 
     public static final int DEFAULT_PORT = 3001;
     private static final Pattern RELAY_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -156,7 +158,8 @@ public record RelayConfig(
         Console console = new Console(
                 reader.millis(CONSOLE_BATCH_MS, 50, 1, 10_000),
                 reader.integer(CONSOLE_MAX_LINES_PER_SECOND, 1000, 1, 1_000_000),
-                reader.integer(CONSOLE_MAX_LINE_BYTES, 2048, 64, 65_536));
+                reader.integer(CONSOLE_MAX_LINE_BYTES, 2048, 64, 65_536),
+                reader.integer(CONSOLE_HISTORY_LINES, 100, 0, 10_000));
         reader.finish();
         return new RelayConfig(shared, subscribeRedis, host, port, secret, relayId, poolSize, deliveryThreads, idle, ping,
                 security, limits, drain, console);

@@ -1,5 +1,7 @@
 package io.stellarrelay.relay;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.TestDatabase;
@@ -14,8 +16,12 @@ import redis.clients.jedis.params.ClientKillParams;
 import redis.clients.jedis.params.XAddParams;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static io.stellarrelay.relay.RelayFixture.cookieHeader;
@@ -29,11 +35,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Console output as a capped Redis Stream per server (issue 16): what a backend XADDs reaches console
  * readers; what was added while the relay's connection was down arrives once it is back, from the last
  * entry read; a stream trimmed past that entry gives a gap marker; and a relay with no console reader
- * sends Redis no stream command at all, as Redis's own command statistics show.
+ * sends Redis no stream command at all, as Redis's own command statistics show. A socket that opens a
+ * console first gets its last lines as one history frame (only with the permission), then live lines,
+ * none twice and none missing, even while lines are being added.
  */
 class ConsoleStreamsIT {
     private static final String PREFIX = "cs";
     private static final RedisNames NAMES = new RedisNames(PREFIX);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static TestDatabase db;
 
     @BeforeAll
@@ -106,6 +115,89 @@ class ConsoleStreamsIT {
             assertEquals(true, first.contains("\"dropped\":45"), first);
             String rest = first.contains("line 49") ? first : first + owner.awaitMessage(m -> m.contains("line 49"));
             assertEquals(true, rest.indexOf("line 45") < rest.indexOf("line 49") && !rest.contains("line 44\""), rest);
+        }
+    }
+
+    @Test
+    @DisplayName("a console opened after 120 lines first gets the last 100 as one frame marked history, then live "
+            + "lines; a socket without console permission gets neither")
+    void historyOnOptIn() throws Exception {
+        db.execute("UPDATE server_members SET permissions = '{control.start}' WHERE \"userId\" = 'usr_member'");
+        try (PrivateRedis redis = PrivateRedis.startInstalled();
+             RelayApp relay = startRelay(redis);
+             WsTestClient member = WsTestClient.connect(relay.port(), cookieHeader(MEMBER_TOKEN))) {
+            for (int i = 0; i < 120; i++) {
+                xadd(redis, "line " + i);
+            }
+            member.awaitMessage(m -> m.contains("auth_success"));
+            member.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\",\"events\":[\"console\"]}");
+            member.awaitMessage(m -> m.contains("console access"));
+            try (WsTestClient owner = WsTestClient.connect(relay.port(), cookieHeader(OWNER_TOKEN))) {
+                owner.awaitMessage(m -> m.contains("auth_success"));
+                owner.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\",\"events\":[\"console\"]}");
+                String history = owner.awaitMessage(m -> m.contains("server:console"));
+                String expected = IntStream.range(20, 120).mapToObj(i -> "\"line " + i + "\"")
+                        .collect(Collectors.joining(",", "{\"type\":\"server:console\",\"serverId\":\"" + SERVER
+                                + "\",\"data\":{\"lines\":[", "],\"history\":true}}"));
+                assertEquals(expected, history);
+                xadd(redis, "live");
+                owner.awaitMessage(consoleFrame("live")::equals);
+            }
+            // The member's socket saw the live line go by on the relay, and got no console frame of any kind.
+            List<String> memberFrames = member.drainUntilPong();
+            assertEquals(List.of(), memberFrames.stream().filter(m -> m.contains("server:console")).toList());
+        } finally {
+            db.execute("UPDATE server_members SET permissions = '{console.read}' WHERE \"userId\" = 'usr_member'");
+        }
+    }
+
+    @Test
+    @DisplayName("sockets opening the console while lines are being added get history then live lines with no line "
+            + "twice and none missing")
+    void historyAndLiveWithoutGapOrDuplicate() throws Exception {
+        int total = 1200;
+        try (PrivateRedis redis = PrivateRedis.startInstalled();
+             RelayApp relay = startRelay(redis)) {
+            xadd(redis, "n 0");
+            Thread writer = Thread.ofPlatform().name("console-writer").start(() -> {
+                // Two lines per entry, about 400 lines a second: well within the relay's line rate.
+                for (int i = 1; i < total; i += 2) {
+                    String lines = "{\"lines\":[\"n " + i + "\",\"n " + (i + 1) + "\"]}";
+                    redis.admin(j -> j.xadd(NAMES.consoleStream(SERVER), StreamEntryID.NEW_ENTRY, Map.of("data", lines)));
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                }
+            });
+            List<WsTestClient> readers = new ArrayList<>();
+            try {
+                for (int k = 1; k <= 5; k++) {
+                    long entries = k * 100L;
+                    // Each socket opens while the writer is at a different point of the stream.
+                    await().atMost(WsTestClient.WAIT).until(() -> redis.admin(j -> j.xlen(NAMES.consoleStream(SERVER))) >= entries);
+                    WsTestClient reader = WsTestClient.connect(relay.port(), cookieHeader(OWNER_TOKEN));
+                    readers.add(reader);
+                    reader.awaitMessage(m -> m.contains("auth_success"));
+                    reader.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\",\"events\":[\"console\"]}");
+                }
+                writer.join(WsTestClient.WAIT.toMillis());
+                for (WsTestClient reader : readers) {
+                    List<Integer> seen = new ArrayList<>();
+                    boolean first = true;
+                    while (seen.isEmpty() || seen.get(seen.size() - 1) < total) {
+                        JsonNode frame = JSON.readTree(reader.awaitMessage(m -> m.contains("server:console")));
+                        JsonNode data = frame.get("data");
+                        assertEquals(first, data.has("history"), "only the first frame is history: " + frame);
+                        assertEquals(false, data.has("dropped") || data.has("gap"), frame.toString());
+                        first = false;
+                        data.get("lines").forEach(line -> seen.add(Integer.parseInt(line.asText().substring(2))));
+                    }
+                    for (int i = 1; i < seen.size(); i++) {
+                        assertEquals(seen.get(i - 1) + 1, seen.get(i), "the line after n " + seen.get(i - 1));
+                    }
+                }
+            } finally {
+                writer.join(WsTestClient.WAIT.toMillis());
+                readers.forEach(WsTestClient::close);
+            }
         }
     }
 

@@ -56,7 +56,9 @@ class LiveEventsIT {
     @BeforeEach
     void startRelay() {
         db.execute("UPDATE server_members SET permissions = '{console.read}' WHERE \"userId\" = '" + MEMBER + "'");
-        relay = RelayFixture.startRelay(db, redis, Map.of("REVALIDATE_INTERVAL_MS", "3600000", "CONSOLE_BATCH_MS", "20"));
+        // Console lines come the deprecated way here (PUBLISH), which has no history (ConsoleStreamsIT has).
+        relay = RelayFixture.startRelay(db, redis, Map.of("REVALIDATE_INTERVAL_MS", "3600000", "CONSOLE_BATCH_MS", "20",
+                "CONSOLE_HISTORY_LINES", "0"));
     }
 
     @AfterEach

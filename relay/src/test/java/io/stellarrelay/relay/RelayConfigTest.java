@@ -97,15 +97,17 @@ class RelayConfigTest {
     }
 
     @Test
-    @DisplayName("batches console lines for 50 ms, at most 1000 lines per second of at most 2048 bytes, unless told otherwise")
+    @DisplayName("batches console lines for 50 ms, at most 1000 lines per second of at most 2048 bytes, with 100 lines"
+            + " of history, unless told otherwise")
     void readsConsoleSettings() {
-        assertEquals(new RelayConfig.Console(Duration.ofMillis(50), 1000, 2048),
+        assertEquals(new RelayConfig.Console(Duration.ofMillis(50), 1000, 2048, 100),
                 RelayConfig.fromEnvironment(minimalEnv()).console());
         Map<String, String> env = minimalEnv();
         env.put("CONSOLE_BATCH_MS", "20");
         env.put("CONSOLE_MAX_LINES_PER_SECOND", "5000");
         env.put("CONSOLE_MAX_LINE_BYTES", "512");
-        assertEquals(new RelayConfig.Console(Duration.ofMillis(20), 5000, 512), RelayConfig.fromEnvironment(env).console());
+        env.put("CONSOLE_HISTORY_LINES", "0");
+        assertEquals(new RelayConfig.Console(Duration.ofMillis(20), 5000, 512, 0), RelayConfig.fromEnvironment(env).console());
     }
 
     @Test
@@ -115,8 +117,10 @@ class RelayConfigTest {
         env.put("CONSOLE_BATCH_MS", "0");
         env.put("CONSOLE_MAX_LINES_PER_SECOND", "-1");
         env.put("CONSOLE_MAX_LINE_BYTES", "10");
+        env.put("CONSOLE_HISTORY_LINES", "-1");
         String message = assertThrows(ConfigException.class, () -> RelayConfig.fromEnvironment(env)).getMessage();
-        for (String name : List.of("CONSOLE_BATCH_MS", "CONSOLE_MAX_LINES_PER_SECOND", "CONSOLE_MAX_LINE_BYTES")) {
+        for (String name : List.of("CONSOLE_BATCH_MS", "CONSOLE_MAX_LINES_PER_SECOND", "CONSOLE_MAX_LINE_BYTES",
+                "CONSOLE_HISTORY_LINES")) {
             assertTrue(message.contains(name), message);
         }
     }

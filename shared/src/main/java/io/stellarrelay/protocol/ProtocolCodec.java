@@ -234,6 +234,9 @@ public final class ProtocolCodec {
                     if (m.gap()) {
                         gen.writeBooleanField("gap", true);
                     }
+                    if (m.history()) {
+                        gen.writeBooleanField("history", true);
+                    }
                     gen.writeEndObject();
                 }
             }

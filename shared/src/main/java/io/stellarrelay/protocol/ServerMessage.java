@@ -92,11 +92,17 @@ public sealed interface ServerMessage {
      * {@code dropped} (written only when not zero) counts lines the relay left out since the previous
      * frame because the server exceeded its rate; {@code lines} may then be empty. {@code gap} (written
      * only when true) says lines were lost before this frame's lines and how many is unknown: the relay's
-     * connection to Redis was lost meanwhile.
+     * connection to Redis was lost meanwhile. {@code history} (written only when true) marks the one frame
+     * a socket gets when it opts in to the console: the last lines the server printed before, not live.
      */
-    record ServerConsole(String serverId, List<String> lines, long dropped, boolean gap) implements ServerMessage {
+    record ServerConsole(String serverId, List<String> lines, long dropped, boolean gap, boolean history)
+            implements ServerMessage {
         public ServerConsole {
             lines = List.copyOf(lines);
+        }
+
+        public ServerConsole(String serverId, List<String> lines, long dropped, boolean gap) {
+            this(serverId, lines, dropped, gap, false);
         }
 
         public ServerConsole(String serverId, List<String> lines, long dropped) {

@@ -94,6 +94,13 @@ class LiveEventsCodecTest {
     }
 
     @Test
+    @DisplayName("writes server:console with history only for the frame of earlier lines")
+    void writesConsoleHistory() {
+        assertEquals("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"a\",\"b\"],\"dropped\":2,"
+                + "\"history\":true}}", codec.encode(new ServerMessage.ServerConsole("srv_1", List.of("a", "b"), 2, false, true)));
+    }
+
+    @Test
     @DisplayName("reads the lines of a console message and ignores other keys")
     void readsConsoleLines() throws Exception {
         assertEquals(List.of("line 1", "é ✓", ""), codec.decodeConsoleLines(

@@ -7,12 +7,17 @@ import io.stellarrelay.protocol.Utf8Check;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.relay.RelayConfig;
 import io.stellarrelay.relay.guard.TokenBucket;
+import io.stellarrelay.relay.websocket.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.resps.StreamEntry;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -35,6 +40,8 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
     static final int MAX_PENDING_BYTES = 256 * 1024;
     /** Larger console messages are dropped without being parsed. */
     static final int MAX_MESSAGE_BYTES = 1024 * 1024;
+    /** The field of a console stream entry that holds the message. */
+    static final String DATA_FIELD = "data";
 
     private final Hub consoles;
     private final ProtocolCodec codec;
@@ -45,6 +52,11 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
     private final ConcurrentHashMap<String, Batch> batches = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("relay-console-batcher").daemon().factory());
+    /**
+     * Per server read from its stream, the last entry delivered live (or where reading began): a new
+     * reader's history ends there. Batch thread only, except {@link #readingFrom} before any entry.
+     */
+    private final ConcurrentHashMap<String, StreamEntryID> delivered = new ConcurrentHashMap<>();
     private final DropWarnings drops = new DropWarnings(log, Duration.ofSeconds(10));
 
     public ConsoleBatcher(Hub consoles, ProtocolCodec codec, RedisNames channels, RelayConfig.Console config) {
@@ -59,29 +71,125 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
 
     /** One message from a server's console channel; runs on the Redis reader and never blocks for long. */
     public void offer(String serverId, byte[] message) {
+        offer(serverId, message, null);
+    }
+
+    /**
+     * One entry of a server's console stream, {@code id} its entry id: the frame that carries it records
+     * it as delivered, which is where a socket's history ends (see {@link #history}).
+     */
+    public void offer(String serverId, byte[] message, StreamEntryID id) {
         if (!consoles.isWatched(serverId)) {
             return; // arrived after the last console watcher left, before the unsubscribe took effect
         }
         long now = System.nanoTime();
+        List<String> lines = parse(serverId, message, now);
+        if (lines == null) {
+            return;
+        }
+        Batch batch = batches.computeIfAbsent(serverId, key -> new Batch(now));
+        if (batch.add(lines, id, now)) {
+            timer.schedule(() -> flush(serverId, batch), windowNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The lines of one console message, or null (dropped and counted in the warnings) when it is bad. */
+    private List<String> parse(String serverId, byte[] message, long now) {
         if (message.length > MAX_MESSAGE_BYTES) {
             drops.dropped("console message over " + MAX_MESSAGE_BYTES + " bytes", channels.consoleChannel(serverId), now);
-            return;
+            return null;
         }
         if (!Utf8Check.isWellFormed(message)) {
             drops.dropped("not valid UTF-8", channels.consoleChannel(serverId), now);
-            return;
+            return null;
         }
-        List<String> lines;
         try {
-            lines = codec.decodeConsoleLines(message);
+            return codec.decodeConsoleLines(message);
         } catch (ProtocolException e) {
             drops.dropped(e.getMessage(), channels.consoleChannel(serverId), now);
-            return;
+            return null;
         }
-        Batch batch = batches.computeIfAbsent(serverId, id -> new Batch(now));
-        if (batch.add(lines, now)) {
-            timer.schedule(() -> flush(serverId, batch), windowNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The stream reader starts reading the server's stream after {@code id}: nothing up to it will come
+     * live, so a socket's history may reach up to it.
+     */
+    public void readingFrom(String serverId, StreamEntryID id) {
+        delivered.merge(serverId, id, ConsoleBatcher::later);
+    }
+
+    /**
+     * Opens {@code gate} with the server's history: {@code newestFirst} are the stream's entries up to
+     * where the reader stands, all of them offered already. The gate is opened on the batch thread, which
+     * alone delivers live frames, just before the frame that holds the lines offered after the last frame
+     * delivered (or at once when no such frame is pending), and the history is cut at the last entry
+     * delivered live: older lines reached the gate while it was closed (and were dropped there), newer
+     * ones reach it once open. So no line comes twice and none is missing. The caps apply: lines are cut
+     * to the line length, and the history holds at most one second's worth of lines and the pending-bytes
+     * limit; lines left out for that are counted in {@code dropped}.
+     */
+    void history(String serverId, HistoryGate gate, List<StreamEntry> newestFirst, int maxLines) {
+        Opening opening = new Opening(gate, newestFirst, maxLines);
+        Batch batch = batches.get(serverId);
+        if (batch == null || !batch.openBefore(opening)) {
+            // Nothing pending: a batch started from now on is flushed after this task (it waits a window).
+            timer.execute(() -> open(serverId, opening));
         }
+    }
+
+    /** Opens a gate with the history up to the last entry delivered; on the batch thread. */
+    private void open(String serverId, Opening opening) {
+        ByteBuffer frame = null;
+        try {
+            frame = historyFrame(serverId, opening.newestFirst(), opening.maxLines());
+        } catch (RuntimeException e) {
+            log.warn("Console history for {} failed; live lines follow", serverId, e);
+        }
+        ByteBuffer history = frame;
+        consoles.runInLane(opening.gate(), () -> opening.gate().open(history));
+    }
+
+    private ByteBuffer historyFrame(String serverId, List<StreamEntry> newestFirst, int maxLines) {
+        StreamEntryID upTo = delivered.get(serverId);
+        int limit = Math.min(maxLines, maxLinesPerSecond);
+        List<String> kept = new ArrayList<>();
+        long dropped = 0;
+        int bytes = 0;
+        long now = System.nanoTime();
+        for (StreamEntry entry : newestFirst) {
+            if (upTo == null || entry.getID().compareTo(upTo) > 0) {
+                continue; // not delivered live yet: comes in the next live frame
+            }
+            String data = entry.getFields().get(DATA_FIELD);
+            List<String> lines = data == null ? null : parse(serverId, data.getBytes(StandardCharsets.UTF_8), now);
+            if (lines == null) {
+                continue;
+            }
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (kept.size() >= maxLines) {
+                    break; // older than the history asked for: not lost, just not shown
+                }
+                String line = Utf8.sanitize(lines.get(i), maxLineBytes);
+                int size = Utf8.length(line);
+                if (kept.size() >= limit || bytes + size > MAX_PENDING_BYTES) {
+                    dropped++;
+                } else {
+                    kept.add(line);
+                    bytes += size;
+                }
+            }
+        }
+        if (kept.isEmpty() && dropped == 0) {
+            return null;
+        }
+        Collections.reverse(kept);
+        ServerMessage.ServerConsole history = new ServerMessage.ServerConsole(serverId, kept, dropped, false, true);
+        return Frames.text(ByteBuffer.wrap(codec.encodeToBytes(history)));
+    }
+
+    private static StreamEntryID later(StreamEntryID a, StreamEntryID b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /**
@@ -119,9 +227,16 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
                 batches.remove(serverId, batch);
                 return;
             }
-            ServerMessage.ServerConsole frame = batch.take(serverId);
-            if (frame != null) {
-                consoles.deliver(serverId, ByteBuffer.wrap(codec.encodeToBytes(frame)).asReadOnlyBuffer());
+            Taken taken = batch.take(serverId);
+            // Before the frame: the gates opened now get it, and history up to the frame before it.
+            for (Opening opening : taken.openings()) {
+                open(serverId, opening);
+            }
+            if (taken.frame() != null) {
+                consoles.deliver(serverId, ByteBuffer.wrap(codec.encodeToBytes(taken.frame())).asReadOnlyBuffer());
+            }
+            if (taken.lastId() != null) {
+                delivered.merge(serverId, taken.lastId(), ConsoleBatcher::later);
             }
         } catch (RuntimeException e) {
             // A scheduled task that throws is silently discarded; say so, the next batch tries again.
@@ -134,6 +249,7 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
     public void watchChanged(String serverId) {
         if (!consoles.isWatched(serverId)) {
             batches.remove(serverId);
+            delivered.remove(serverId);
         }
     }
 
@@ -147,6 +263,15 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
         timer.shutdownNow();
     }
 
+    /**
+     * A frame taken from a batch (null when it holds nothing), the last stream entry it holds (null when
+     * none came from a stream), and the gates to open just before it.
+     */
+    private record Taken(ServerMessage.ServerConsole frame, StreamEntryID lastId, List<Opening> openings) {}
+
+    /** A gate waiting to be opened with the history read for it. */
+    private record Opening(HistoryGate gate, List<StreamEntry> newestFirst, int maxLines) {}
+
     /** Lines of one server waiting for the next frame. */
     private final class Batch {
         private final TokenBucket rate;
@@ -155,6 +280,8 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
         private long dropped; // guarded by this
         private boolean gap; // guarded by this
         private boolean scheduled; // guarded by this
+        private StreamEntryID lastId; // guarded by this
+        private List<Opening> openings = List.of(); // guarded by this
 
         Batch(long nowNanos) {
             // One second's worth at once: a server that starts up prints a burst, then little.
@@ -162,7 +289,10 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
         }
 
         /** Adds what fits; true when this starts a batch, which the caller must schedule. */
-        synchronized boolean add(List<String> incoming, long nowNanos) {
+        synchronized boolean add(List<String> incoming, StreamEntryID id, long nowNanos) {
+            if (id != null) {
+                lastId = id;
+            }
             for (String line : incoming) {
                 String kept = Utf8.sanitize(line, maxLineBytes);
                 int bytes = Utf8.length(kept);
@@ -201,17 +331,33 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
         }
 
         /** The frame for what was collected, or null when nothing was; the next line starts a new batch. */
-        synchronized ServerMessage.ServerConsole take(String serverId) {
-            scheduled = false;
-            if (lines.isEmpty() && dropped == 0 && !gap) {
-                return null;
+        /** Opens the gate just before this batch's frame; false when no frame is pending (open it now). */
+        synchronized boolean openBefore(Opening opening) {
+            if (!scheduled) {
+                return false;
             }
-            ServerMessage.ServerConsole frame = new ServerMessage.ServerConsole(serverId, lines, dropped, gap);
+            List<Opening> more = new ArrayList<>(openings);
+            more.add(opening);
+            openings = more;
+            return true;
+        }
+
+        /** What was collected; the next line starts a new batch. */
+        synchronized Taken take(String serverId) {
+            scheduled = false;
+            boolean empty = lines.isEmpty() && dropped == 0 && !gap;
+            Taken taken = new Taken(empty ? null : new ServerMessage.ServerConsole(serverId, lines, dropped, gap),
+                    lastId, openings);
+            openings = List.of();
+            lastId = null;
+            if (empty) {
+                return taken;
+            }
             lines = new ArrayList<>();
             pendingBytes = 0;
             dropped = 0;
             gap = false;
-            return frame;
+            return taken;
         }
     }
 }

@@ -37,7 +37,6 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
     static final Duration BLOCK = Duration.ofMillis(250);
     private static final int ENTRIES_PER_READ = 1000;
     private static final long MAX_BACKOFF_MS = 2_000;
-    private static final String DATA_FIELD = "data";
     // KEYS[1]: a stream. {last-generated-id, entries-added, length, recorded-first-entry-id} from one
     // XINFO, so they agree; {"0-0", 0, 0, "0-0"} for a stream that does not exist; the counts are -1
     // before Redis 7, which does not report them.
@@ -56,17 +55,26 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
     private final ConsoleBatcher batcher;
     private final RedisConnector connector;
     private final RedisNames names;
+    private final ConsoleOptIn optIns;
+    private final int historyLines;
     private final Map<String, Position> positions = new HashMap<>(); // reader thread only
     private final Semaphore changes = new Semaphore(0);
     private final Thread reader;
     private volatile boolean running = true;
     private volatile Jedis connection;
 
-    public ConsoleStreams(Hub consoles, ConsoleBatcher batcher, RedisConnector connector, RedisNames names) {
+    /**
+     * @param optIns       sockets opting in, whose history this reader reads
+     * @param historyLines how many of the last lines a socket opting in gets
+     */
+    public ConsoleStreams(Hub consoles, ConsoleBatcher batcher, RedisConnector connector, RedisNames names,
+            ConsoleOptIn optIns, int historyLines) {
         this.consoles = consoles;
         this.batcher = batcher;
         this.connector = connector;
         this.names = names;
+        this.optIns = optIns;
+        this.historyLines = historyLines;
         this.reader = Thread.ofPlatform().name("relay-console-streams").daemon().unstarted(this::run);
         consoles.addListener(this);
     }
@@ -96,10 +104,9 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                 }
                 Jedis redis = connection();
                 for (String id : wanted) {
-                    if (!positions.containsKey(id)) {
-                        positions.put(id, end(redis, names.consoleStream(id)));
-                    }
+                    startReading(redis, id);
                 }
+                serveHistory(redis);
                 read(redis);
                 if (warned) {
                     log.info("Console streams readable again");
@@ -131,6 +138,35 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         }
     }
 
+    /** A console newly read starts after the stream's newest entry, so it gets the next line on. */
+    private void startReading(Jedis redis, String serverId) {
+        if (!positions.containsKey(serverId)) {
+            Position start = end(redis, names.consoleStream(serverId));
+            positions.put(serverId, start);
+            batcher.readingFrom(serverId, start.id());
+        }
+    }
+
+    /**
+     * Reads the history of every socket waiting for it, up to where this reader stands in the stream (all
+     * of it handed to the batcher already), and leaves the rest to the batcher. A request stays queued
+     * until its history is read, so one that fails here is served after the reconnect.
+     */
+    private void serveHistory(Jedis redis) {
+        for (ConsoleOptIn.Pending request = optIns.next(); request != null; request = optIns.next()) {
+            if (!request.gate().cancelled() && consoles.isWatched(request.serverId())) {
+                startReading(redis, request.serverId());
+                StreamEntryID upTo = positions.get(request.serverId()).id();
+                // One entry holds at least one line, so this many entries hold the lines wanted.
+                List<StreamEntry> newestFirst = upTo.equals(new StreamEntryID())
+                        ? List.of()
+                        : redis.xrevrange(names.consoleStream(request.serverId()), upTo, StreamEntryID.MINIMUM_ID, historyLines);
+                batcher.history(request.serverId(), request.gate(), newestFirst, historyLines);
+            }
+            optIns.served(request);
+        }
+    }
+
     private void read(Jedis redis) {
         Map<String, StreamEntryID> streams = new HashMap<>();
         positions.forEach((id, position) -> streams.put(names.consoleStream(id), position.id()));
@@ -151,9 +187,9 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                 batcher.lost(serverId, lost); // counted before the lines that follow the loss
             }
             for (StreamEntry entry : entries) {
-                String data = entry.getFields().get(DATA_FIELD);
+                String data = entry.getFields().get(ConsoleBatcher.DATA_FIELD);
                 if (data != null) {
-                    batcher.offer(serverId, data.getBytes(StandardCharsets.UTF_8));
+                    batcher.offer(serverId, data.getBytes(StandardCharsets.UTF_8), entry.getID());
                 }
             }
             long added = before.added() < 0 ? -1 : before.added() + Math.max(0, lost) + entries.size();

@@ -37,7 +37,7 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
 
     /** The lane of a watcher: fixed for its lifetime. */
     int laneOf(Watcher watcher) {
-        return Math.floorMod(System.identityHashCode(watcher), count());
+        return Math.floorMod(System.identityHashCode(watcher.laneKey()), count());
     }
 
     /** One lane that runs every task on the calling thread: for unit tests and single-threaded use. */

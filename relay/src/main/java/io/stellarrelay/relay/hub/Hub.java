@@ -196,6 +196,11 @@ public final class Hub {
         }
     }
 
+    /** Runs {@code task} on the watcher's lane, after every frame handed to that lane before. */
+    public void runInLane(Watcher watcher, Runnable task) {
+        lanes.execute(lanes.laneOf(watcher), task);
+    }
+
     /**
      * The last {@code server:sync} delivered for a watched server as a complete WebSocket frame, or null.
      * Read it through a duplicate.

@@ -10,4 +10,12 @@ public interface Watcher {
      * keeps a slice if it must keep anything. Must not block.
      */
     void deliver(ByteBuffer frame);
+
+    /**
+     * What decides the delivery lane: watchers that stand for one socket return that socket, so all its
+     * frames share one lane and keep their order.
+     */
+    default Object laneKey() {
+        return this;
+    }
 }

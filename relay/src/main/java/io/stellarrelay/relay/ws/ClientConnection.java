@@ -6,7 +6,9 @@ import io.stellarrelay.protocol.ServerMessage;
 import io.stellarrelay.relay.auth.AuthenticatedUser;
 import io.stellarrelay.relay.auth.Grant;
 import io.stellarrelay.relay.guard.TokenBucket;
+import io.stellarrelay.relay.hub.ConsoleOptIn;
 import io.stellarrelay.relay.hub.Hub;
+import io.stellarrelay.relay.hub.Watcher;
 import io.stellarrelay.relay.metrics.RelayMetrics;
 import io.stellarrelay.relay.websocket.Frames;
 import io.stellarrelay.relay.websocket.Socket;
@@ -35,7 +37,7 @@ public final class ClientConnection implements SocketHandler {
     enum SubscribeResult { SUBSCRIBED, LIMIT_REACHED, CLOSED }
 
     /** What every client of the relay uses, held once. */
-    public record Shared(ClientMessages messages, ProtocolCodec codec, Hub hub, Hub consoles, RelayMetrics metrics) {}
+    public record Shared(ClientMessages messages, ProtocolCodec codec, Hub hub, ConsoleOptIn consoles, RelayMetrics metrics) {}
 
     private final Shared shared;
     private Socket socket; // set once, on open, before any other use
@@ -143,9 +145,9 @@ public final class ClientConnection implements SocketHandler {
 
     /**
      * Starts delivering the server's frames to this socket, and its console too when {@code console}
-     * (a console already received stays on). The {@code subscribed} reply, then the server's current
-     * state if known (a complete frame), are queued before the socket joins the hubs, so no frame can
-     * overtake them.
+     * (a console already received stays on; one newly opened gets its history first). The
+     * {@code subscribed} reply, then the server's current state if known (a complete frame), are queued
+     * before the socket joins the hubs, so no frame can overtake them.
      */
     synchronized SubscribeResult subscribe(String serverId, Grant grant, boolean console, int limit, ByteBuffer current) {
         if (closed) {
@@ -156,7 +158,6 @@ public final class ClientConnection implements SocketHandler {
             return SubscribeResult.LIMIT_REACHED;
         }
         boolean hadConsole = before != null && before.console();
-        subscriptions.put(serverId, new Subscription(grant, console || hadConsole));
         send(new ServerMessage.Subscribed(serverId));
         if (current != null) {
             socket.deliver(current.duplicate()); // the current state at once, before any later sync can overtake it
@@ -164,9 +165,9 @@ public final class ClientConnection implements SocketHandler {
         if (before == null) {
             shared.hub().watch(serverId, socket);
         }
-        if (console && !hadConsole) {
-            shared.consoles().watch(serverId, socket);
-        }
+        Watcher consoleWatcher = hadConsole ? before.consoleWatcher()
+                : console ? shared.consoles().watch(serverId, socket) : null;
+        subscriptions.put(serverId, new Subscription(grant, consoleWatcher));
         return SubscribeResult.SUBSCRIBED;
     }
 
@@ -184,15 +185,15 @@ public final class ClientConnection implements SocketHandler {
         if (current == null || !current.console()) {
             return false;
         }
-        subscriptions.put(serverId, new Subscription(current.grant(), false));
-        shared.consoles().unwatch(serverId, socket);
+        subscriptions.put(serverId, new Subscription(current.grant(), null));
+        shared.consoles().unwatch(serverId, current.consoleWatcher());
         return true;
     }
 
     private void unwatch(String serverId, Subscription subscription) {
         shared.hub().unwatch(serverId, socket);
         if (subscription.console()) {
-            shared.consoles().unwatch(serverId, socket);
+            shared.consoles().unwatch(serverId, subscription.consoleWatcher());
         }
     }
 

@@ -6,6 +6,8 @@ import io.stellarrelay.relay.RelayConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.resps.StreamEntry;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -26,7 +29,7 @@ class ConsoleBatcherTest {
 
     private final Hub consoles = new Hub();
     private final ConsoleBatcher batcher = new ConsoleBatcher(consoles, new ProtocolCodec(), new RedisNames("t"),
-            new RelayConfig.Console(Duration.ofMillis(20), 100, 16));
+            new RelayConfig.Console(Duration.ofMillis(20), 100, 16, 100));
 
     @AfterEach
     void stop() {
@@ -76,7 +79,7 @@ class ConsoleBatcherTest {
     void reportsWholeWindowDropped() {
         Hub slowHub = new Hub();
         try (ConsoleBatcher slow = new ConsoleBatcher(slowHub, new ProtocolCodec(), new RedisNames("t"),
-                new RelayConfig.Console(Duration.ofMillis(20), 1, 16))) {
+                new RelayConfig.Console(Duration.ofMillis(20), 1, 16, 100))) {
             RecordingWatcher watcher = new RecordingWatcher();
             slowHub.watch("srv_1", watcher);
             slow.offer("srv_1", "{\"lines\":[\"a\",\"b\"]}".getBytes(StandardCharsets.UTF_8));
@@ -113,5 +116,49 @@ class ConsoleBatcherTest {
         assertEquals(1, batcher.trackedServers());
         consoles.unwatch("srv_1", watcher);
         assertEquals(0, batcher.trackedServers());
+    }
+
+    @Test
+    @DisplayName("opens a console with its history up to the last entry delivered, capped like live lines, then "
+            + "lets live lines through")
+    void historyUpToDeliveredWithCaps() {
+        RecordingWatcher socket = new RecordingWatcher();
+        HistoryGate gate = new HistoryGate(socket);
+        consoles.watch("srv_1", gate);
+        batcher.readingFrom("srv_1", new StreamEntryID(3, 0));
+        String burst = IntStream.range(0, 150).mapToObj(i -> "\"l" + i + "\"").collect(Collectors.joining(","));
+        List<StreamEntry> newestFirst = List.of(
+                entry(4, "{\"lines\":[\"not delivered yet\"]}"),
+                entry(3, "{\"lines\":[\"0123456789abcdefXYZ\"]}"),
+                entry(2, "{\"lines\":[" + burst + "]}"),
+                entry(1, "{\"lines\":[\"first line\"]}"));
+        batcher.history("srv_1", gate, newestFirst, 200);
+        String kept = IntStream.range(51, 150).mapToObj(i -> "\"l" + i + "\"").collect(Collectors.joining(","));
+        assertEquals(List.of("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[" + kept
+                + ",\"0123456789abcdef\"],\"dropped\":52,\"history\":true}}"), awaitFrames(socket, 1));
+        offer("srv_1", "live");
+        assertEquals("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"live\"]}}",
+                awaitFrames(socket, 2).get(1));
+    }
+
+    @Test
+    @DisplayName("passes nothing to a socket that left the console before its history came")
+    void noHistoryAfterLeaving() {
+        RecordingWatcher socket = new RecordingWatcher();
+        ConsoleOptIn optIn = new ConsoleOptIn(consoles, true);
+        Watcher watcher = optIn.watch("srv_1", socket);
+        batcher.readingFrom("srv_1", new StreamEntryID(1, 0));
+        optIn.unwatch("srv_1", watcher);
+        assertEquals(null, optIn.next(), "the request goes with the socket");
+        batcher.history("srv_1", (HistoryGate) watcher, List.of(entry(1, "{\"lines\":[\"old\"]}")), 100);
+        RecordingWatcher other = new RecordingWatcher();
+        consoles.watch("srv_1", other);
+        offer("srv_1", "live");
+        awaitFrames(other, 1);
+        assertEquals(List.of(), socket.texts());
+    }
+
+    private static StreamEntry entry(long millis, String data) {
+        return new StreamEntry(new StreamEntryID(millis, 0), Map.of("data", data));
     }
 }
