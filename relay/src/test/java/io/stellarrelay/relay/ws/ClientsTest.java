@@ -3,6 +3,7 @@ package io.stellarrelay.relay.ws;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.relay.guard.TokenBucket;
+import io.stellarrelay.relay.hub.ConsoleOptIn;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.metrics.RelayMetrics;
 import org.junit.jupiter.api.DisplayName;
@@ -26,7 +27,8 @@ class ClientsTest {
         ProtocolCodec codec = new ProtocolCodec();
         RelayMetrics metrics = new RelayMetrics(new SimpleMeterRegistry());
         ClientMessages messages = new ClientMessages(codec, clients, null, null);
-        ClientConnection.Shared shared = new ClientConnection.Shared(messages, codec, new Hub(), new Hub(), metrics);
+        ClientConnection.Shared shared = new ClientConnection.Shared(messages, codec, new Hub(),
+                new ConsoleOptIn(new Hub(), false), metrics);
         List<MemorySocket> sockets = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
             MemorySocket socket = new MemorySocket();
