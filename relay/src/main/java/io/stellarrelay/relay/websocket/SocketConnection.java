@@ -110,8 +110,10 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
         super.onClose(cause);
         releaseInput();
         if (ended.compareAndSet(false, true)) {
-            int code = endCode;
-            handler.onClosed(code < 0 ? ABNORMAL : code);
+            int code = endCode < 0 ? ABNORMAL : endCode;
+            // Jetty calls this on the thread that closed the endpoint, which may hold this socket's lock
+            // (a failed write); the handler takes its own locks, which it holds while writing here.
+            settings.blocking().execute(() -> handler.onClosed(code));
         }
     }
 
@@ -304,22 +306,20 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
      */
     @Override
     public void close(int code, String reason) {
-        synchronized (this) {
-            if (!closeQueued) {
-                endCode = endCode < 0 ? code : endCode;
-                queueClose(Frames.close(code, reason), false);
-            }
-        }
+        closeFirst(code, reason, false);
     }
 
     /** Like {@link #close(int, String)}, but throws away what is still queued: the peer is not reading. */
     @Override
     public void cutOff(int code, String reason) {
-        synchronized (this) {
-            if (!closeQueued) {
-                endCode = endCode < 0 ? code : endCode;
-                queueClose(Frames.close(code, reason), true);
-            }
+        closeFirst(code, reason, true);
+    }
+
+    /** The relay closes before the client does (a second close, from either side, changes nothing). */
+    private synchronized void closeFirst(int code, String reason, boolean dropQueued) {
+        if (!closeQueued) {
+            endCode = endCode < 0 ? code : endCode;
+            queueClose(Frames.close(code, reason), dropQueued);
         }
     }
 
