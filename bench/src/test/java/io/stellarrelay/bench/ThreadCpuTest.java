@@ -4,6 +4,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,20 +13,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ThreadCpuTest {
 
     @Test
-    @DisplayName("reads every thread's CPU from /proc, by name with digits folded, without attaching to the process")
+    @DisplayName("reads every live thread's CPU from /proc, by name with digits folded, without attaching to the process")
     void readsThreadsOfAProcess() throws Exception {
+        CountDownLatch spun = new CountDownLatch(1);
+        CountDownLatch read = new CountDownLatch(1);
         Thread busy = Thread.ofPlatform().name("busy-worker-7").start(() -> {
             long until = System.nanoTime() + 50_000_000;
-            long spins = 0;
             while (System.nanoTime() < until) {
-                spins++;
+                Thread.onSpinWait();
             }
-            assertTrue(spins > 0);
+            spun.countDown();
+            try {
+                read.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         });
-        busy.join();
-        Map<String, Double> threads = ProcStats.threadCpuMillis(ProcessHandle.current().pid());
-        assertTrue(threads.containsKey("main"), threads.toString());
-        assertTrue(threads.values().stream().allMatch(ms -> ms >= 0), threads.toString());
-        assertTrue(threads.keySet().stream().noneMatch(name -> name.matches(".*\\d.*")), "digits folded: " + threads);
+        try {
+            assertTrue(spun.await(10, TimeUnit.SECONDS));
+            Map<String, Double> threads = ProcStats.threadCpuMillis(ProcessHandle.current().pid());
+            assertTrue(threads.containsKey("busy-worker-#"), "a live thread by its folded name: " + threads);
+            assertTrue(threads.values().stream().allMatch(ms -> ms >= 0), threads.toString());
+            assertTrue(threads.keySet().stream().noneMatch(name -> name.matches(".*\\d.*")), "digits folded: " + threads);
+        } finally {
+            read.countDown();
+            busy.join(10_000);
+        }
     }
 }
