@@ -185,7 +185,7 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
         }
         Collections.reverse(kept);
         ServerMessage.ServerConsole history = new ServerMessage.ServerConsole(serverId, kept, dropped, false, true);
-        return Frames.text(ByteBuffer.wrap(codec.encodeToBytes(history)));
+        return Frames.text(codec.encodeToBytes(history));
     }
 
     private static StreamEntryID later(StreamEntryID a, StreamEntryID b) {

@@ -28,12 +28,10 @@ public final class Frames {
         return frame(TEXT, utf8, 0, utf8.length).asReadOnlyBuffer();
     }
 
-    /** {@link #text(byte[])} of the remaining bytes of {@code utf8}, which is not changed. */
+    /** {@link #text(byte[])} of the remaining bytes of {@code utf8}, which is not changed; one copy, into the frame. */
     public static ByteBuffer text(ByteBuffer utf8) {
-        ByteBuffer payload = utf8.duplicate();
-        byte[] bytes = new byte[payload.remaining()];
-        payload.get(bytes);
-        return text(bytes);
+        int length = utf8.remaining();
+        return header(TEXT, length).put(utf8.duplicate()).flip().asReadOnlyBuffer();
     }
 
     /** The payload of a frame built here, read through a new view. */
@@ -73,6 +71,11 @@ public final class Frames {
     }
 
     private static ByteBuffer frame(int opcode, byte[] payload, int offset, int length) {
+        return header(opcode, length).put(payload, offset, length).flip();
+    }
+
+    /** A buffer of exactly one frame's size with the header written, positioned for the payload. */
+    private static ByteBuffer header(int opcode, int length) {
         int lengthByte = length < 126 ? length : length < 65536 ? 126 : 127;
         ByteBuffer frame = ByteBuffer.allocate(headerLength(lengthByte) + length);
         frame.put((byte) (FIN | opcode));
@@ -82,8 +85,7 @@ public final class Frames {
         } else if (lengthByte == 127) {
             frame.putLong(length);
         }
-        frame.put(payload, offset, length);
-        return frame.flip();
+        return frame;
     }
 
     private static int headerLength(int lengthByte) {

@@ -381,10 +381,6 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
         return out.bytes();
     }
 
-    public boolean isOpen() {
-        return closingSinceNanos == 0 && getEndPoint().isOpen();
-    }
-
     @Override
     public String toConnectionString() {
         return "SocketConnection@" + Integer.toHexString(hashCode()) + "[" + getEndPoint().getRemoteSocketAddress() + "]";

@@ -32,6 +32,9 @@ class FramesTest {
             assertEquals(size < 126 ? size : size < 65536 ? 126 : 127, b[1] & 0xFF, "no mask bit, length marker");
             assertEquals(ByteBuffer.wrap(payload), Frames.payloadOf(frame));
             assertTrue(frame.isReadOnly(), "shared frames cannot be changed by a socket");
+            ByteBuffer message = ByteBuffer.wrap(payload).asReadOnlyBuffer();
+            assertEquals(frame, Frames.text(message), "the same frame from a buffer");
+            assertEquals(size, message.remaining(), "the message is left as it was");
         }
     }
 
