@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -19,6 +21,8 @@ import static org.awaitility.Awaitility.await;
  * Its output goes to {@code target/<name>.log}, kept for when a test fails.
  */
 final class JavaProcess implements AutoCloseable {
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
     private final String name;
     private final Process process;
     private final Path log;
@@ -59,12 +63,21 @@ final class JavaProcess implements AutoCloseable {
         }
     }
 
-    /** A port that was free a moment ago, for a process that must be told its port in advance. */
+    /**
+     * A port that was free a moment ago, for a process that must be told its port in advance. Never the
+     * same port twice in this JVM: processes started side by side bind late, so a port handed to one of
+     * them is still free when the next is chosen, and two processes told the same port race for it
+     * (the loser exits, and the winner answers requests meant for the other).
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

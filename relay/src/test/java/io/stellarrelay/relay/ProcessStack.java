@@ -71,6 +71,11 @@ final class ProcessStack implements AutoCloseable {
                 relay.process().awaitHttpOk(relay.port(), "/health/ready", STARTUP);
             }
             poller.awaitHttpOk(healthPort, "/health/ready", STARTUP);
+            for (Relay relay : relays) {
+                if (!relay.process().isAlive()) {
+                    throw new IllegalStateException(relay + " exited during startup:\n" + relay.process().output());
+                }
+            }
             return new ProcessStack(relays, poller);
         } catch (RuntimeException | Error e) {
             new ProcessStack(relays, poller).close();
