@@ -125,16 +125,16 @@ public final class RedisConnector {
      * A dedicated connection for a subscriber. {@code readTimeout} bounds how long a read may wait for
      * anything (zero waits forever); pair it with traffic that arrives more often.
      */
-    public Connection newSubscriberConnection(Duration readTimeout) {
+    public SubscriberConnection newSubscriberConnection(Duration readTimeout) {
         return newSubscriberConnection(address(settings()), readTimeout);
     }
 
     /** The same to one node of a cluster (sharded pub/sub is served by the node that owns the slot). */
-    public Connection newSubscriberConnection(HostAndPort node, Duration readTimeout) {
+    public SubscriberConnection newSubscriberConnection(HostAndPort node, Duration readTimeout) {
         JedisClientConfig config = baseConfig()
                 .blockingSocketTimeoutMillis((int) readTimeout.toMillis())
                 .build();
-        return new Connection(node, config);
+        return new SubscriberConnection(node, config);
     }
 
     private static HostAndPort address(RedisSettings settings) {

@@ -1,5 +1,7 @@
 package io.stellarrelay.relay.hub;
 
+import io.stellarrelay.relay.websocket.Cork;
+
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +81,8 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
     private static final class Threads extends DeliveryLanes {
         private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DeliveryLanes.class);
         private static final Runnable STOP = () -> { };
+        /** Most frames a lane holds back while its queue stays non-empty. */
+        private static final int MAX_HELD_FRAMES = 4_096;
 
         private final BlockingQueue<Runnable>[] queues;
         /** Per lane, tasks queued or running; each counter sits on its own cache line. */
@@ -141,23 +145,35 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
             return n;
         }
 
+        /**
+         * Runs the lane's tasks with the socket writes corked: frames for one socket from consecutive
+         * tasks go out in one write, flushed whenever the queue is empty or the batch is large.
+         */
         private void drain(BlockingQueue<Runnable> queue, int lane) {
-            while (true) {
-                Runnable task;
-                try {
-                    task = queue.take();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (task == STOP) {
-                    return;
-                }
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.warn("Delivery task failed", e);
-                } finally {
-                    pending.decrementAndGet(lane * STRIDE);
+            try (Cork cork = Cork.open()) {
+                while (true) {
+                    Runnable task = queue.poll();
+                    if (task == null) {
+                        cork.flush();
+                        try {
+                            task = queue.take();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    if (task == STOP) {
+                        return;
+                    }
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        log.warn("Delivery task failed", e);
+                    } finally {
+                        pending.decrementAndGet(lane * STRIDE);
+                    }
+                    if (cork.heldFrames() >= MAX_HELD_FRAMES) {
+                        cork.flush();
+                    }
                 }
             }
         }

@@ -2,6 +2,8 @@ package io.stellarrelay.relay.hub;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.stellarrelay.redis.SubscriberConnection;
+import io.stellarrelay.relay.websocket.Cork;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.BinaryJedisShardedPubSub;
 import redis.clients.jedis.Connection;
@@ -27,6 +29,11 @@ import java.util.function.Supplier;
 final class PubsubLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PubsubLink.class);
     private static final long MAX_BACKOFF_MS = 2_000;
+    /**
+     * Most socket frames held back while Redis input keeps coming: bounds how late a frame can be when
+     * the input never runs dry, and how much a batch keeps referenced (frames are shared, not copied).
+     */
+    static final int MAX_HELD_FRAMES = 16_384;
 
     /** Called on the reader thread; implementations only record what happened and return. */
     interface Events {
@@ -61,6 +68,7 @@ final class PubsubLink implements AutoCloseable {
     private volatile int probedGeneration; // the last connection a control-channel message came through
     private volatile Connection connection;
     private volatile boolean running = true;
+    private Cork cork; // reader thread only
 
     PubsubLink(String name, boolean sharded, Supplier<Connection> connect, byte[] controlChannel, Events events) {
         this.name = name;
@@ -114,6 +122,13 @@ final class PubsubLink implements AutoCloseable {
     }
 
     private void readLoop() {
+        try (Cork held = Cork.open()) {
+            cork = held;
+            readUntilClosed();
+        }
+    }
+
+    private void readUntilClosed() {
         long backoffMs = 100;
         int generation = 0;
         boolean warned = false;
@@ -142,6 +157,7 @@ final class PubsubLink implements AutoCloseable {
                     warned = true;
                 }
             } finally {
+                cork.flush();
                 synchronized (writeLock) {
                     attachedGeneration = 0;
                     session = null;
@@ -179,6 +195,7 @@ final class PubsubLink implements AutoCloseable {
             attachedBefore = true;
             events.attached(this);
         }
+        endOfReply();
     }
 
     private void received(Session session, byte[] channel, byte[] message) {
@@ -187,6 +204,20 @@ final class PubsubLink implements AutoCloseable {
             events.probeArrived(message);
         } else {
             events.message(channel, message);
+        }
+        endOfReply();
+    }
+
+    /**
+     * Called on the reader thread after each reply: the socket writes held since the last flush go out
+     * once the input has run dry (or the batch is large), so a socket with several frames in one batch
+     * of messages gets them in one write, and a frame never waits for input that has not arrived.
+     */
+    private void endOfReply() {
+        Connection c = connection;
+        boolean more = c instanceof SubscriberConnection subscriber && subscriber.hasPendingInput();
+        if (!more || cork.heldFrames() >= MAX_HELD_FRAMES) {
+            cork.flush();
         }
     }
 
@@ -243,6 +274,16 @@ final class PubsubLink implements AutoCloseable {
             public void onMessage(byte[] channel, byte[] message) {
                 received(Plain.this, channel, message);
             }
+
+            @Override
+            public void onUnsubscribe(byte[] channel, int subscribedChannels) {
+                endOfReply();
+            }
+
+            @Override
+            public void onPong(byte[] pattern) {
+                endOfReply();
+            }
         };
 
         Plain(int generation) {
@@ -285,6 +326,7 @@ final class PubsubLink implements AutoCloseable {
             @Override
             public void onSUnsubscribe(byte[] channel, int subscribedChannels) {
                 events.unsubscribed(PubsubLink.this, channel);
+                endOfReply();
             }
         };
 

@@ -57,6 +57,7 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
     private boolean closeQueued;   // our close frame is queued or written; nothing is sent after it
     private boolean closeReceived; // the client's close frame came
     private boolean overflowed;
+    private boolean held;          // queued frames wait for a cork's flush (this socket is in its list)
 
     public SocketConnection(EndPoint endPoint, SocketSettings settings, SocketHandler handler) {
         super(endPoint, settings.blocking());
@@ -266,21 +267,55 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
             if (closeQueued) {
                 return;
             }
-            if (out.isIdle()) {
+            Cork cork = shared ? Cork.current() : null;
+            if (cork == null && out.isIdle()) {
                 if (!flushNow(frame) || !frame.hasRemaining()) {
                     return;
                 }
             }
-            if (out.add(shared ? frame.slice() : frame)) {
-                if (!out.isWriting()) {
-                    flushQueued();
+            ByteBuffer owned = shared ? frame.slice() : frame;
+            if (queue(owned)) {
+                if (out.isWriting()) {
+                    return; // goes out with the next batch, when the write in flight completes
                 }
+                if (cork == null) {
+                    flushQueued();
+                    return;
+                }
+                if (!held) {
+                    held = true;
+                    cork.hold(this);
+                }
+                cork.counted();
             } else if (!overflowed) {
                 overflowed = overflow = true;
             }
         }
         if (overflow) {
             handler.onOverflow();
+        }
+    }
+
+    /**
+     * Queues a frame within the socket's budget. Frames held by a cork count against it only until they
+     * are written: when they are what stands in the way, they are written now rather than the socket cut off.
+     */
+    private boolean queue(ByteBuffer frame) {
+        if (out.add(frame)) {
+            return true;
+        }
+        if (!out.hasQueued() || out.isWriting()) {
+            return false;
+        }
+        flushQueued();
+        return out.add(frame);
+    }
+
+    /** A cork's flush: the frames held for it go out now, in one gathering write. */
+    synchronized void release() {
+        held = false;
+        if (out.hasQueued() && !out.isWriting()) {
+            flushQueued();
         }
     }
 

@@ -1,0 +1,91 @@
+package io.stellarrelay.relay.websocket;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+
+/**
+ * Holds back the shared frames one thread delivers until it {@link #flush flushes}, so that a socket given
+ * several frames in one batch of work gets them in one gathering write (one system call, one TCP segment)
+ * instead of one each. The write, not the frame, is what a delivery costs: on a busy relay the kernel's
+ * send path is most of the CPU.
+ *
+ * <p>The thread that reads Redis opens one for its lifetime and flushes whenever its input runs dry, the
+ * way an event loop corks its sockets for one turn; a delivery lane flushes when its queue is empty. A
+ * held frame sits in the socket's own outbound queue, so anything written to that socket later, from any
+ * thread, goes out after it: holding never reorders a socket's frames, and a write by a thread without a
+ * cork sends the held frames along.
+ *
+ * <p>Confined to the thread that opened it.
+ */
+public final class Cork implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Cork.class);
+    private static final ThreadLocal<Cork> OPEN = new ThreadLocal<>();
+
+    private SocketConnection[] held = new SocketConnection[16];
+    private int sockets;
+    private int frames;
+
+    private Cork() {
+    }
+
+    /** Opens a cork on the calling thread: shared frames it delivers are held until {@link #flush}. */
+    public static Cork open() {
+        if (OPEN.get() != null) {
+            throw new IllegalStateException("A cork is already open on " + Thread.currentThread().getName());
+        }
+        Cork cork = new Cork();
+        OPEN.set(cork);
+        return cork;
+    }
+
+    /** The calling thread's cork, or null. */
+    static Cork current() {
+        return OPEN.get();
+    }
+
+    /** A socket now holds frames for this cork; called once per socket until the next flush. */
+    void hold(SocketConnection socket) {
+        if (sockets == held.length) {
+            held = Arrays.copyOf(held, sockets * 2);
+        }
+        held[sockets++] = socket;
+    }
+
+    /** One more frame held. */
+    void counted() {
+        frames++;
+    }
+
+    /** Frames held since the last flush: bound a batch by it where the input may not run dry. */
+    public int heldFrames() {
+        return frames;
+    }
+
+    /** Writes everything held, one gathering write per socket. */
+    public void flush() {
+        for (int i = 0; i < sockets; i++) {
+            SocketConnection socket = held[i];
+            held[i] = null;
+            try {
+                socket.release();
+            } catch (RuntimeException e) {
+                // One broken socket must not keep the others' frames back.
+                log.warn("Writing held frames to {} failed", socket, e);
+            }
+        }
+        sockets = 0;
+        frames = 0;
+    }
+
+    /** Flushes and closes the cork; the thread writes directly again. */
+    @Override
+    public void close() {
+        try {
+            flush();
+        } finally {
+            OPEN.remove();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.stellarrelay.redis;
+
+import io.stellarrelay.config.RedisSettings;
+import io.stellarrelay.testing.TestRedis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.JedisPubSub;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("SubscriberConnection")
+class SubscriberConnectionIT {
+    private static TestRedis redis;
+
+    @BeforeAll
+    static void start() {
+        redis = TestRedis.create();
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+    }
+
+    @Test
+    @DisplayName("tells while handling a message whether more input already waits, and not once it has all been read")
+    void tellsWhenInputRunsDry() throws Exception {
+        String channel = redis.prefix() + ":batch";
+        CountDownLatch subscribed = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (SubscriberConnection connection = new RedisConnector(RedisSettings.parse(redis.url()), "stellar-test")
+                .newSubscriberConnection(Duration.ZERO)) {
+            assertFalse(connection.hasPendingInput(), "nothing read yet");
+            JedisPubSub pubsub = new JedisPubSub() {
+                @Override
+                public void onSubscribe(String ch, int count) {
+                    subscribed.countDown();
+                }
+
+                @Override
+                public void onMessage(String ch, String message) {
+                    try {
+                        if (message.equals("1")) {
+                            assertTrue(release.await(10, TimeUnit.SECONDS));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    seen.add(message + ":" + connection.hasPendingInput());
+                    if (message.equals("3")) {
+                        unsubscribe();
+                    }
+                }
+            };
+            Thread reader = Thread.ofPlatform().start(() -> pubsub.proceed(connection, channel));
+            assertTrue(subscribed.await(10, TimeUnit.SECONDS));
+            redis.client().publish(channel, "1");
+            redis.client().publish(channel, "2");
+            redis.client().publish(channel, "3");
+            // The reader is held inside message 1; the other two reach its socket in the meantime.
+            await().atMost(Duration.ofSeconds(10)).until(connection::hasPendingInput);
+            release.countDown();
+            reader.join(10_000);
+            assertEquals(List.of("1:true", "2:true", "3:false"), seen);
+        }
+    }
+}
