@@ -28,7 +28,11 @@ class DocLinksTest {
         Map<Path, Set<String>> anchorsByPage = new HashMap<>();
         List<String> broken = new ArrayList<>();
         for (Path page : pages) {
-            for (MarkdownLinks.Link link : MarkdownLinks.links(read(root.resolve(page)))) {
+            String text = read(root.resolve(page));
+            for (MarkdownLinks.Link reference : MarkdownLinks.undefinedReferences(text)) {
+                broken.add(page + ":" + reference.line() + ": " + reference.target() + " (reference without a definition)");
+            }
+            for (MarkdownLinks.Link link : MarkdownLinks.links(text)) {
                 String problem = problem(root, page, link.target(), anchorsByPage);
                 if (problem != null) {
                     broken.add(page + ":" + link.line() + ": " + link.target() + " (" + problem + ")");
@@ -83,7 +87,7 @@ class DocLinksTest {
     }
 
     @Test
-    @DisplayName("a link to a missing file, a missing heading or out of the repository is reported")
+    @DisplayName("a link or reference to a missing file, a missing heading or out of the repository, or a reference without a definition, is reported")
     void reportsBrokenLinks(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("docs"));
         Files.writeString(root.resolve("README.md"), """
@@ -93,6 +97,11 @@ class DocLinksTest {
                 ```
                 [in a fence](docs/missing.md)
                 ```
+                A [`reference`] and [another][ref], but [`undefined`] and [this][nowhere] lead nowhere;
+                [`reference`]: a line of text, `redis://[user@]host[:port][/db]` code, [`gone`]: text.
+
+                [`reference`]: docs/page.md
+                [ref]: docs/gone.md "a title"
                 """);
         Files.writeString(root.resolve("docs/page.md"), """
                 # Page
@@ -100,9 +109,13 @@ class DocLinksTest {
                 Back [home](../README.md#title), [wrong](../README.md#titel), [picture](img/chart.png).
                 """);
         assertEquals(List.of(
+                "README.md:7: [`undefined`] (reference without a definition)",
+                "README.md:7: [nowhere] (reference without a definition)",
+                "README.md:8: [`gone`] (reference without a definition)",
                 "README.md:2: docs/missing.md (no such file)",
                 "README.md:2: ../outside.md (outside the repository)",
                 "README.md:3: #no-such-heading (no heading with anchor #no-such-heading)",
+                "README.md:11: docs/gone.md (no such file)",
                 "docs/page.md:3: ../README.md#titel (no heading with anchor #titel)",
                 "docs/page.md:3: img/chart.png (no such file)"),
                 brokenLinks(root, List.of(Path.of("README.md"), Path.of("docs/page.md"))));

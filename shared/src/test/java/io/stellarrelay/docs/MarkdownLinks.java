@@ -2,6 +2,7 @@ package io.stellarrelay.docs;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -15,10 +16,19 @@ import java.util.regex.Pattern;
  * fenced code blocks and in code spans is neither a link nor a heading.
  */
 final class MarkdownLinks {
-    /** A link or image as written: {@code target} is everything between the parentheses, title left out. */
+    /** A link, image or link reference definition as written: {@code target} is its destination, title left out. */
     record Link(int line, String target) {}
 
     private static final Pattern LINK = Pattern.compile("!?\\[[^\\]]*]\\(\\s*<?([^)\\s>]*)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
+    /** A link reference definition, {@code [label]: target "title"}, which {@code [label]} in the text uses. */
+    private static final Pattern DEFINITION = Pattern.compile(
+            "^ {0,3}\\[[^\\]]+]:\\s*<?([^\\s>]+)>?(?:\\s+(?:\"[^\"]*\"|'[^']*'|\\([^)]*\\)))?\\s*$");
+    private static final Pattern DEFINITION_LABEL = Pattern.compile("^ {0,3}\\[([^\\]]+)]:");
+    /**
+     * A reference link: {@code [text][label]}, or a shortcut {@code [`Name`]} whose text is one code span (the
+     * form this project's pages use; other bracketed text is left alone, it is often just text).
+     */
+    private static final Pattern REFERENCE = Pattern.compile("\\[([^\\]]+)]\\[([^\\]]*)]|\\[(`[^`\\]]+`)](?![(\\[])");
     private static final Pattern HEADING = Pattern.compile("^ {0,3}(#{1,6})\\s+(.*?)(?:\\s+#+)?\\s*$");
     private static final Pattern FENCE = Pattern.compile("^ {0,3}(```+|~~~+)");
     private static final Pattern CODE_SPAN = Pattern.compile("(`+)(.+?)\\1");
@@ -56,12 +66,60 @@ final class MarkdownLinks {
             if (lines.get(i) == null) {
                 continue;
             }
+            Matcher d = DEFINITION.matcher(lines.get(i));
+            if (d.matches()) {
+                links.add(new Link(i + 1, d.group(1)));
+                continue;
+            }
             Matcher m = LINK.matcher(CODE_SPAN.matcher(lines.get(i)).replaceAll(""));
             while (m.find()) {
                 links.add(new Link(i + 1, m.group(1)));
             }
         }
         return links;
+    }
+
+    /** The labels of reference links that no definition of the page answers, with their line. */
+    static List<Link> undefinedReferences(String markdown) {
+        List<String> lines = proseLines(markdown);
+        Set<String> defined = new HashSet<>();
+        for (String line : lines) {
+            Matcher d = line == null || !DEFINITION.matcher(line).matches() ? null : DEFINITION_LABEL.matcher(line);
+            if (d != null && d.find()) {
+                defined.add(label(d.group(1)));
+            }
+        }
+        List<Link> undefined = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i) == null || DEFINITION.matcher(lines.get(i)).matches()) {
+                continue;
+            }
+            Matcher r = REFERENCE.matcher(outsideCode(lines.get(i)));
+            while (r.find()) {
+                String used = r.group(3) != null ? r.group(3) : r.group(2).isEmpty() ? r.group(1) : r.group(2);
+                if (!defined.contains(label(used))) {
+                    undefined.add(new Link(i + 1, "[" + used + "]"));
+                }
+            }
+        }
+        return undefined;
+    }
+
+    /** The line with its code spans left out, except those that are a whole bracketed label, {@code [`Name`]}. */
+    private static String outsideCode(String line) {
+        Matcher c = CODE_SPAN.matcher(line);
+        StringBuilder out = new StringBuilder();
+        while (c.find()) {
+            boolean label = c.start() > 0 && line.charAt(c.start() - 1) == '['
+                    && c.end() < line.length() && line.charAt(c.end()) == ']';
+            c.appendReplacement(out, label ? Matcher.quoteReplacement(c.group()) : "");
+        }
+        return c.appendTail(out).toString();
+    }
+
+    /** Labels match case-insensitively, with runs of white space as one space. */
+    private static String label(String text) {
+        return text.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     }
 
     /** The anchors of the page's headings, in order; a repeated heading gets "-1", "-2"… as on GitHub. */
