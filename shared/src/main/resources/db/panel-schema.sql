@@ -4,7 +4,7 @@
 -- quoted. Timestamps are TIMESTAMP(3) WITHOUT TIME ZONE in UTC.
 --
 -- Deliberately NOT added here: indexes the panel's migration lacks (allocations."serverId",
--- server_members."userId", servers."updatedAt", allocations."updatedAt"). The README says which ones a
+-- server_members."userId", servers."updatedAt", allocations."updatedAt"). docs/performance.md says which ones a
 -- large installation should add.
 
 CREATE TYPE "NodeProtocol" AS ENUM ('HTTP', 'HTTPS', 'HTTPS_PROXY');

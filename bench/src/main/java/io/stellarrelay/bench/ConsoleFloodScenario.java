@@ -358,7 +358,7 @@ final class ConsoleFloodScenario extends Scenario {
         }
     }
 
-    /** One batch of console lines, as {@link #consoleVia} says: one XADD (capped as the README's contract) or one PUBLISH. */
+    /** One batch of console lines, as {@link #consoleVia} says: one XADD (capped as docs/redis-contract.md says) or one PUBLISH. */
     private void sendConsoleQuietly(RedisClient redis, byte[] target, byte[] message) {
         if (consoleVia == ConsoleVia.publish) {
             publishQuietly(redis, target, message);

@@ -40,7 +40,7 @@ final class PollerScenario extends Scenario {
     @Option(names = "--panel-servers", description = "Servers in the panel database (one database for all sizes); each size watches the first N of them. Default: one database per size holding exactly the watched servers.")
     int panelServers = 0;
 
-    @Option(names = "--indexes", description = "Add the README's recommended indexes (allocations.serverId, server_members.userId) first.")
+    @Option(names = "--indexes", description = "Add the recommended indexes of docs/performance.md (allocations.serverId, server_members.userId) first.")
     boolean indexes;
 
     @Option(names = "--pollers", description = "POLLER_REPLICAS: pollers splitting the watched servers into shares; each share's tick is measured on its own, one after the other (default: ${DEFAULT-VALUE}).")

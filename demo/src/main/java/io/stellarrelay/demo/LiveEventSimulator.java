@@ -41,7 +41,7 @@ final class LiveEventSimulator implements AutoCloseable {
 
     private record Running(String id, String blueprintId, double cpu, long memory, long disk) {}
 
-    /** As the README's Redis contract: the last thousand batches or a few more, trimmed cheaply ({@code ~}). */
+    /** As docs/redis-contract.md says: the last thousand batches or a few more, trimmed cheaply ({@code ~}). */
     private static final long CONSOLE_STREAM_ENTRIES = 1000;
 
     private final DataSource dataSource;

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The compose files are valid Compose files, as merged by compose, and agree with .env.example, the
- * README's configuration tables, the Dockerfiles and each other. Values come from .env.example, which
+ * configuration tables of docs/configuration.md, the Dockerfiles and each other. Values come from .env.example, which
  * is what `cp .env.example .env` gives an operator.
  */
 class ComposeFilesTest {
@@ -136,9 +136,9 @@ class ComposeFilesTest {
     }
 
     @Test
-    @DisplayName("every variable compose sets for a relay or poller is one of its configuration variables in the README")
+    @DisplayName("every variable compose sets for a relay or poller is one of its configuration variables in docs/configuration.md")
     void serviceVariablesAreConfigurationVariables() {
-        Map<String, ReadmeConfiguration.Variable> documented = ReadmeConfiguration.parse(Repository.read("README.md"));
+        Map<String, DocumentedConfiguration.Variable> documented = DocumentedConfiguration.parse(Repository.read("docs/configuration.md"));
         Map<String, Object> merged = model().merge(REGIONS);
         List<String> unknown = new ArrayList<>();
         Set<String> kindsSeen = new TreeSet<>();
@@ -149,14 +149,14 @@ class ComposeFilesTest {
             }
             kindsSeen.add(kind);
             for (String variable : Services.environment(service).keySet()) {
-                ReadmeConfiguration.Variable v = documented.get(variable);
+                DocumentedConfiguration.Variable v = documented.get(variable);
                 if (v == null || !v.usableBy(kind)) {
                     unknown.add(name + " (" + kind + "): " + variable);
                 }
             }
         });
         assertEquals(Set.of("poller", "relay"), kindsSeen);
-        assertEquals(List.of(), unknown, "not a configuration variable of that service in the README");
+        assertEquals(List.of(), unknown, "not a configuration variable of that service in docs/configuration.md");
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Everything the poller reads from its environment. See the README for each variable and its default.
+ * Everything the poller reads from its environment. See docs/configuration.md for each variable and its default.
  *
  * @param listenChannel the PostgreSQL notification channel to LISTEN on for changed servers, or
  *                      {@code null} when {@code POLLER_LISTEN} is off

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
- * The poller's own meters (all named {@code stellar_poller_*}; the README lists them). Every meter is
+ * The poller's own meters (all named {@code stellar_poller_*}; docs/metrics.md lists them). Every meter is
  * registered up front, so a standby shows zeros instead of missing series, and tags come from the
  * closed sets below.
  */

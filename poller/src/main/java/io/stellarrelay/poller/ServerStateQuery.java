@@ -20,7 +20,7 @@ import java.util.Locale;
 /**
  * Reads the sync state of any number of servers with ONE statement: servers joined to node, location
  * and blueprint, and their allocations aggregated into arrays in a single pass over the allocations
- * table (see the README's Performance section for its plan). Secrets (node tokens, server config and variables) are never selected.
+ * table (see docs/performance.md for its plan). Secrets (node tokens, server config and variables) are never selected.
  */
 final class ServerStateQuery {
     static final String SQL = """

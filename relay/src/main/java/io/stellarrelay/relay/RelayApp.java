@@ -181,7 +181,7 @@ public final class RelayApp implements AutoCloseable {
             cfg.routes.options("/api/ws/token", tokenEndpoint::preflight);
             cfg.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
             cfg.routes.get("/health/ready", this::ready);
-            // For Prometheus on the internal network; keep it off the public load balancer (README, Metrics).
+            // For Prometheus on the internal network; keep it off the public load balancer (docs/security.md).
             cfg.routes.get("/metrics", ctx -> ctx.header("Cache-Control", "no-store")
                     .contentType(ServiceMetrics.CONTENT_TYPE).result(metrics.scrape()));
             extension.accept(cfg);

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Everything a relay reads from its environment. See the README for each variable and its default.
+ * Everything a relay reads from its environment. See docs/configuration.md for each variable and its default.
  *
  * @param subscribeRedis where the relay's pub/sub connection goes: {@code REDIS_URL}'s Redis, or a replica of
  *                       it near the relay (everything the relay writes still goes to {@code REDIS_URL})
@@ -39,7 +39,7 @@ public record RelayConfig(
         Console console) {
 
     /**
-     * How console output is batched and capped per server (see the README's "Live events").
+     * How console output is batched and capped per server (see docs/live-events.md).
      *
      * @param batchWindow       lines are collected this long from the first one into one frame
      * @param maxLinesPerSecond lines forwarded per server per second; the rest are counted as dropped

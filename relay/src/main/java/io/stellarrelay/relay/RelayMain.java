@@ -5,7 +5,7 @@ import io.stellarrelay.config.ListenAddress;
 import io.stellarrelay.config.Logging;
 import io.stellarrelay.config.StartupException;
 
-/** {@code java -jar stellar-relay.jar}: configuration comes from the environment (see README). */
+/** {@code java -jar stellar-relay.jar}: configuration comes from the environment (see docs/configuration.md). */
 public final class RelayMain {
     private RelayMain() {}
 

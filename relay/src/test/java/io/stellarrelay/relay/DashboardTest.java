@@ -31,7 +31,7 @@ class DashboardTest {
             "group_right", "offset", "bool", "and", "or", "unless");
 
     /** What the registries of a relay and a poller expose, as Prometheus would scrape them. */
-    private static Set<String> exposedNames() {
+    static Set<String> exposedNames() {
         Set<String> names = new TreeSet<>();
         try (ServiceMetrics relay = new ServiceMetrics(); ServiceMetrics poller = new ServiceMetrics()) {
             new RelayMetrics(relay.registry()).observe(new RelayMetrics.Readings() {

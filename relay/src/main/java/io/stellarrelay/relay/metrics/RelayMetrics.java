@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The relay's own meters (all named {@code stellar_relay_*}; the README lists them).
+ * The relay's own meters (all named {@code stellar_relay_*}; docs/metrics.md lists them).
  *
  * <p>Built for the fan-out: nothing here is created per server or per socket, so the number of series
  * stays fixed however many clients connect. Tags come from closed sets (the {@link CloseCode} enum,

@@ -103,7 +103,7 @@ public final class Clients {
      *
      * <p>All clients at once was a stall: every ping interval, thousands of pings went out in one burst
      * and thousands of pongs came back, and the frames queued behind them arrived hundreds of
-     * milliseconds late (README, Performance).
+     * milliseconds late (docs/performance.md).
      */
     public void pingNextSlot(Duration deadAfter) {
         int slot = nextPingSlot;

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The rows of the README's configuration tables: the variables relay and poller read. */
-final class ReadmeConfiguration {
+/** The rows of the configuration tables in docs/configuration.md: the variables relay and poller read. */
+final class DocumentedConfiguration {
     /** A documented variable; {@code usedBy} is "relay" and/or "poller", or empty where the table does not say. */
     record Variable(String name, Set<String> usedBy) {
         boolean usableBy(String service) {
@@ -15,18 +15,13 @@ final class ReadmeConfiguration {
         }
     }
 
-    private ReadmeConfiguration() {}
+    private DocumentedConfiguration() {}
 
-    static Map<String, Variable> parse(String readme) {
-        int start = readme.indexOf("\n## Configuration\n");
-        if (start < 0) {
-            throw new IllegalStateException("README has no \"## Configuration\" section");
-        }
-        int end = readme.indexOf("\n## ", start + 1);
-        String section = readme.substring(start, end < 0 ? readme.length() : end);
+    /** The variables in the tables of {@code page}, the text of docs/configuration.md. */
+    static Map<String, Variable> parse(String page) {
         Map<String, Variable> variables = new LinkedHashMap<>();
         int usedByColumn = -1;
-        for (String line : section.split("\n")) {
+        for (String line : page.split("\n")) {
             if (!line.startsWith("|")) {
                 usedByColumn = -1; // a table ended
                 continue;
@@ -40,7 +35,7 @@ final class ReadmeConfiguration {
                     case "both" -> Set.of("relay", "poller");
                     case "relay" -> Set.of("relay");
                     case "poller" -> Set.of("poller");
-                    default -> throw new IllegalStateException("README: unknown \"used by\" in " + line);
+                    default -> throw new IllegalStateException("docs/configuration.md: unknown \"used by\" in " + line);
                 };
                 variables.put(name, new Variable(name, usedBy));
             }

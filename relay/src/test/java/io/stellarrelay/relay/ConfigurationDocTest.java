@@ -2,21 +2,20 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.config.Logging;
 import io.stellarrelay.config.SharedSettings;
+import io.stellarrelay.docs.ProjectDocs;
 import io.stellarrelay.poller.PollerConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Every environment variable the services read is documented in the README's configuration tables. */
-class ReadmeConfigTest {
+/** Every environment variable the services read has a row in the tables of docs/configuration.md. */
+class ConfigurationDocTest {
 
     private static List<String> variables(Class<?> type) throws IllegalAccessException {
         List<String> names = new ArrayList<>();
@@ -33,9 +32,9 @@ class ReadmeConfigTest {
     }
 
     @Test
-    @DisplayName("the README documents every configuration variable of relay and poller")
+    @DisplayName("docs/configuration.md documents every configuration variable of relay and poller")
     void everyVariableIsDocumented() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
+        String page = ProjectDocs.read("docs/configuration.md");
         List<String> missing = new ArrayList<>();
         List<String> all = new ArrayList<>();
         all.addAll(variables(RelayConfig.class));
@@ -44,10 +43,10 @@ class ReadmeConfigTest {
         all.add(Logging.LOG_LEVEL);
         org.junit.jupiter.api.Assertions.assertTrue(all.size() > 20, "found the variables: " + all);
         for (String name : all) {
-            if (!readme.contains("| `" + name + "` |")) {
+            if (!page.contains("| `" + name + "` |")) {
                 missing.add(name);
             }
         }
-        assertEquals(List.of(), missing, "variables without a row in the README's configuration tables");
+        assertEquals(List.of(), missing, "variables without a row in the tables of docs/configuration.md");
     }
 }
