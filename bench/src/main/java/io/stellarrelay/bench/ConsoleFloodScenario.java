@@ -179,7 +179,7 @@ final class ConsoleFloodScenario extends Scenario {
         }
         channelNames[quietClients] = consoleChannel;
         expectedSubscribers[quietClients] = readyWatchers > 0 ? 1 : 0;
-        FanoutScenario.awaitRelaySubscribed(run, redis, channelNames, expectedSubscribers);
+        RedisProbes.awaitRelaySubscribed(run, redis, channelNames, expectedSubscribers);
 
         AtomicLong linesPublished = new AtomicLong();
         AtomicLong statusPublishedMeasured = new AtomicLong();
@@ -231,7 +231,7 @@ final class ConsoleFloodScenario extends Scenario {
                 }
                 if (relayAtMeasure[0] == null && System.nanoTime() >= measureFrom) {
                     relayAtMeasure[0] = relay.stats();
-                    redisCpuAtMeasure[0] = FanoutScenario.redisCpuSeconds(redis);
+                    redisCpuAtMeasure[0] = RedisProbes.redisCpuSeconds(redis);
                     measureStart = System.nanoTime();
                 }
                 int q = (int) (seq % quietClients);
@@ -258,7 +258,7 @@ final class ConsoleFloodScenario extends Scenario {
             }
         }
         ProcStats relayAtEnd = relay.stats();
-        double redisCpuAtEnd = FanoutScenario.redisCpuSeconds(redis);
+        double redisCpuAtEnd = RedisProbes.redisCpuSeconds(redis);
         // Bounded wait for the status events still on their way; console totals are taken after it too.
         long drainDeadline = System.nanoTime() + drainTimeoutSeconds * 1_000_000_000L;
         while (System.nanoTime() < drainDeadline && statusReceivedMeasured.sum() < expectedStatusMeasured.get()) {

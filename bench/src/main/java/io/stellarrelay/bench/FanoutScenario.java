@@ -4,7 +4,6 @@ import io.stellarrelay.protocol.ProtocolCodec;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 
 import java.nio.ByteBuffer;
@@ -172,7 +171,7 @@ final class FanoutScenario extends Scenario {
             channels[s] = channelNames[s].getBytes(StandardCharsets.UTF_8);
             templates[s] = Frames.Stamped.sync(codec, FixtureDatabase.serverId(s), s, payloadBytes);
         }
-        awaitRelaySubscribed(run, redis, channelNames, watchers);
+        RedisProbes.awaitRelaySubscribed(run, redis, channelNames, watchers);
 
         AtomicLong expectedAll = new AtomicLong();
         AtomicLong expectedMeasured = new AtomicLong();
@@ -200,7 +199,7 @@ final class FanoutScenario extends Scenario {
                     measuring = true;
                     window0[0] = relay.stats();
                     benchCpu0[0] = Sampler.benchCpuSeconds();
-                    redisCpu0[0] = redisCpuSeconds(redis);
+                    redisCpu0[0] = RedisProbes.redisCpuSeconds(redis);
                     machine0[0] = ProcStats.machineBusySeconds();
                     measureStart = now;
                     threads0.add(relay.threadCpuMillis());
@@ -266,7 +265,7 @@ final class FanoutScenario extends Scenario {
         publisher.join(Duration.ofSeconds(5));
         ProcStats window1 = relay.stats();
         double benchCpu1 = Sampler.benchCpuSeconds();
-        double redisCpu1 = redisCpuSeconds(redis);
+        double redisCpu1 = RedisProbes.redisCpuSeconds(redis);
         double machine1 = ProcStats.machineBusySeconds();
         Map<String, Double> threadCpu = threads0.isEmpty() ? Map.of()
                 : RelayProcess.threadCpuDelta(threads0.get(0), relay.threadCpuMillis(), 8);
@@ -383,56 +382,5 @@ final class FanoutScenario extends Scenario {
                                         Series.field("generator CPU %", rows, "benchCpuPercent"),
                                         Series.field("whole machine CPU %", rows, "machineCpuPercent"),
                                         Series.field("relay RSS MiB", rows, "relayRssMiB")))));
-    }
-
-    /** Waits until the relay has subscribed every server channel that has a watcher (PUBSUB NUMSUB). */
-    static void awaitRelaySubscribed(BenchRun run, RedisClient redis, String[] channels, long[] watchers)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            Map<String, Long> counts = numSub(redis, channels);
-            boolean all = true;
-            for (int s = 0; s < channels.length; s++) {
-                if (watchers[s] > 0 && counts.getOrDefault(channels[s], 0L) < 1) {
-                    all = false;
-                    break;
-                }
-            }
-            if (all) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        run.note("warning: the relay had not subscribed every channel after 30 s");
-    }
-
-    /** PUBSUB NUMSUB: subscribers of each channel. */
-    static Map<String, Long> numSub(RedisClient redis, String[] channels) {
-        String[] args = new String[channels.length + 1];
-        args[0] = "NUMSUB";
-        System.arraycopy(channels, 0, args, 1, channels.length);
-        List<?> reply = (List<?>) redis.sendCommand(Protocol.Command.PUBSUB, args);
-        Map<String, Long> counts = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < reply.size(); i += 2) {
-            Object name = reply.get(i);
-            String channel = name instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(name);
-            counts.put(channel, ((Number) reply.get(i + 1)).longValue());
-        }
-        return counts;
-    }
-
-    /** used_cpu_sys + used_cpu_user of the Redis server (INFO cpu). */
-    static double redisCpuSeconds(RedisClient redis) {
-        try {
-            double total = 0;
-            for (String line : redis.info("cpu").split("\r?\n")) {
-                if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-                    total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-                }
-            }
-            return total;
-        } catch (RuntimeException e) {
-            return -1;
-        }
     }
 }

@@ -169,7 +169,7 @@ final class FirstSyncScenario extends Scenario {
         }
         run.line("  subscribe -> subscribed reply %s", reply.summary());
         run.line("  relay CPU %.2f s over %.1f s (%.0f%% of one core), RSS %.1f MiB | last tick %s", cpu, seconds,
-                100 * cpu / seconds, after.rssMiB(), lastTick == null ? "-" : describe(lastTick));
+                100 * cpu / seconds, after.rssMiB(), lastTick == null ? "-" : TickReports.describe(lastTick));
         if (pollerAfter != null) {
             run.line("  poller process CPU %.2f s, RSS %.1f MiB", pollerAfter.cpuSeconds() - pollerBefore.cpuSeconds(),
                     pollerAfter.rssMiB());
@@ -188,7 +188,7 @@ final class FirstSyncScenario extends Scenario {
         r.put("poller", poller != null ? "in-process" : "process");
         r.put("pollerTicks", poller == null ? null : poller.ticksRun());
         r.put("pollerProcessCpuSeconds", pollerAfter == null ? null : Percentiles.round(pollerAfter.cpuSeconds() - pollerBefore.cpuSeconds()));
-        r.put("lastTick", lastTick == null ? null : tickMap(lastTick));
+        r.put("lastTick", lastTick == null ? null : TickReports.toMap(lastTick));
         r.put("relayCpuSeconds", Percentiles.round(cpu));
         r.put("relayBefore", BenchRun.stats(before));
         r.put("relayAfter", BenchRun.stats(after));
@@ -238,24 +238,5 @@ final class FirstSyncScenario extends Scenario {
             }
         }
         return n;
-    }
-
-    static String describe(TickReport t) {
-        return String.format(Locale.ROOT, "%d watched, %d published, %d statement(s), %.1f ms (registry %.1f, query %.1f, encode %.1f, publish %.1f)",
-                t.watched(), t.published(), t.statements(), t.total().toNanos() / 1e6, t.registryRead().toNanos() / 1e6,
-                t.query().toNanos() / 1e6, t.encode().toNanos() / 1e6, t.publish().toNanos() / 1e6);
-    }
-
-    static Map<String, Object> tickMap(TickReport t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("watched", t.watched());
-        m.put("published", t.published());
-        m.put("statements", t.statements());
-        m.put("registryReadMs", t.registryRead().toNanos() / 1e6);
-        m.put("queryMs", t.query().toNanos() / 1e6);
-        m.put("encodeMs", t.encode().toNanos() / 1e6);
-        m.put("publishMs", t.publish().toNanos() / 1e6);
-        m.put("totalMs", t.total().toNanos() / 1e6);
-        return m;
     }
 }

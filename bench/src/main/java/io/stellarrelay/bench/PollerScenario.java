@@ -173,19 +173,19 @@ final class PollerScenario extends Scenario {
                         BackendCpuDataSource source = measured.get(share);
                         double pg0 = source.cpuSeconds();
                         long conns0 = source.connections.sum();
-                        double rd0 = FanoutScenario.redisCpuSeconds(redis);
+                        double rd0 = RedisProbes.redisCpuSeconds(redis);
                         long cpu0 = threads.getCurrentThreadCpuTime();
                         TickReport report = shares.get(share).tick(java.util.Set.of(share));
                         roundEnd = System.nanoTime();
                         double tickCpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6;
                         double tickPg = (source.cpuSeconds() - pg0) * 1000;
-                        double tickRedis = (FanoutScenario.redisCpuSeconds(redis) - rd0) * 1000;
+                        double tickRedis = (RedisProbes.redisCpuSeconds(redis) - rd0) * 1000;
                         double tickConnections = source.connections.sum() - conns0;
                         roundCpu += tickCpu;
                         roundPg += tickPg;
                         roundRedis += tickRedis;
                         roundConnections += tickConnections;
-                        Map<String, Object> t = FirstSyncScenario.tickMap(report);
+                        Map<String, Object> t = TickReports.toMap(report);
                         t.put("read", report.read());
                         t.put("tickThreadCpuMs", Percentiles.round(tickCpu));
                         t.put("postgresBackendCpuMs", Percentiles.round(tickPg));
@@ -231,7 +231,7 @@ final class PollerScenario extends Scenario {
                     m.put("averageFrameBytes", counter.messages.sum() == 0 ? 0 : counter.bytes.sum() / counter.messages.sum());
                     m.put("subscriberFailure", counter.failure == null ? null : counter.failure.toString());
                 }
-                m.put("ticks", reports.stream().map(FirstSyncScenario::tickMap).toList());
+                m.put("ticks", reports.stream().map(TickReports::toMap).toList());
                 if (pollers > 1) {
                     List<Map<String, Object>> shareSummaries = new ArrayList<>();
                     for (int share = 0; share < pollers; share++) {
