@@ -3,23 +3,17 @@ package io.stellarrelay.bench;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
- * A scenario of WebSocket clients against a relay, run as one recipe: check the options, record them in
- * the report, load the fixture database, start the relay (and what the scenario needs beside it), open
- * the client fleet, then measure. A scenario supplies the steps; the order is the same for all.
+ * A scenario of WebSocket clients against a relay, run as one recipe once its options are checked and
+ * recorded ({@link Scenario}): load the fixture database, start the relay (and what the scenario needs
+ * beside it), open the client fleet, then measure. A scenario supplies the steps; the order is the same
+ * for all.
  */
 abstract class ClientScenario extends Scenario {
     /** What the clients run against: the fixture database, the relay, and the fleet they connect from. */
     record Rig(FixtureDatabase db, RelayProcess relay, ClientFleet fleet) {}
-
-    /** Rejects options out of range with an IllegalArgumentException, before anything is started. */
-    abstract void check();
-
-    /** The options as the report's {@code options} records them. */
-    abstract Map<String, Object> options();
 
     /** Fills the run's fresh database with the users, servers and memberships the clients need. */
     abstract void load(BenchRun run, FixtureDatabase db);
@@ -33,8 +27,6 @@ abstract class ClientScenario extends Scenario {
 
     @Override
     final void run(BenchRun run) throws Exception {
-        check();
-        run.report.put("options", options());
         FixtureDatabase db = run.database();
         load(run, db);
         RelayProcess relay = run.startRelay();
