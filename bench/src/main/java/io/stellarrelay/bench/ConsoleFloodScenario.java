@@ -243,9 +243,7 @@ final class ConsoleFloodScenario extends ClientScenario {
         final AtomicLong linesPublished = new AtomicLong();
         final AtomicLong statusPublishedMeasured = new AtomicLong();
         final AtomicLong expectedStatusMeasured = new AtomicLong();
-        final long start = System.nanoTime();
-        final long measureFrom = start + warmupSeconds * 1_000_000_000L;
-        final long end = measureFrom + duration * 1_000_000_000L;
+        final Timeline time = Timeline.startingNow(warmupSeconds, duration);
         volatile ProcStats relayAtMeasure;
         volatile double redisCpuAtMeasure;
         private final RelayProcess relay;
@@ -262,9 +260,9 @@ final class ConsoleFloodScenario extends ClientScenario {
         void flood() {
             long tick = 0;
             while (linesPerSecond > 0) {
-                long due = start + tick * PUBLISH_TICK_NANOS;
+                long due = time.start() + tick * PUBLISH_TICK_NANOS;
                 long now = System.nanoTime();
-                if (due >= end) {
+                if (due >= time.end()) {
                     break;
                 }
                 if (due > now) {
@@ -284,15 +282,15 @@ final class ConsoleFloodScenario extends ClientScenario {
         void statuses() {
             double interval = 1e9 / statusRate;
             for (long seq = 0; ; seq++) {
-                long due = start + (long) (seq * interval);
-                if (due >= end) {
+                long due = time.start() + (long) (seq * interval);
+                if (due >= time.end()) {
                     break;
                 }
                 long now = System.nanoTime();
                 if (due > now) {
                     LockSupport.parkNanos(due - now);
                 }
-                if (relayAtMeasure == null && System.nanoTime() >= measureFrom) {
+                if (relayAtMeasure == null && System.nanoTime() >= time.measureFrom()) {
                     relayAtMeasure = relay.stats();
                     redisCpuAtMeasure = RedisProbes.redisCpuSeconds(redis);
                     measureStart = System.nanoTime();

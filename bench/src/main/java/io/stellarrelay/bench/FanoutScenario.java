@@ -139,7 +139,7 @@ final class FanoutScenario extends ClientScenario {
         Thread thread = Thread.ofPlatform().name("bench-publisher").start(publisher);
         LatencySeries latency = new LatencySeries();
         LatencyWindows windows = new LatencyWindows();
-        watch(run, sampler, thread, publisher, latency, windows);
+        watch(run, sampler, thread, publisher.time, latency, windows);
         thread.join(Duration.ofSeconds(5));
         CpuMark atEnd = CpuMark.take(rig.relay(), run.redis());
         double drainSeconds = drain(publisher);
@@ -254,9 +254,7 @@ final class FanoutScenario extends ClientScenario {
         final AtomicLong expectedMeasured = new AtomicLong();
         final AtomicLong publishedMeasured = new AtomicLong();
         final AtomicLong publishedAll = new AtomicLong();
-        final long start = System.nanoTime();
-        final long measureFrom = start + warmupSeconds * 1_000_000_000L;
-        final long end = measureFrom + duration * 1_000_000_000L;
+        final Timeline time = Timeline.startingNow(warmupSeconds, duration);
         private final double interval = maxRate() ? 0 : 1e9 / frameRate();
         private final RelayProcess relay;
         private final RedisClient redis;
@@ -274,11 +272,11 @@ final class FanoutScenario extends ClientScenario {
             long seq = 0;
             while (true) {
                 long now = System.nanoTime();
-                if (atMeasureStart == null && now >= measureFrom) {
+                if (atMeasureStart == null && now >= time.measureFrom()) {
                     atMeasureStart = CpuMark.take(relay, redis);
                     measureStart = now;
                 }
-                if (now >= end) {
+                if (now >= time.end()) {
                     break;
                 }
                 if (!waited(seq, now)) {
@@ -296,7 +294,7 @@ final class FanoutScenario extends ClientScenario {
                 }
                 return false;
             }
-            long due = start + (long) (seq * interval);
+            long due = time.start() + (long) (seq * interval);
             if (due > now) {
                 LockSupport.parkNanos(Math.min(due - now, 1_000_000));
                 return true;
@@ -324,7 +322,7 @@ final class FanoutScenario extends ClientScenario {
     }
 
     /** While publishing: each second's latency, as chart points and as windows; a thread dump halfway if asked. */
-    private void watch(BenchRun run, Sampler sampler, Thread thread, Publisher p, LatencySeries latency,
+    private void watch(BenchRun run, Sampler sampler, Thread thread, Timeline time, LatencySeries latency,
                        LatencyWindows windows) throws Exception {
         long windowStart = System.nanoTime();
         boolean dumped = false;
@@ -333,10 +331,10 @@ final class FanoutScenario extends ClientScenario {
             thread.join(Duration.ofMillis(1000));
             Histogram interval = perSecond.interval();
             long windowEnd = System.nanoTime();
-            windows.add((windowStart - p.start) / 1e9, (windowEnd - p.start) / 1e9, interval);
+            windows.add((windowStart - time.start()) / 1e9, (windowEnd - time.start()) / 1e9, interval);
             windowStart = windowEnd;
             latency.add(sampler.elapsed(), interval);
-            if (common.threadDump && !dumped && System.nanoTime() > p.measureFrom + (p.end - p.measureFrom) / 2) {
+            if (common.threadDump && !dumped && System.nanoTime() > time.measureFrom() + (time.end() - time.measureFrom()) / 2) {
                 dumped = true;
                 run.note("thread dump: %s", run.threadDump("fanout"));
             }
