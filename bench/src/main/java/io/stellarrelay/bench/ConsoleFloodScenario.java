@@ -28,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 @Command(name = "console-flood", mixinStandardHelpOptions = true,
         description = "One server floods console lines to K watchers while M quiet-server clients get status events: their latency p50/p99/max, console lines delivered vs dropped, relay CPU.")
-final class ConsoleFloodScenario extends Scenario {
+final class ConsoleFloodScenario extends ClientScenario {
     private static final String LINE_PREFIX = "fl";
     private static final byte[] LINE_MARKER = Frames.ascii("\"" + LINE_PREFIX);
     private static final long PUBLISH_TICK_NANOS = 10_000_000;
@@ -86,7 +86,7 @@ final class ConsoleFloodScenario extends Scenario {
     }
 
     @Override
-    void run(BenchRun run) throws Exception {
+    void check() {
         Limits.checkClients(watchers + quietClients);
         if (watchers < 1 || quietClients < 1 || linesPerSecond < 0 || lineBytes < 8 || lineBytes > 65536
                 || statusRate <= 0 || statusRate > 100_000 || duration < 1 || duration > 3600
@@ -94,6 +94,10 @@ final class ConsoleFloodScenario extends Scenario {
             throw new IllegalArgumentException("need --watchers >= 1, --quiet-clients >= 1, --lines-per-second >= 0, "
                     + "--line-bytes 8..65536, --status-rate in (0, 100000], --duration 1..3600, --warmup-seconds 0..600");
         }
+    }
+
+    @Override
+    Map<String, Object> options() {
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("watchers", watchers);
         opts.put("quietClients", quietClients);
@@ -102,17 +106,70 @@ final class ConsoleFloodScenario extends Scenario {
         opts.put("statusRate", statusRate);
         opts.put("durationSeconds", duration);
         opts.put("warmupSeconds", warmupSeconds);
-        run.report.put("options", opts);
+        return opts;
+    }
 
-        FixtureDatabase db = run.database();
+    @Override
+    void load(BenchRun run, FixtureDatabase db) {
         int users = watchers + quietClients;
         run.note("loading %d users, %d servers, memberships", users, 1 + quietClients);
         db.populate(users, 1 + quietClients);
         db.addConsoleFloodMemberships(watchers, quietClients);
-        RelayProcess relay = run.startRelay();
-        ClientFleet fleet = run.fleet();
+    }
 
-        BenchClient.Events events = new BenchClient.Events() {
+    @Override
+    void measure(BenchRun run, Rig rig) throws Exception {
+        List<BenchClient> all = clients(rig.db());
+        run.note("connecting %d clients", all.size());
+        Phase phase = connect(run, rig.fleet(), all, concurrency);
+        long readyQuiet = all.subList(watchers, all.size()).stream().filter(c -> c.subscribedAll >= 0).count();
+        long readyWatchers = all.subList(0, watchers).stream().filter(c -> c.subscribedAll >= 0).count();
+        Targets targets = targets(run, all, readyWatchers);
+        Publishers publishers = new Publishers(rig.relay(), run.redis(), targets);
+        Sampler sampler = run.sampler()
+                .counter("statusDelivered", statusReceived::sum)
+                .counter("consoleLinesDelivered", consoleLines::sum)
+                .counter("consoleLinesDropped", consoleDropped::sum)
+                .start();
+        Thread flood = Thread.ofPlatform().name("bench-console-flood").start(publishers::flood);
+        Thread statusPublisher = Thread.ofPlatform().name("bench-status").start(publishers::statuses);
+        LatencySeries latency = new LatencySeries();
+        while (statusPublisher.isAlive() || flood.isAlive()) {
+            statusPublisher.join(Duration.ofMillis(1000));
+            latency.add(sampler.elapsed(), perSecond.interval());
+        }
+        ProcStats relayAtEnd = rig.relay().stats();
+        double redisCpuAtEnd = RedisProbes.redisCpuSeconds(run.redis());
+        drain(publishers);
+        sampler.sample();
+        sampler.close();
+
+        Outcome o = new Outcome(phase, readyWatchers, readyQuiet, publishers, relayAtEnd, redisCpuAtEnd, measured.interval(),
+                consoleLines.sum(), consoleDropped.sum(), latency, sampler.toJson());
+        summarize(run, o);
+        record(run, o);
+        rig.fleet().closeAll(all, Duration.ofSeconds(10));
+        run.finish(String.format(Locale.ROOT, "console-flood: %d watchers at %d lines/s, %d quiet clients at %.0f status/s",
+                readyWatchers, linesPerSecond, readyQuiet, statusRate), charts(o));
+    }
+
+    /** The watchers of server 0's console first, then one client per quiet server. */
+    private List<BenchClient> clients(FixtureDatabase db) {
+        BenchClient.Events events = events();
+        List<BenchClient> all = new ArrayList<>();
+        for (int i = 0; i < watchers; i++) {
+            all.add(new BenchClient(i, db.token(i), new String[] {FixtureDatabase.serverId(0)}, true, events));
+        }
+        for (int q = 0; q < quietClients; q++) {
+            all.add(new BenchClient(watchers + q, db.token(watchers + q),
+                    new String[] {FixtureDatabase.serverId(1 + q)}, false, events));
+        }
+        return all;
+    }
+
+    /** Status latencies (measured after the warm-up), console frames, lines and drops, closes and errors. */
+    private BenchClient.Events events() {
+        return new BenchClient.Events() {
             @Override
             public void status(BenchClient client, ByteBuffer payload, long receivedNanos) {
                 long sent = Frames.sentNanos(payload);
@@ -145,25 +202,17 @@ final class ConsoleFloodScenario extends Scenario {
                 errorFrames.increment();
             }
         };
-        String floodServer = FixtureDatabase.serverId(0);
-        List<BenchClient> all = new ArrayList<>();
-        for (int i = 0; i < watchers; i++) {
-            all.add(new BenchClient(i, db.token(i), new String[] {floodServer}, true, events));
-        }
-        for (int q = 0; q < quietClients; q++) {
-            all.add(new BenchClient(watchers + q, db.token(watchers + q),
-                    new String[] {FixtureDatabase.serverId(1 + q)}, false, events));
-        }
-        run.note("connecting %d clients", all.size());
-        Phase phase = fleet.connectAll(all, concurrency, Duration.ofSeconds(common.phaseTimeoutSeconds));
-        run.note("%d ready, %d failed %s", phase.ready(), phase.failed(), phase.failures().isEmpty() ? "" : phase.failures());
-        if (phase.ready() == 0) {
-            throw new IllegalStateException("no client could connect: " + phase.failures());
-        }
-        long readyQuiet = all.subList(watchers, all.size()).stream().filter(c -> c.subscribedAll >= 0).count();
-        long readyWatchers = all.subList(0, watchers).stream().filter(c -> c.subscribedAll >= 0).count();
+    }
 
-        RedisClient redis = run.redis();
+    /**
+     * Where the publishers write: the flooding server's console (its stream or channel, as --console-via
+     * says), and per quiet server its channel, its status frame and whether its client is there to get it.
+     */
+    private record Targets(byte[] console, byte[][] statusChannels, Frames.Stamped[] statusFrames, long[] expectedSubscribers) {}
+
+    /** The targets, once the relay has subscribed every channel that has a ready client. */
+    private Targets targets(BenchRun run, List<BenchClient> all, long readyWatchers) throws InterruptedException {
+        String floodServer = FixtureDatabase.serverId(0);
         String consoleChannel = run.names().consoleChannel(floodServer);
         String[] channelNames = new String[quietClients + 1];
         long[] expectedSubscribers = new long[quietClients + 1];
@@ -179,30 +228,41 @@ final class ConsoleFloodScenario extends Scenario {
         }
         channelNames[quietClients] = consoleChannel;
         expectedSubscribers[quietClients] = readyWatchers > 0 ? 1 : 0;
-        FanoutScenario.awaitRelaySubscribed(run, redis, channelNames, expectedSubscribers);
-
-        AtomicLong linesPublished = new AtomicLong();
-        AtomicLong statusPublishedMeasured = new AtomicLong();
-        AtomicLong expectedStatusMeasured = new AtomicLong();
-        ProcStats[] relayAtMeasure = new ProcStats[1];
-        long start = System.nanoTime();
-        long measureFrom = start + warmupSeconds * 1_000_000_000L;
-        long end = measureFrom + duration * 1_000_000_000L;
-        Sampler sampler = run.sampler()
-                .counter("statusDelivered", statusReceived::sum)
-                .counter("consoleLinesDelivered", consoleLines::sum)
-                .counter("consoleLinesDropped", consoleDropped::sum)
-                .start();
-
-        byte[] consoleTarget = (consoleVia == ConsoleVia.stream ? run.names().consoleStream(floodServer) : consoleChannel)
+        RedisProbes.awaitRelaySubscribed(run, run.redis(), channelNames, expectedSubscribers);
+        byte[] console = (consoleVia == ConsoleVia.stream ? run.names().consoleStream(floodServer) : consoleChannel)
                 .getBytes(StandardCharsets.UTF_8);
-        double[] redisCpuAtMeasure = new double[1];
-        Thread flood = Thread.ofPlatform().name("bench-console-flood").start(() -> {
+        return new Targets(console, statusChannels, statusFrames, expectedSubscribers);
+    }
+
+    /**
+     * The two publishers, for the warm-up and the measured seconds: the flood of console lines, and the
+     * stamped status events round-robin over the quiet servers, which also takes the relay's and Redis's
+     * CPU where measuring starts.
+     */
+    private final class Publishers {
+        final AtomicLong linesPublished = new AtomicLong();
+        final AtomicLong statusPublishedMeasured = new AtomicLong();
+        final AtomicLong expectedStatusMeasured = new AtomicLong();
+        final Timeline time = Timeline.startingNow(warmupSeconds, duration);
+        volatile ProcStats relayAtMeasure;
+        volatile double redisCpuAtMeasure;
+        private final RelayProcess relay;
+        private final RedisClient redis;
+        private final Targets targets;
+
+        Publishers(RelayProcess relay, RedisClient redis, Targets targets) {
+            this.relay = relay;
+            this.redis = redis;
+            this.targets = targets;
+        }
+
+        /** Every PUBLISH_TICK_NANOS, the lines due by then, as one batch. */
+        void flood() {
             long tick = 0;
             while (linesPerSecond > 0) {
-                long due = start + tick * PUBLISH_TICK_NANOS;
+                long due = time.start() + tick * PUBLISH_TICK_NANOS;
                 long now = System.nanoTime();
-                if (due >= end) {
+                if (due >= time.end()) {
                     break;
                 }
                 if (due > now) {
@@ -212,129 +272,138 @@ final class ConsoleFloodScenario extends Scenario {
                 long target = (tick + 1) * linesPerSecond * PUBLISH_TICK_NANOS / 1_000_000_000L;
                 int n = (int) (target - linesPublished.get());
                 if (n > 0) {
-                    sendConsoleQuietly(redis, consoleTarget, consoleMessage(linesPublished.get(), n));
+                    sendConsoleQuietly(redis, targets.console, consoleMessage(linesPublished.get(), n));
                     linesPublished.addAndGet(n);
                 }
                 tick++;
             }
-        });
-        Thread statusPublisher = Thread.ofPlatform().name("bench-status").start(() -> {
+        }
+
+        void statuses() {
             double interval = 1e9 / statusRate;
             for (long seq = 0; ; seq++) {
-                long due = start + (long) (seq * interval);
-                if (due >= end) {
+                long due = time.start() + (long) (seq * interval);
+                if (due >= time.end()) {
                     break;
                 }
                 long now = System.nanoTime();
                 if (due > now) {
                     LockSupport.parkNanos(due - now);
                 }
-                if (relayAtMeasure[0] == null && System.nanoTime() >= measureFrom) {
-                    relayAtMeasure[0] = relay.stats();
-                    redisCpuAtMeasure[0] = FanoutScenario.redisCpuSeconds(redis);
+                if (relayAtMeasure == null && System.nanoTime() >= time.measureFrom()) {
+                    relayAtMeasure = relay.stats();
+                    redisCpuAtMeasure = RedisProbes.redisCpuSeconds(redis);
                     measureStart = System.nanoTime();
                 }
                 int q = (int) (seq % quietClients);
                 long stamp = System.nanoTime();
                 if (stamp >= measureStart) {
                     statusPublishedMeasured.incrementAndGet();
-                    expectedStatusMeasured.addAndGet(expectedSubscribers[q]);
+                    expectedStatusMeasured.addAndGet(targets.expectedSubscribers[q]);
                 }
-                publishQuietly(redis, statusChannels[q], statusFrames[q].stamp(stamp));
-            }
-        });
-
-        List<double[]> p50 = new ArrayList<>();
-        List<double[]> p99 = new ArrayList<>();
-        List<double[]> pMax = new ArrayList<>();
-        while (statusPublisher.isAlive() || flood.isAlive()) {
-            statusPublisher.join(Duration.ofMillis(1000));
-            Histogram second = perSecond.interval();
-            if (second.getTotalCount() > 0) {
-                double t = sampler.elapsed();
-                p50.add(new double[] {t, second.getValueAtPercentile(50) / 1000.0});
-                p99.add(new double[] {t, second.getValueAtPercentile(99) / 1000.0});
-                pMax.add(new double[] {t, second.getMaxValue() / 1000.0});
+                publishQuietly(redis, targets.statusChannels[q], targets.statusFrames[q].stamp(stamp));
             }
         }
-        ProcStats relayAtEnd = relay.stats();
-        double redisCpuAtEnd = FanoutScenario.redisCpuSeconds(redis);
-        // Bounded wait for the status events still on their way; console totals are taken after it too.
+    }
+
+    /** Bounded wait for the status events still on their way; console totals are taken after it too. */
+    private void drain(Publishers p) throws InterruptedException {
         long drainDeadline = System.nanoTime() + drainTimeoutSeconds * 1_000_000_000L;
-        while (System.nanoTime() < drainDeadline && statusReceivedMeasured.sum() < expectedStatusMeasured.get()) {
+        while (System.nanoTime() < drainDeadline && statusReceivedMeasured.sum() < p.expectedStatusMeasured.get()) {
             Thread.sleep(50);
         }
-        sampler.sample();
-        sampler.close();
+    }
 
-        Histogram h = measured.interval();
-        double relayCpu = relayAtMeasure[0] == null ? 0 : relayAtEnd.cpuSeconds() - relayAtMeasure[0].cpuSeconds();
-        double redisCpu = relayAtMeasure[0] == null ? 0 : redisCpuAtEnd - redisCpuAtMeasure[0];
-        long published = linesPublished.get();
-        long expectedLines = published * readyWatchers;
-        long delivered = consoleLines.sum();
-        long dropped = consoleDropped.sum();
+    /** Everything measured, and the figures derived from it; console lines count over the whole run. */
+    private record Outcome(Phase phase, long readyWatchers, long readyQuiet, Publishers publishers, ProcStats relayAtEnd,
+                           double redisCpuAtEnd, Histogram latency, long delivered, long dropped, LatencySeries perSecond,
+                           List<Map<String, Object>> rows) {
+        double relayCpu() {
+            return publishers.relayAtMeasure == null ? 0 : relayAtEnd.cpuSeconds() - publishers.relayAtMeasure.cpuSeconds();
+        }
 
+        double redisCpu() {
+            return publishers.relayAtMeasure == null ? 0 : redisCpuAtEnd - publishers.redisCpuAtMeasure;
+        }
+
+        long published() {
+            return publishers.linesPublished.get();
+        }
+
+        long expectedLines() {
+            return published() * readyWatchers;
+        }
+    }
+
+    private void summarize(BenchRun run, Outcome o) {
+        Histogram h = o.latency();
+        Publishers p = o.publishers();
         run.line("console-flood: %d console watchers, %d quiet clients (%d failed to connect), %d lines/s of %d bytes, "
                         + "%.0f status events/s, console via %s, %d s measured after %d s warm-up",
-                readyWatchers, readyQuiet, phase.failed(), linesPerSecond, lineBytes, statusRate, consoleVia, duration,
+                o.readyWatchers(), o.readyQuiet(), o.phase().failed(), linesPerSecond, lineBytes, statusRate, consoleVia, duration,
                 warmupSeconds);
         run.line("  quiet clients: %d status events published, %d of %d expected received; latency publish->receive "
                         + "p50=%.2f p99=%.2f max=%.2f ms",
-                statusPublishedMeasured.get(), statusReceivedMeasured.sum(), expectedStatusMeasured.get(),
+                p.statusPublishedMeasured.get(), statusReceivedMeasured.sum(), p.expectedStatusMeasured.get(),
                 h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
         run.line("  console (whole run): %d lines published x %d watchers = %d; delivered %d lines in %d frames, "
                         + "dropped by the relay %d, unaccounted %d",
-                published, readyWatchers, expectedLines, delivered, consoleFrames.sum(), dropped,
-                expectedLines - delivered - dropped);
+                o.published(), o.readyWatchers(), o.expectedLines(), o.delivered(), consoleFrames.sum(), o.dropped(),
+                o.expectedLines() - o.delivered() - o.dropped());
         run.line("  relay CPU %.2f s (%.0f%% of one core), Redis CPU %.2f s (%.0f%%), RSS %.1f MiB | error frames %d, "
                         + "closes after ready %d",
-                relayCpu, 100 * relayCpu / duration, redisCpu, 100 * redisCpu / duration, relayAtEnd.rssMiB(),
+                o.relayCpu(), 100 * o.relayCpu() / duration, o.redisCpu(), 100 * o.redisCpu() / duration, o.relayAtEnd().rssMiB(),
                 errorFrames.sum(), closes.sum());
+    }
 
+    private void record(BenchRun run, Outcome o) {
         Map<String, Object> r = run.results;
-        r.put("ready", phase.ready());
-        r.put("failed", phase.failed());
-        r.put("readyWatchers", readyWatchers);
-        r.put("readyQuietClients", readyQuiet);
+        r.put("ready", o.phase().ready());
+        r.put("failed", o.phase().failed());
+        r.put("readyWatchers", o.readyWatchers());
+        r.put("readyQuietClients", o.readyQuiet());
+        r.put("quietStatusLatency", quietStatusLatency(o));
+        Map<String, Object> console = new LinkedHashMap<>();
+        console.put("linesPublished", o.published());
+        console.put("linesExpected", o.expectedLines());
+        console.put("framesDelivered", consoleFrames.sum());
+        console.put("linesDelivered", o.delivered());
+        console.put("linesDropped", o.dropped());
+        console.put("linesUnaccounted", o.expectedLines() - o.delivered() - o.dropped());
+        r.put("console", console);
+        r.put("consoleVia", consoleVia.name());
+        r.put("relayCpuSeconds", Percentiles.round(o.relayCpu()));
+        r.put("redisCpuSeconds", Percentiles.round(o.redisCpu()));
+        r.put("relayCpuPercentOfOneCore", Percentiles.round(100 * o.relayCpu() / duration));
+        r.put("relayAtEnd", BenchRun.stats(o.relayAtEnd()));
+        r.put("errorFrames", errorFrames.sum());
+        r.put("closesAfterReady", closes.sum());
+        r.put("samples", o.rows());
+    }
+
+    private Map<String, Object> quietStatusLatency(Outcome o) {
+        Histogram h = o.latency();
         Map<String, Object> quiet = new LinkedHashMap<>();
-        quiet.put("published", statusPublishedMeasured.get());
-        quiet.put("expected", expectedStatusMeasured.get());
+        quiet.put("published", o.publishers().statusPublishedMeasured.get());
+        quiet.put("expected", o.publishers().expectedStatusMeasured.get());
         quiet.put("received", statusReceivedMeasured.sum());
         quiet.put("p50Ms", h.getValueAtPercentile(50) / 1000.0);
         quiet.put("p99Ms", h.getValueAtPercentile(99) / 1000.0);
         quiet.put("maxMs", h.getMaxValue() / 1000.0);
-        r.put("quietStatusLatency", quiet);
-        Map<String, Object> console = new LinkedHashMap<>();
-        console.put("linesPublished", published);
-        console.put("linesExpected", expectedLines);
-        console.put("framesDelivered", consoleFrames.sum());
-        console.put("linesDelivered", delivered);
-        console.put("linesDropped", dropped);
-        console.put("linesUnaccounted", expectedLines - delivered - dropped);
-        r.put("console", console);
-        r.put("consoleVia", consoleVia.name());
-        r.put("relayCpuSeconds", Percentiles.round(relayCpu));
-        r.put("redisCpuSeconds", Percentiles.round(redisCpu));
-        r.put("relayCpuPercentOfOneCore", Percentiles.round(100 * relayCpu / duration));
-        r.put("relayAtEnd", BenchRun.stats(relayAtEnd));
-        r.put("errorFrames", errorFrames.sum());
-        r.put("closesAfterReady", closes.sum());
-        List<Map<String, Object>> rows = sampler.toJson();
-        r.put("samples", rows);
+        return quiet;
+    }
 
-        fleet.closeAll(all, Duration.ofSeconds(10));
-        run.finish(String.format(Locale.ROOT, "console-flood: %d watchers at %d lines/s, %d quiet clients at %.0f status/s",
-                        readyWatchers, linesPerSecond, readyQuiet, statusRate),
-                List.of(new Chart.Panel("Quiet clients: status publish-to-receive latency per second", "seconds", "milliseconds",
-                                List.of(Chart.Series.of("p50", p50), Chart.Series.of("p99", p99), Chart.Series.of("max", pMax))),
-                        new Chart.Panel("Console lines per second (all watchers)", "seconds", "lines per second",
-                                List.of(Series.field("delivered", rows, "consoleLinesDeliveredPerSecond"),
-                                        Series.field("dropped", rows, "consoleLinesDroppedPerSecond"))),
-                        new Chart.Panel("CPU (% of one core) and relay RSS", "seconds", "% / MiB",
-                                List.of(Series.field("relay CPU %", rows, "relayCpuPercent"),
-                                        Series.field("generator CPU %", rows, "benchCpuPercent"),
-                                        Series.field("relay RSS MiB", rows, "relayRssMiB")))));
+    private static List<Chart.Panel> charts(Outcome o) {
+        List<Map<String, Object>> rows = o.rows();
+        return List.of(new Chart.Panel("Quiet clients: status publish-to-receive latency per second", "seconds", "milliseconds",
+                        o.perSecond().series()),
+                new Chart.Panel("Console lines per second (all watchers)", "seconds", "lines per second",
+                        List.of(Series.field("delivered", rows, "consoleLinesDeliveredPerSecond"),
+                                Series.field("dropped", rows, "consoleLinesDroppedPerSecond"))),
+                new Chart.Panel("CPU (% of one core) and relay RSS", "seconds", "% / MiB",
+                        List.of(Series.field("relay CPU %", rows, "relayCpuPercent"),
+                                Series.field("generator CPU %", rows, "benchCpuPercent"),
+                                Series.field("relay RSS MiB", rows, "relayRssMiB"))));
     }
 
     /** {@code {"lines":["fl<seq> xxx…",…]}}, each line {@link #lineBytes} long, numbered from {@code first}. */

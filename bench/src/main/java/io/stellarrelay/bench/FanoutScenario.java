@@ -4,7 +4,6 @@ import io.stellarrelay.protocol.ProtocolCodec;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 
 import java.nio.ByteBuffer;
@@ -29,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 @Command(name = "fanout", mixinStandardHelpOptions = true,
         description = "Redis publish -> relay -> N sockets: delivered msgs/s, loss, latency p50/p99/p99.9/max, deliveries per relay CPU-second.")
-final class FanoutScenario extends Scenario {
+final class FanoutScenario extends ClientScenario {
     @Option(names = "--clients", description = "Connections (default: ${DEFAULT-VALUE}).")
     int clients = 500;
 
@@ -79,39 +78,103 @@ final class FanoutScenario extends Scenario {
     private volatile long measureStart = Long.MAX_VALUE;
 
     @Override
-    void run(BenchRun run) throws Exception {
+    void check() {
         Limits.checkClients(clients);
         if (serversPerClient < 1 || serversPerClient > servers) {
             throw new IllegalArgumentException("--servers-per-client must be 1..--servers");
         }
-        boolean max = rate.equalsIgnoreCase("max");
-        double frameRate = max ? 0 : Double.parseDouble(rate);
-        if (!max && (frameRate <= 0 || frameRate > 1_000_000)) {
+        if (!maxRate() && (frameRate() <= 0 || frameRate() > 1_000_000)) {
             throw new IllegalArgumentException("--rate must be a positive number of frames per second or 'max'");
         }
         if (duration < 1 || duration > 3600 || warmupSeconds < 0 || warmupSeconds > 600) {
             throw new IllegalArgumentException("--duration must be 1..3600 and --warmup-seconds 0..600");
         }
-        long window = maxInFlight > 0 ? maxInFlight : 2L * clients * serversPerClient;
+    }
+
+    private boolean maxRate() {
+        return rate.equalsIgnoreCase("max");
+    }
+
+    private double frameRate() {
+        return maxRate() ? 0 : Double.parseDouble(rate);
+    }
+
+    /** With --rate max: deliveries outstanding before publishing pauses. */
+    private long window() {
+        return maxInFlight > 0 ? maxInFlight : 2L * clients * serversPerClient;
+    }
+
+    @Override
+    Map<String, Object> options() {
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("clients", clients);
         opts.put("servers", servers);
         opts.put("serversPerClient", serversPerClient);
-        opts.put("rate", max ? "max" : frameRate);
-        opts.put("maxInFlightDeliveries", max ? window : null);
+        opts.put("rate", maxRate() ? "max" : frameRate());
+        opts.put("maxInFlightDeliveries", maxRate() ? window() : null);
         opts.put("durationSeconds", duration);
         opts.put("warmupSeconds", warmupSeconds);
         opts.put("payloadBytes", payloadBytes);
-        run.report.put("options", opts);
+        return opts;
+    }
 
-        FixtureDatabase db = run.database();
+    @Override
+    void load(BenchRun run, FixtureDatabase db) {
         run.note("loading %d users, %d servers, memberships", clients, servers);
         db.populate(clients, servers);
         db.addSharedMemberships(clients, servers, serversPerClient);
-        RelayProcess relay = run.startRelay();
-        ClientFleet fleet = run.fleet();
+    }
 
-        BenchClient.Events events = new BenchClient.Events() {
+    @Override
+    void measure(BenchRun run, Rig rig) throws Exception {
+        List<BenchClient> all = clients(rig.db());
+        run.note("connecting %d clients", clients);
+        Phase phase = connect(run, rig.fleet(), all, concurrency);
+        Channels channels = channels(run, all);
+        Publisher publisher = new Publisher(rig.relay(), run.redis(), channels);
+        Sampler sampler = run.sampler()
+                .counter("delivered", receivedAll::sum)
+                .counter("published", publisher.publishedAll::get)
+                .start();
+        Thread thread = Thread.ofPlatform().name("bench-publisher").start(publisher);
+        LatencySeries latency = new LatencySeries();
+        LatencyWindows windows = new LatencyWindows();
+        watch(run, sampler, thread, publisher.time, latency, windows);
+        thread.join(Duration.ofSeconds(5));
+        CpuMark atEnd = CpuMark.take(rig.relay(), run.redis());
+        double drainSeconds = drain(publisher);
+        latency.add(sampler.elapsed(), perSecond.interval());
+        sampler.sample();
+        sampler.close();
+
+        Outcome o = new Outcome(phase, channels, publisher, receivedMeasured.sum(), atEnd, drainSeconds, measured.interval(),
+                windows.summary(warmupSeconds, warmupSeconds + duration, WINDOW_P99_LIMIT_MS), closeCodes(), latency,
+                sampler.toJson());
+        summarize(run, o);
+        record(run, o);
+        rig.fleet().closeAll(all, Duration.ofSeconds(10));
+        run.finish(String.format(Locale.ROOT, "fanout: %d clients, %d servers, %s, %d-byte frames", phase.ready(), servers,
+                maxRate() ? "rate max" : rate + " frames/s", channels.frameBytes()), charts(o));
+    }
+
+    /** Client i subscribes to its shared servers ({@link Layouts#sharedServerIndexes}). */
+    private List<BenchClient> clients(FixtureDatabase db) {
+        BenchClient.Events events = events();
+        List<BenchClient> all = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            int[] idx = Layouts.sharedServerIndexes(i, servers, serversPerClient);
+            String[] ids = new String[idx.length];
+            for (int k = 0; k < idx.length; k++) {
+                ids[k] = FixtureDatabase.serverId(idx[k]);
+            }
+            all.add(new BenchClient(i, db.token(i), ids, events));
+        }
+        return all;
+    }
+
+    /** Counts every stamped server:sync and its latency; those sent after the warm-up count as measured. */
+    private BenchClient.Events events() {
+        return new BenchClient.Events() {
             @Override
             public void sync(BenchClient client, ByteBuffer payload, long receivedNanos) {
                 long sent = Frames.sentNanos(payload);
@@ -138,22 +201,17 @@ final class FanoutScenario extends Scenario {
                 errorFrames.increment();
             }
         };
-        List<BenchClient> all = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            int[] idx = Layouts.sharedServerIndexes(i, servers, serversPerClient);
-            String[] ids = new String[idx.length];
-            for (int k = 0; k < idx.length; k++) {
-                ids[k] = FixtureDatabase.serverId(idx[k]);
-            }
-            all.add(new BenchClient(i, db.token(i), ids, events));
+    }
+
+    /** Per server: its Redis channel, its frame, and the ready clients that watch it (deliveries per frame). */
+    private record Channels(byte[][] names, Frames.Stamped[] templates, long[] watchers) {
+        int frameBytes() {
+            return templates[0].size();
         }
-        run.note("connecting %d clients", clients);
-        Phase phase = fleet.connectAll(all, concurrency, Duration.ofSeconds(common.phaseTimeoutSeconds));
-        run.note("%d ready, %d failed %s", phase.ready(), phase.failed(), phase.failures().isEmpty() ? "" : phase.failures());
-        if (phase.ready() == 0) {
-            throw new IllegalStateException("no client could connect: " + phase.failures());
-        }
-        // Expected deliveries per frame of each server: the ready clients that subscribed to it.
+    }
+
+    /** The servers' channels and frames, once the relay has subscribed each channel that has a watcher. */
+    private Channels channels(BenchRun run, List<BenchClient> all) throws InterruptedException {
         long[] watchers = new long[servers];
         for (BenchClient c : all) {
             if (c.subscribedAll >= 0) {
@@ -162,7 +220,6 @@ final class FanoutScenario extends Scenario {
                 }
             }
         }
-        RedisClient redis = run.redis();
         byte[][] channels = new byte[servers][];
         String[] channelNames = new String[servers];
         Frames.Stamped[] templates = new Frames.Stamped[servers];
@@ -172,110 +229,125 @@ final class FanoutScenario extends Scenario {
             channels[s] = channelNames[s].getBytes(StandardCharsets.UTF_8);
             templates[s] = Frames.Stamped.sync(codec, FixtureDatabase.serverId(s), s, payloadBytes);
         }
-        awaitRelaySubscribed(run, redis, channelNames, watchers);
+        RedisProbes.awaitRelaySubscribed(run, run.redis(), channelNames, watchers);
+        return new Channels(channels, templates, watchers);
+    }
 
-        AtomicLong expectedAll = new AtomicLong();
-        AtomicLong expectedMeasured = new AtomicLong();
-        AtomicLong publishedMeasured = new AtomicLong();
-        AtomicLong publishedAll = new AtomicLong();
-        ProcStats[] window0 = new ProcStats[1];
-        double[] benchCpu0 = new double[1];
-        double[] redisCpu0 = new double[1];
-        double[] machine0 = new double[1];
-        List<Map<String, Double>> threads0 = new ArrayList<>();
-        long start = System.nanoTime();
-        long measureFrom = start + warmupSeconds * 1_000_000_000L;
-        long end = measureFrom + duration * 1_000_000_000L;
-        Sampler sampler = run.sampler()
-                .counter("delivered", receivedAll::sum)
-                .counter("published", publishedAll::get)
-                .start();
-        Thread publisher = Thread.ofPlatform().name("bench-publisher").start(() -> {
+    /** CPU used so far by the relay, this generator, Redis and the whole machine, and by each relay thread. */
+    private record CpuMark(ProcStats relay, double bench, double redis, double machine, Map<String, Double> threads) {
+        static CpuMark take(RelayProcess relay, RedisClient redis) {
+            ProcStats stats = relay.stats();
+            double bench = Sampler.benchCpuSeconds();
+            double redisCpu = RedisProbes.redisCpuSeconds(redis);
+            double machine = ProcStats.machineBusySeconds();
+            return new CpuMark(stats, bench, redisCpu, machine, relay.threadCpuMillis());
+        }
+    }
+
+    /**
+     * Publishes the frames round-robin over the servers, at --rate or (max) whenever fewer than the
+     * window of deliveries are outstanding, for the warm-up and the measured seconds; counts the
+     * deliveries it expects, and takes the CPU mark where measuring starts.
+     */
+    private final class Publisher implements Runnable {
+        final AtomicLong expectedAll = new AtomicLong();
+        final AtomicLong expectedMeasured = new AtomicLong();
+        final AtomicLong publishedMeasured = new AtomicLong();
+        final AtomicLong publishedAll = new AtomicLong();
+        final Timeline time = Timeline.startingNow(warmupSeconds, duration);
+        private final double interval = maxRate() ? 0 : 1e9 / frameRate();
+        private final RelayProcess relay;
+        private final RedisClient redis;
+        private final Channels channels;
+        volatile CpuMark atMeasureStart;
+
+        Publisher(RelayProcess relay, RedisClient redis, Channels channels) {
+            this.relay = relay;
+            this.redis = redis;
+            this.channels = channels;
+        }
+
+        @Override
+        public void run() {
             long seq = 0;
-            double interval = max ? 0 : 1e9 / frameRate;
-            boolean measuring = false;
             while (true) {
                 long now = System.nanoTime();
-                if (!measuring && now >= measureFrom) {
-                    measuring = true;
-                    window0[0] = relay.stats();
-                    benchCpu0[0] = Sampler.benchCpuSeconds();
-                    redisCpu0[0] = redisCpuSeconds(redis);
-                    machine0[0] = ProcStats.machineBusySeconds();
+                if (atMeasureStart == null && now >= time.measureFrom()) {
+                    atMeasureStart = CpuMark.take(relay, redis);
                     measureStart = now;
-                    threads0.add(relay.threadCpuMillis());
                 }
-                if (now >= end) {
+                if (now >= time.end()) {
                     break;
                 }
-                if (max) {
-                    if (expectedAll.get() - receivedAll.sum() > window) {
-                        LockSupport.parkNanos(200_000);
-                        continue;
-                    }
-                } else {
-                    long due = start + (long) (seq * interval);
-                    if (due > now) {
-                        LockSupport.parkNanos(Math.min(due - now, 1_000_000));
-                        continue;
-                    }
+                if (!waited(seq, now)) {
+                    publish(seq++);
                 }
-                int s = (int) (seq % servers);
-                long stamp = System.nanoTime();
-                byte[] frame = templates[s].stamp(stamp);
-                expectedAll.addAndGet(watchers[s]);
-                if (stamp >= measureStart) {
-                    expectedMeasured.addAndGet(watchers[s]);
-                    publishedMeasured.incrementAndGet();
-                }
-                try {
-                    redis.publish(channels[s], frame);
-                } catch (RuntimeException e) {
-                    System.err.println("publish failed: " + e);
-                    LockSupport.parkNanos(100_000_000);
-                }
-                publishedAll.incrementAndGet();
-                seq++;
             }
-        });
-        List<double[]> p50 = new ArrayList<>();
-        List<double[]> p99 = new ArrayList<>();
-        List<double[]> pMax = new ArrayList<>();
-        LatencyWindows windows = new LatencyWindows();
+        }
+
+        /** Parks briefly if frame {@code seq} is not due yet, or too many deliveries are outstanding; true if it did. */
+        private boolean waited(long seq, long now) {
+            if (maxRate()) {
+                if (expectedAll.get() - receivedAll.sum() > window()) {
+                    LockSupport.parkNanos(200_000);
+                    return true;
+                }
+                return false;
+            }
+            long due = time.start() + (long) (seq * interval);
+            if (due > now) {
+                LockSupport.parkNanos(Math.min(due - now, 1_000_000));
+                return true;
+            }
+            return false;
+        }
+
+        private void publish(long seq) {
+            int s = (int) (seq % servers);
+            long stamp = System.nanoTime();
+            byte[] frame = channels.templates[s].stamp(stamp);
+            expectedAll.addAndGet(channels.watchers[s]);
+            if (stamp >= measureStart) {
+                expectedMeasured.addAndGet(channels.watchers[s]);
+                publishedMeasured.incrementAndGet();
+            }
+            try {
+                redis.publish(channels.names[s], frame);
+            } catch (RuntimeException e) {
+                System.err.println("publish failed: " + e);
+                LockSupport.parkNanos(100_000_000);
+            }
+            publishedAll.incrementAndGet();
+        }
+    }
+
+    /** While publishing: each second's latency, as chart points and as windows; a thread dump halfway if asked. */
+    private void watch(BenchRun run, Sampler sampler, Thread thread, Timeline time, LatencySeries latency,
+                       LatencyWindows windows) throws Exception {
         long windowStart = System.nanoTime();
-        Histogram interval = null;
         boolean dumped = false;
         long secondsLimit = warmupSeconds + duration + drainTimeoutSeconds + 5L;
-        for (long tick = 0; tick < secondsLimit * 4 && publisher.isAlive(); tick++) {
-            publisher.join(Duration.ofMillis(1000));
-            interval = perSecond.interval();
+        for (long tick = 0; tick < secondsLimit * 4 && thread.isAlive(); tick++) {
+            thread.join(Duration.ofMillis(1000));
+            Histogram interval = perSecond.interval();
             long windowEnd = System.nanoTime();
-            windows.add((windowStart - start) / 1e9, (windowEnd - start) / 1e9, interval);
+            windows.add((windowStart - time.start()) / 1e9, (windowEnd - time.start()) / 1e9, interval);
             windowStart = windowEnd;
-            double t = sampler.elapsed();
-            if (interval.getTotalCount() > 0) {
-                p50.add(new double[] {t, interval.getValueAtPercentile(50) / 1000.0});
-                p99.add(new double[] {t, interval.getValueAtPercentile(99) / 1000.0});
-                pMax.add(new double[] {t, interval.getMaxValue() / 1000.0});
-            }
-            if (common.threadDump && !dumped && System.nanoTime() > measureFrom + (end - measureFrom) / 2) {
+            latency.add(sampler.elapsed(), interval);
+            if (common.threadDump && !dumped && System.nanoTime() > time.measureFrom() + (time.end() - time.measureFrom()) / 2) {
                 dumped = true;
                 run.note("thread dump: %s", run.threadDump("fanout"));
             }
         }
-        publisher.join(Duration.ofSeconds(5));
-        ProcStats window1 = relay.stats();
-        double benchCpu1 = Sampler.benchCpuSeconds();
-        double redisCpu1 = redisCpuSeconds(redis);
-        double machine1 = ProcStats.machineBusySeconds();
-        Map<String, Double> threadCpu = threads0.isEmpty() ? Map.of()
-                : RelayProcess.threadCpuDelta(threads0.get(0), relay.threadCpuMillis(), 8);
+    }
+
+    /** Waits for what is still on its way, bounded, and stops early when nothing moves for 3 s; returns its seconds. */
+    private double drain(Publisher p) throws InterruptedException {
         long publishEnd = System.nanoTime();
-        // Drain: wait for what is still on its way, bounded, and stop early when nothing moves for 3 s.
         long drainDeadline = publishEnd + drainTimeoutSeconds * 1_000_000_000L;
         long last = -1;
         long lastChange = System.nanoTime();
-        while (System.nanoTime() < drainDeadline && receivedAll.sum() < expectedAll.get()) {
+        while (System.nanoTime() < drainDeadline && receivedAll.sum() < p.expectedAll.get()) {
             Thread.sleep(100);
             long now = receivedAll.sum();
             if (now != last) {
@@ -285,70 +357,102 @@ final class FanoutScenario extends Scenario {
                 break;
             }
         }
-        double drainSeconds = (System.nanoTime() - publishEnd) / 1e9;
-        interval = perSecond.interval();
-        if (interval.getTotalCount() > 0) {
-            double t = sampler.elapsed();
-            p50.add(new double[] {t, interval.getValueAtPercentile(50) / 1000.0});
-            p99.add(new double[] {t, interval.getValueAtPercentile(99) / 1000.0});
-            pMax.add(new double[] {t, interval.getMaxValue() / 1000.0});
-        }
-        sampler.sample();
-        sampler.close();
+        return (System.nanoTime() - publishEnd) / 1e9;
+    }
 
-        double seconds = (window1 == null || window0[0] == null) ? duration : duration;
-        long expected = expectedMeasured.get();
-        long received = receivedMeasured.sum();
-        double relayCpu = window1.cpuSeconds() - window0[0].cpuSeconds();
-        double benchCpu = benchCpu1 - benchCpu0[0];
-        double redisCpu = redisCpu1 - redisCpu0[0];
-        double machineCpu = machine1 - machine0[0];
-        double deliveredPerSecond = received / seconds;
-        Histogram h = measured.interval();
-        Map<String, Object> worstWindow = windows.summary(warmupSeconds, warmupSeconds + duration, WINDOW_P99_LIMIT_MS);
+    private Map<Integer, Integer> closeCodes() {
         Map<Integer, Integer> closeCodes = new TreeMap<>();
         closes.forEach((k, v) -> closeCodes.put(k, v.get()));
+        return closeCodes;
+    }
 
+    /** Everything measured over the {@code --duration} measured seconds, and the figures derived from it. */
+    private record Outcome(Phase phase, Channels channels, Publisher publisher, long received, CpuMark atEnd, double drainSeconds,
+                           Histogram latency, Map<String, Object> worstWindow, Map<Integer, Integer> closeCodes,
+                           LatencySeries perSecond, List<Map<String, Object>> rows) {
+        CpuMark atStart() {
+            return publisher.atMeasureStart;
+        }
+
+        long published() {
+            return publisher.publishedMeasured.get();
+        }
+
+        long expected() {
+            return publisher.expectedMeasured.get();
+        }
+
+        double relayCpu() {
+            return atEnd.relay.cpuSeconds() - atStart().relay.cpuSeconds();
+        }
+
+        double lossPercent() {
+            return expected() == 0 ? 0 : 100.0 * (expected() - received) / expected();
+        }
+
+        Map<String, Double> threadCpu() {
+            return atStart() == null ? Map.of() : RelayProcess.threadCpuDelta(atStart().threads, atEnd.threads, 8);
+        }
+    }
+
+    private void summarize(BenchRun run, Outcome o) {
+        double seconds = duration;
+        long received = o.received();
+        double relayCpu = o.relayCpu();
+        double benchCpu = o.atEnd().bench() - o.atStart().bench();
+        double redisCpu = o.atEnd().redis() - o.atStart().redis();
+        Histogram h = o.latency();
+        Map<String, Object> worst = o.worstWindow();
         run.line("fanout: %d clients (%d failed to connect), %d servers, %d per client, %s, frames of %d bytes, %d s measured after %d s warm-up",
-                phase.ready(), phase.failed(), servers, serversPerClient,
-                max ? "rate max (<= " + window + " deliveries in flight)" : String.format(Locale.ROOT, "%.0f frames/s", frameRate),
-                templates[0].size(), duration, warmupSeconds);
+                o.phase().ready(), o.phase().failed(), servers, serversPerClient,
+                maxRate() ? "rate max (<= " + window() + " deliveries in flight)" : String.format(Locale.ROOT, "%.0f frames/s", frameRate()),
+                o.channels().frameBytes(), duration, warmupSeconds);
         run.line("  published %d frames (%.0f/s) -> expected %d deliveries, received %d: %.0f deliveries/s | relay CPU %.2f s (%.0f%% of one core), RSS %.1f MiB",
-                publishedMeasured.get(), publishedMeasured.get() / seconds, expected, received, deliveredPerSecond,
-                relayCpu, 100 * relayCpu / seconds, window1.rssMiB());
+                o.published(), o.published() / seconds, o.expected(), received, received / seconds,
+                relayCpu, 100 * relayCpu / seconds, o.atEnd().relay().rssMiB());
         run.line("  loss %d (%.4f%%) after %.1f s drain | closes after ready %s | error frames %d",
-                expected - received, expected == 0 ? 0 : 100.0 * (expected - received) / expected, drainSeconds,
-                closeCodes, errorFrames.sum());
+                o.expected() - received, o.lossPercent(), o.drainSeconds(), o.closeCodes(), errorFrames.sum());
         run.line("  latency publish->receive p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f ms (n=%d)",
                 h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
                 h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0,
                 h.getTotalCount());
         run.line("  per one-second window (%s measured): worst p99 %s ms at %s s, %s windows with p99 over %.0f ms",
-                worstWindow.get("windows"), worstWindow.get("worstP99Ms"), worstWindow.get("worstAtSeconds"),
-                worstWindow.get("windowsOverThreshold"), WINDOW_P99_LIMIT_MS);
+                worst.get("windows"), worst.get("worstP99Ms"), worst.get("worstAtSeconds"),
+                worst.get("windowsOverThreshold"), WINDOW_P99_LIMIT_MS);
         run.line("  %.0f deliveries per relay CPU-second | generator CPU %.2f s (%.0f%%), Redis CPU %.2f s (%.0f%%), whole machine %.0f%% of %d00%%",
                 relayCpu > 0 ? received / relayCpu : 0, benchCpu, 100 * benchCpu / seconds, redisCpu, 100 * redisCpu / seconds,
-                100 * machineCpu / seconds, Runtime.getRuntime().availableProcessors());
-        run.line("  relay CPU by thread (ms, /proc): %s", threadCpu);
+                100 * (o.atEnd().machine() - o.atStart().machine()) / seconds, Runtime.getRuntime().availableProcessors());
+        run.line("  relay CPU by thread (ms, /proc): %s", o.threadCpu());
+    }
 
+    private void record(BenchRun run, Outcome o) {
+        double seconds = duration;
+        long received = o.received();
         Map<String, Object> r = run.results;
-        r.put("ready", phase.ready());
-        r.put("failed", phase.failed());
-        r.put("connectFailures", phase.failures());
-        r.put("frameBytes", templates[0].size());
-        r.put("watchersPerServer", watchers);
+        r.put("ready", o.phase().ready());
+        r.put("failed", o.phase().failed());
+        r.put("connectFailures", o.phase().failures());
+        r.put("frameBytes", o.channels().frameBytes());
+        r.put("watchersPerServer", o.channels().watchers());
         r.put("measuredSeconds", seconds);
-        r.put("publishedFrames", publishedMeasured.get());
-        r.put("publishedFramesPerSecond", Percentiles.round(publishedMeasured.get() / seconds));
-        r.put("expectedDeliveries", expected);
+        r.put("publishedFrames", o.published());
+        r.put("publishedFramesPerSecond", Percentiles.round(o.published() / seconds));
+        r.put("expectedDeliveries", o.expected());
         r.put("receivedDeliveries", received);
-        r.put("deliveredPerSecond", Math.round(deliveredPerSecond));
-        r.put("lost", expected - received);
-        r.put("lossPercent", expected == 0 ? 0 : Percentiles.round(100.0 * (expected - received) / expected));
-        r.put("drainSeconds", Percentiles.round(drainSeconds));
+        r.put("deliveredPerSecond", Math.round(received / seconds));
+        r.put("lost", o.expected() - received);
+        r.put("lossPercent", o.expected() == 0 ? 0 : Percentiles.round(o.lossPercent()));
+        r.put("drainSeconds", Percentiles.round(o.drainSeconds()));
         r.put("unstampedSyncFrames", unstamped.sum());
-        r.put("closesAfterReady", closeCodes);
+        r.put("closesAfterReady", o.closeCodes());
         r.put("errorFrames", errorFrames.sum());
+        r.put("latency", latency(o.latency()));
+        r.put("windowP99", o.worstWindow());
+        recordCpu(r, o);
+        r.put("samples", o.rows());
+    }
+
+    private static Map<String, Object> latency(Histogram h) {
         Map<String, Object> lat = new LinkedHashMap<>();
         lat.put("count", h.getTotalCount());
         lat.put("p50Ms", h.getValueAtPercentile(50) / 1000.0);
@@ -357,82 +461,26 @@ final class FanoutScenario extends Scenario {
         lat.put("p99.9Ms", h.getValueAtPercentile(99.9) / 1000.0);
         lat.put("maxMs", h.getMaxValue() / 1000.0);
         lat.put("meanMs", Percentiles.round(h.getMean() / 1000.0));
-        r.put("latency", lat);
-        r.put("windowP99", worstWindow);
+        return lat;
+    }
+
+    private void recordCpu(Map<String, Object> r, Outcome o) {
+        double relayCpu = o.relayCpu();
         r.put("relayCpuSeconds", Percentiles.round(relayCpu));
-        r.put("relayCpuPercentOfOneCore", Percentiles.round(100 * relayCpu / seconds));
-        r.put("deliveriesPerRelayCpuSecond", relayCpu > 0 ? Math.round(received / relayCpu) : null);
-        r.put("relayAtStart", BenchRun.stats(window0[0]));
-        r.put("relayAtEnd", BenchRun.stats(window1));
-        r.put("generatorCpuSeconds", Percentiles.round(benchCpu));
-        r.put("redisCpuSeconds", Percentiles.round(redisCpu));
-        r.put("machineCpuSeconds", Percentiles.round(machineCpu));
-        r.put("relayThreadCpuMs", threadCpu);
-        List<Map<String, Object>> rows = sampler.toJson();
-        r.put("samples", rows);
-
-        fleet.closeAll(all, Duration.ofSeconds(10));
-        run.finish(String.format(Locale.ROOT, "fanout: %d clients, %d servers, %s, %d-byte frames", phase.ready(), servers,
-                        max ? "rate max" : rate + " frames/s", templates[0].size()),
-                List.of(new Chart.Panel("Deliveries per second", "seconds", "per second",
-                                List.of(Series.field("delivered/s", rows, "deliveredPerSecond"))),
-                        new Chart.Panel("Publish-to-receive latency per second", "seconds", "milliseconds",
-                                List.of(Chart.Series.of("p50", p50), Chart.Series.of("p99", p99), Chart.Series.of("max", pMax))),
-                        new Chart.Panel("CPU (% of one core) and relay RSS", "seconds", "% / MiB",
-                                List.of(Series.field("relay CPU %", rows, "relayCpuPercent"),
-                                        Series.field("generator CPU %", rows, "benchCpuPercent"),
-                                        Series.field("whole machine CPU %", rows, "machineCpuPercent"),
-                                        Series.field("relay RSS MiB", rows, "relayRssMiB")))));
+        r.put("relayCpuPercentOfOneCore", Percentiles.round(100 * relayCpu / duration));
+        r.put("deliveriesPerRelayCpuSecond", relayCpu > 0 ? Math.round(o.received() / relayCpu) : null);
+        r.put("relayAtStart", BenchRun.stats(o.atStart().relay()));
+        r.put("relayAtEnd", BenchRun.stats(o.atEnd().relay()));
+        r.put("generatorCpuSeconds", Percentiles.round(o.atEnd().bench() - o.atStart().bench()));
+        r.put("redisCpuSeconds", Percentiles.round(o.atEnd().redis() - o.atStart().redis()));
+        r.put("machineCpuSeconds", Percentiles.round(o.atEnd().machine() - o.atStart().machine()));
+        r.put("relayThreadCpuMs", o.threadCpu());
     }
 
-    /** Waits until the relay has subscribed every server channel that has a watcher (PUBSUB NUMSUB). */
-    static void awaitRelaySubscribed(BenchRun run, RedisClient redis, String[] channels, long[] watchers)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            Map<String, Long> counts = numSub(redis, channels);
-            boolean all = true;
-            for (int s = 0; s < channels.length; s++) {
-                if (watchers[s] > 0 && counts.getOrDefault(channels[s], 0L) < 1) {
-                    all = false;
-                    break;
-                }
-            }
-            if (all) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        run.note("warning: the relay had not subscribed every channel after 30 s");
-    }
-
-    /** PUBSUB NUMSUB: subscribers of each channel. */
-    static Map<String, Long> numSub(RedisClient redis, String[] channels) {
-        String[] args = new String[channels.length + 1];
-        args[0] = "NUMSUB";
-        System.arraycopy(channels, 0, args, 1, channels.length);
-        List<?> reply = (List<?>) redis.sendCommand(Protocol.Command.PUBSUB, args);
-        Map<String, Long> counts = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < reply.size(); i += 2) {
-            Object name = reply.get(i);
-            String channel = name instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(name);
-            counts.put(channel, ((Number) reply.get(i + 1)).longValue());
-        }
-        return counts;
-    }
-
-    /** used_cpu_sys + used_cpu_user of the Redis server (INFO cpu). */
-    static double redisCpuSeconds(RedisClient redis) {
-        try {
-            double total = 0;
-            for (String line : redis.info("cpu").split("\r?\n")) {
-                if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-                    total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-                }
-            }
-            return total;
-        } catch (RuntimeException e) {
-            return -1;
-        }
+    private static List<Chart.Panel> charts(Outcome o) {
+        return List.of(new Chart.Panel("Deliveries per second", "seconds", "per second",
+                        List.of(Series.field("delivered/s", o.rows(), "deliveredPerSecond"))),
+                new Chart.Panel("Publish-to-receive latency per second", "seconds", "milliseconds", o.perSecond().series()),
+                new Chart.Panel("CPU (% of one core) and relay RSS", "seconds", "% / MiB", Series.cpuAndRss(o.rows())));
     }
 }

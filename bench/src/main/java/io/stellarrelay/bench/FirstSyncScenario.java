@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 @Command(name = "first-sync", mixinStandardHelpOptions = true,
         description = "Subscribe -> first server:sync, with a real poller at its interval (subscribes spread over the cycle).")
-final class FirstSyncScenario extends Scenario {
+final class FirstSyncScenario extends ClientScenario {
     @Option(names = "--clients", description = "Clients (one user and own servers each) (default: ${DEFAULT-VALUE}).")
     int clients = 200;
 
@@ -39,179 +39,234 @@ final class FirstSyncScenario extends Scenario {
     @Option(names = "--poller", description = "process: java -jar poller/target/stellar-poller.jar (the same build as the relay); in-process: the Poller class this tool was built with (default: ${DEFAULT-VALUE}).")
     String pollerMode = "process";
 
+    /** The in-process poller (--poller in-process), else null. */
+    private Poller poller;
+
+    /** The poller process (--poller process), else null. */
+    private RelayProcess pollerProcess;
+
     @Override
     String name() {
         return "first-sync";
     }
 
     @Override
-    void run(BenchRun run) throws Exception {
+    void check() {
         Limits.checkClients(clients);
-        long interval = common.pollIntervalMs;
-        long spread = spreadMs >= 0 ? spreadMs : 2 * interval;
+        if (!pollerMode.equals("process") && !pollerMode.equals("in-process")) {
+            throw new IllegalArgumentException("--poller must be process or in-process");
+        }
+    }
+
+    private long spread() {
+        return spreadMs >= 0 ? spreadMs : 2 * common.pollIntervalMs;
+    }
+
+    @Override
+    Map<String, Object> options() {
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("clients", clients);
         opts.put("serversPerClient", serversPerClient);
-        opts.put("spreadMs", spread);
-        opts.put("pollIntervalMs", interval);
-        run.report.put("options", opts);
+        opts.put("spreadMs", spread());
+        opts.put("pollIntervalMs", common.pollIntervalMs);
+        return opts;
+    }
 
-        FixtureDatabase db = run.database();
-        run.note("loading %d users, %d servers", clients, clients * serversPerClient);
-        db.populate(clients, clients * serversPerClient);
-        RelayProcess relay = run.startRelay();
-        boolean inProcess = switch (pollerMode) {
-            case "process" -> false;
-            case "in-process" -> true;
-            default -> throw new IllegalArgumentException("--poller must be process or in-process");
-        };
-        Poller poller = inProcess ? run.poller().start() : null;
-        RelayProcess pollerProcess = inProcess ? null : run.startPollerProcess();
-        ClientFleet fleet = run.fleet();
+    @Override
+    void load(BenchRun run, FixtureDatabase db) {
+        loadOwnServers(run, db, clients, serversPerClient);
+    }
 
-        List<BenchClient> all = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            BenchClient c = new BenchClient(i, db.token(i), Layouts.ownedServers(i, clients, serversPerClient), null);
-            c.subscribeOnAuth(false);
-            all.add(c);
+    @Override
+    void startBeside(BenchRun run) throws Exception {
+        if (pollerMode.equals("in-process")) {
+            poller = run.poller().start();
+        } else {
+            pollerProcess = run.startPollerProcess();
         }
+    }
+
+    @Override
+    void measure(BenchRun run, Rig rig) throws Exception {
+        List<BenchClient> all = wave(rig.db(), 0);
         run.note("connecting and authenticating %d clients", clients);
-        Phase phase = fleet.connectAll(all, concurrency, Duration.ofSeconds(common.phaseTimeoutSeconds));
-        if (phase.ready() == 0) {
-            throw new IllegalStateException("no client could connect: " + phase.failures());
-        }
-        ProcStats before = relay.stats();
-        ProcStats pollerBefore = pollerProcess == null ? null : pollerProcess.stats();
+        Phase phase = connect(run, rig.fleet(), all, concurrency);
+        Usage before = Usage.of(rig.relay(), pollerProcess);
         Sampler sampler = run.sampler().counter("firstSyncs", () -> countFirstSyncs(all));
         if (poller != null) {
             sampler.counter("pollerTicks", poller::ticksRun);
         }
         sampler.start();
-        run.note("sending subscribes over %d ms (poll interval %d ms)", spread, interval);
-        long t0 = System.nanoTime();
-        long[] sentAtOffset = new long[clients];
-        for (int i = 0; i < clients; i++) {
-            long due = t0 + (clients == 1 ? 0 : spread * 1_000_000L * i / (clients - 1));
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(Math.min(wait, 50_000_000L));
-            }
-            sentAtOffset[i] = System.nanoTime() - t0;
-            all.get(i).subscribeAll();
-        }
-        long deadline = System.nanoTime() + (3 * interval + 10_000) * 1_000_000L;
-        int expected = phase.ready() * serversPerClient;
-        while (System.nanoTime() < deadline && countFirstSyncs(all) < expected) {
-            Thread.sleep(50);
-        }
-        // Wave 2: the same users open a second connection and subscribe to the same servers, which are
-        // watched (by wave 1) at that moment.
-        List<BenchClient> second = new ArrayList<>();
-        Percentiles warm = null;
-        List<double[]> warmScatter = new ArrayList<>();
-        long t2 = 0;
-        if (waves >= 2) {
-            for (int i = 0; i < clients; i++) {
-                BenchClient c = new BenchClient(clients + i, db.token(i), Layouts.ownedServers(i, clients, serversPerClient), null);
-                c.subscribeOnAuth(false);
-                second.add(c);
-            }
-            run.note("wave 2: a second connection per user subscribes to the same (now watched) servers");
-            Phase phase2 = fleet.connectAll(second, concurrency, Duration.ofSeconds(common.phaseTimeoutSeconds));
-            t2 = System.nanoTime();
-            for (int i = 0; i < second.size(); i++) {
-                long due = t2 + (clients == 1 ? 0 : spread * 1_000_000L * i / (clients - 1));
-                long wait;
-                while ((wait = due - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(Math.min(wait, 50_000_000L));
-                }
-                second.get(i).subscribeAll();
-            }
-            long deadline2 = System.nanoTime() + (3 * interval + 10_000) * 1_000_000L;
-            int expected2 = phase2.ready() * serversPerClient;
-            while (System.nanoTime() < deadline2 && countFirstSyncs(second) < expected2) {
-                Thread.sleep(50);
-            }
-            List<Long> warmSamples = new ArrayList<>();
-            collect(second, t2, warmSamples, warmScatter);
-            warm = Percentiles.of(warmSamples.stream().mapToLong(Long::longValue).toArray());
-        }
-        ProcStats after = relay.stats();
-        ProcStats pollerAfter = pollerProcess == null ? null : pollerProcess.stats();
+        run.note("sending subscribes over %d ms (poll interval %d ms)", spread(), common.pollIntervalMs);
+        long t0 = subscribeSpread(all);
+        awaitFirstSyncs(all, phase.ready() * serversPerClient);
+        List<BenchClient> second = waves >= 2 ? wave(rig.db(), clients) : List.of();
+        Wave warm = waves >= 2 ? warmWave(run, rig.fleet(), second) : null;
+        Usage after = Usage.of(rig.relay(), pollerProcess);
         TickReport lastTick = poller == null ? null : poller.lastReport();
         sampler.sample();
         sampler.close();
 
-        List<Long> firstSync = new ArrayList<>();
-        List<double[]> scatter = new ArrayList<>();
+        Outcome o = new Outcome(phase, Wave.of(all, t0), warm, subscribedReply(all), before, after, lastTick,
+                (System.nanoTime() - t0) / 1e9, sampler.toJson());
+        summarize(run, o);
+        record(run, o);
+        rig.fleet().closeAll(all, Duration.ofSeconds(10));
+        rig.fleet().closeAll(second, Duration.ofSeconds(10));
+        run.finish(String.format(Locale.ROOT, "first-sync: %d clients, poll interval %d ms, poller %s", phase.ready(),
+                common.pollIntervalMs, pollerMode), charts(o));
+    }
+
+    /** One connection per user, numbered from {@code firstIndex}, that subscribes only when told to. */
+    private List<BenchClient> wave(FixtureDatabase db, int firstIndex) {
+        List<BenchClient> wave = ownedClients(db, firstIndex, clients, clients, serversPerClient);
+        wave.forEach(c -> c.subscribeOnAuth(false));
+        return wave;
+    }
+
+    /** Sends every client's subscribes, evenly spread over {@link #spread()}; returns when the first went (nanoTime). */
+    private long subscribeSpread(List<BenchClient> wave) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < wave.size(); i++) {
+            long due = t0 + (clients == 1 ? 0 : spread() * 1_000_000L * i / (clients - 1));
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(Math.min(wait, 50_000_000L));
+            }
+            wave.get(i).subscribeAll();
+        }
+        return t0;
+    }
+
+    /** Waits until {@code expected} first syncs arrived, for three poll intervals and 10 s at most. */
+    private void awaitFirstSyncs(List<BenchClient> wave, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + (3 * common.pollIntervalMs + 10_000) * 1_000_000L;
+        while (System.nanoTime() < deadline && countFirstSyncs(wave) < expected) {
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Wave 2: the same users open a second connection and subscribe to the same servers, which are
+     * watched (by wave 1) at that moment.
+     */
+    private Wave warmWave(BenchRun run, ClientFleet fleet, List<BenchClient> second) throws InterruptedException {
+        run.note("wave 2: a second connection per user subscribes to the same (now watched) servers");
+        Phase phase2 = fleet.connectAll(second, concurrency, phaseTimeout());
+        long t2 = subscribeSpread(second);
+        awaitFirstSyncs(second, phase2.ready() * serversPerClient);
+        return Wave.of(second, t2);
+    }
+
+    /** Relay and poller process (null for an in-process poller) at one moment. */
+    private record Usage(ProcStats relay, ProcStats poller) {
+        static Usage of(RelayProcess relay, RelayProcess pollerProcess) {
+            ProcStats relayStats = relay.stats();
+            return new Usage(relayStats, pollerProcess == null ? null : pollerProcess.stats());
+        }
+    }
+
+    /** One wave's subscribe-to-first-sync times, and each as a point (seconds after the wave's first subscribe, ms). */
+    private record Wave(Percentiles firstSync, List<double[]> scatter) {
+        static Wave of(List<BenchClient> clients, long t0) {
+            List<Long> samples = new ArrayList<>();
+            List<double[]> scatter = new ArrayList<>();
+            collect(clients, t0, samples, scatter);
+            return new Wave(Percentiles.of(samples.stream().mapToLong(Long::longValue).toArray()), scatter);
+        }
+
+        double meanIntervals(long interval) {
+            return firstSync.mean() / 1e6 / interval;
+        }
+    }
+
+    private static Percentiles subscribedReply(List<BenchClient> all) {
         List<Long> subscribedReply = new ArrayList<>();
         for (BenchClient c : all) {
             if (c.subscribedAll >= 0 && c.subscribeSent >= 0) {
                 subscribedReply.add(c.subscribedAll - c.subscribeSent);
             }
         }
-        collect(all, t0, firstSync, scatter);
-        Percentiles p = Percentiles.of(firstSync.stream().mapToLong(Long::longValue).toArray());
-        Percentiles reply = Percentiles.of(subscribedReply.stream().mapToLong(Long::longValue).toArray());
-        double cpu = after.cpuSeconds() - before.cpuSeconds();
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        int missing = expected - p.count();
+        return Percentiles.of(subscribedReply.stream().mapToLong(Long::longValue).toArray());
+    }
 
+    /** Everything measured; {@code warm} is null with --waves 1. */
+    private record Outcome(Phase phase, Wave cold, Wave warm, Percentiles reply, Usage before, Usage after,
+                           TickReport lastTick, double seconds, List<Map<String, Object>> rows) {
+        double cpu() {
+            return after.relay.cpuSeconds() - before.relay.cpuSeconds();
+        }
+
+        double pollerCpu() {
+            return after.poller.cpuSeconds() - before.poller.cpuSeconds();
+        }
+    }
+
+    private int missing(Outcome o) {
+        return o.phase().ready() * serversPerClient - o.cold().firstSync().count();
+    }
+
+    private void summarize(BenchRun run, Outcome o) {
+        long interval = common.pollIntervalMs;
+        Percentiles p = o.cold().firstSync();
         run.line("first-sync: %d clients x %d server(s), subscribes spread over %d ms, poll interval %d ms (%s)",
-                phase.ready(), serversPerClient, spread, interval,
+                o.phase().ready(), serversPerClient, spread(), interval,
                 poller != null ? "in-process poller, " + poller.ticksRun() + " ticks" : "poller process " + pollerProcess.pid());
-        run.line("  cold (server not watched yet): subscribe -> first server:sync %s; %d never got one", p.summary(), missing);
+        run.line("  cold (server not watched yet): subscribe -> first server:sync %s; %d never got one", p.summary(), missing(o));
         run.line("  mean %.0f ms = %.2f poll intervals (waiting for the next tick would average 0.5; an immediate sync is ~0)",
-                p.mean() / 1e6, p.mean() / 1e6 / interval);
-        if (warm != null) {
+                p.mean() / 1e6, o.cold().meanIntervals(interval));
+        if (o.warm() != null) {
             run.line("  warm (server already watched on this relay, second connection): subscribe -> first server:sync %s (mean %.2f intervals)",
-                    warm.summary(), warm.mean() / 1e6 / interval);
+                    o.warm().firstSync().summary(), o.warm().meanIntervals(interval));
         }
-        run.line("  subscribe -> subscribed reply %s", reply.summary());
-        run.line("  relay CPU %.2f s over %.1f s (%.0f%% of one core), RSS %.1f MiB | last tick %s", cpu, seconds,
-                100 * cpu / seconds, after.rssMiB(), lastTick == null ? "-" : describe(lastTick));
-        if (pollerAfter != null) {
-            run.line("  poller process CPU %.2f s, RSS %.1f MiB", pollerAfter.cpuSeconds() - pollerBefore.cpuSeconds(),
-                    pollerAfter.rssMiB());
+        run.line("  subscribe -> subscribed reply %s", o.reply().summary());
+        run.line("  relay CPU %.2f s over %.1f s (%.0f%% of one core), RSS %.1f MiB | last tick %s", o.cpu(), o.seconds(),
+                100 * o.cpu() / o.seconds(), o.after().relay().rssMiB(),
+                o.lastTick() == null ? "-" : TickReports.describe(o.lastTick()));
+        if (o.after().poller() != null) {
+            run.line("  poller process CPU %.2f s, RSS %.1f MiB", o.pollerCpu(), o.after().poller().rssMiB());
         }
+    }
 
+    private void record(BenchRun run, Outcome o) {
+        long interval = common.pollIntervalMs;
+        Percentiles p = o.cold().firstSync();
+        Wave warm = o.warm();
         Map<String, Object> r = run.results;
-        r.put("ready", phase.ready());
-        r.put("failed", phase.failed());
-        r.put("connectFailures", phase.failures());
+        r.put("ready", o.phase().ready());
+        r.put("failed", o.phase().failed());
+        r.put("connectFailures", o.phase().failures());
         r.put("firstSync", p.toMillisMap());
-        r.put("firstSyncMeanInPollIntervals", p.count() == 0 ? null : Percentiles.round(p.mean() / 1e6 / interval));
-        r.put("missing", missing);
-        r.put("warmFirstSync", warm == null ? null : warm.toMillisMap());
-        r.put("warmFirstSyncMeanInPollIntervals", warm == null || warm.count() == 0 ? null : Percentiles.round(warm.mean() / 1e6 / interval));
-        r.put("subscribedReply", reply.toMillisMap());
+        r.put("firstSyncMeanInPollIntervals", p.count() == 0 ? null : Percentiles.round(o.cold().meanIntervals(interval)));
+        r.put("missing", missing(o));
+        r.put("warmFirstSync", warm == null ? null : warm.firstSync().toMillisMap());
+        r.put("warmFirstSyncMeanInPollIntervals", warm == null || warm.firstSync().count() == 0 ? null
+                : Percentiles.round(warm.meanIntervals(interval)));
+        r.put("subscribedReply", o.reply().toMillisMap());
         r.put("poller", poller != null ? "in-process" : "process");
         r.put("pollerTicks", poller == null ? null : poller.ticksRun());
-        r.put("pollerProcessCpuSeconds", pollerAfter == null ? null : Percentiles.round(pollerAfter.cpuSeconds() - pollerBefore.cpuSeconds()));
-        r.put("lastTick", lastTick == null ? null : tickMap(lastTick));
-        r.put("relayCpuSeconds", Percentiles.round(cpu));
-        r.put("relayBefore", BenchRun.stats(before));
-        r.put("relayAfter", BenchRun.stats(after));
-        List<Map<String, Object>> rows = sampler.toJson();
-        r.put("samples", rows);
+        r.put("pollerProcessCpuSeconds", o.after().poller() == null ? null : Percentiles.round(o.pollerCpu()));
+        r.put("lastTick", o.lastTick() == null ? null : TickReports.toMap(o.lastTick()));
+        r.put("relayCpuSeconds", Percentiles.round(o.cpu()));
+        r.put("relayBefore", BenchRun.stats(o.before().relay()));
+        r.put("relayAfter", BenchRun.stats(o.after().relay()));
+        r.put("samples", o.rows());
+    }
 
-        fleet.closeAll(all, Duration.ofSeconds(10));
-        fleet.closeAll(second, Duration.ofSeconds(10));
-        List<Chart.Series> cdfs = new ArrayList<>(List.of(Series.cdf("cold: first sync", p), Series.cdf("subscribed reply", reply)));
-        List<Chart.Series> scatters = new ArrayList<>(List.of(Chart.Series.of("cold (wave 1)", scatter)));
-        if (warm != null) {
-            cdfs.add(Series.cdf("warm: first sync", warm));
-            scatters.add(Chart.Series.of("warm (wave 2)", warmScatter));
+    private static List<Chart.Panel> charts(Outcome o) {
+        List<Chart.Series> cdfs = new ArrayList<>(List.of(Series.cdf("cold: first sync", o.cold().firstSync()),
+                Series.cdf("subscribed reply", o.reply())));
+        List<Chart.Series> scatters = new ArrayList<>(List.of(Chart.Series.of("cold (wave 1)", o.cold().scatter())));
+        if (o.warm() != null) {
+            cdfs.add(Series.cdf("warm: first sync", o.warm().firstSync()));
+            scatters.add(Chart.Series.of("warm (wave 2)", o.warm().scatter()));
         }
-        run.finish(String.format(Locale.ROOT, "first-sync: %d clients, poll interval %d ms, poller %s", phase.ready(), interval,
-                        pollerMode),
-                List.of(new Chart.Panel("Subscribe -> first server:sync (CDF)", "milliseconds", "% of subscriptions",
-                                cdfs),
-                        new Chart.Panel("First-sync time by moment of subscribing", "seconds after the first subscribe of the wave",
-                                "milliseconds", scatters),
-                        new Chart.Panel("Relay", "seconds", "% / MiB",
-                                List.of(Series.field("relay CPU %", rows, "relayCpuPercent"),
-                                        Series.field("relay RSS MiB", rows, "relayRssMiB")))));
+        return List.of(new Chart.Panel("Subscribe -> first server:sync (CDF)", "milliseconds", "% of subscriptions", cdfs),
+                new Chart.Panel("First-sync time by moment of subscribing", "seconds after the first subscribe of the wave",
+                        "milliseconds", scatters),
+                new Chart.Panel("Relay", "seconds", "% / MiB",
+                        List.of(Series.field("relay CPU %", o.rows(), "relayCpuPercent"),
+                                Series.field("relay RSS MiB", o.rows(), "relayRssMiB"))));
     }
 
     /** Subscribe-to-first-sync of every subscription of {@code clients}, and (send time since t0, ms) points. */
@@ -238,24 +293,5 @@ final class FirstSyncScenario extends Scenario {
             }
         }
         return n;
-    }
-
-    static String describe(TickReport t) {
-        return String.format(Locale.ROOT, "%d watched, %d published, %d statement(s), %.1f ms (registry %.1f, query %.1f, encode %.1f, publish %.1f)",
-                t.watched(), t.published(), t.statements(), t.total().toNanos() / 1e6, t.registryRead().toNanos() / 1e6,
-                t.query().toNanos() / 1e6, t.encode().toNanos() / 1e6, t.publish().toNanos() / 1e6);
-    }
-
-    static Map<String, Object> tickMap(TickReport t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("watched", t.watched());
-        m.put("published", t.published());
-        m.put("statements", t.statements());
-        m.put("registryReadMs", t.registryRead().toNanos() / 1e6);
-        m.put("queryMs", t.query().toNanos() / 1e6);
-        m.put("encodeMs", t.encode().toNanos() / 1e6);
-        m.put("publishMs", t.publish().toNanos() / 1e6);
-        m.put("totalMs", t.total().toNanos() / 1e6);
-        return m;
     }
 }

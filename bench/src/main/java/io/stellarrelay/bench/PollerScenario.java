@@ -1,5 +1,6 @@
 package io.stellarrelay.bench;
 
+import io.stellarrelay.config.DatabaseSettings;
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.TickReport;
 import io.stellarrelay.redis.RedisNames;
@@ -19,7 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Poller.tick() against fixture panels of several sizes, every server watched by a fake relay whose
@@ -59,7 +62,7 @@ final class PollerScenario extends Scenario {
     }
 
     @Override
-    void run(BenchRun run) throws Exception {
+    void check() {
         if (ticks < 1 || ticks > 1000 || warmupTicks < 0 || warmupTicks > 100) {
             throw new IllegalArgumentException("--ticks must be 1..1000 and --warmup-ticks 0..100");
         }
@@ -71,6 +74,13 @@ final class PollerScenario extends Scenario {
                 throw new IllegalArgumentException("--servers sizes must be 1..2,000,000");
             }
         }
+        if (panelServers > 0 && sizes.stream().anyMatch(size -> size > panelServers)) {
+            throw new IllegalArgumentException("--servers sizes must not exceed --panel-servers");
+        }
+    }
+
+    @Override
+    Map<String, Object> options() {
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("servers", sizes);
         opts.put("ticks", ticks);
@@ -80,227 +90,318 @@ final class PollerScenario extends Scenario {
         opts.put("subscriber", subscriber);
         opts.put("pollers", pollers);
         opts.put("changesPerTick", changesPerTick);
-        run.report.put("options", opts);
-        run.report.put("database", Map.of("postgresVersion", "see per size"));
+        return opts;
+    }
 
-        RedisClient redis = run.redis();
-        RedisNames names = run.names();
-        String relayId = "bench-fake-relay-" + run.runId;
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    @Override
+    void run(BenchRun run) throws Exception {
+        run.report.put("database", Map.of("postgresVersion", "see per size"));
+        FakeRelay relay = new FakeRelay(run.redis(), run.names(), "bench-fake-relay-" + run.runId);
+        Curves curves = new Curves();
         List<Map<String, Object>> perSize = new ArrayList<>();
-        List<double[]> reg = new ArrayList<>(), qry = new ArrayList<>(), enc = new ArrayList<>(),
-                pub = new ArrayList<>(), tot = new ArrayList<>(), sub = new ArrayList<>();
-        FixtureDatabase shared = null;
-        double sharedLoadSeconds = 0;
+        Panel shared = null;
         if (panelServers > 0) {
-            for (int size : sizes) {
-                if (size > panelServers) {
-                    throw new IllegalArgumentException("--servers sizes must not exceed --panel-servers");
-                }
-            }
             run.note("creating one panel database with %d servers", panelServers);
-            shared = run.extraDatabase("panel");
-            long loadStart = System.nanoTime();
-            shared.populate(Math.max(1, panelServers / 10), panelServers);
-            age(shared);
-            if (indexes) {
-                shared.addRecommendedIndexes();
-            }
-            sharedLoadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            shared = fill(run.extraDatabase("panel"), panelServers);
         }
         for (int size : sizes) {
-            FixtureDatabase db;
-            double loadSeconds;
-            if (shared != null) {
-                db = shared;
-                loadSeconds = sharedLoadSeconds;
-            } else {
-                run.note("size %d: creating the fixture database", size);
-                db = run.extraDatabase("p" + size);
-                long loadStart = System.nanoTime();
-                db.populate(Math.max(1, size / 10), size);
-                age(db);
-                if (indexes) {
-                    db.addRecommendedIndexes();
-                }
-                loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-            }
-            List<String> ids = new ArrayList<>(size);
-            for (int j = 0; j < size; j++) {
-                ids.add(FixtureDatabase.serverId(j));
-            }
-            registerWatchSet(redis, names, relayId, ids);
-            CountingSubscriber counter = subscriber ? CountingSubscriber.start(run, names, ids) : null;
-            List<BackendCpuDataSource> measured = new ArrayList<>();
-            List<Poller> shares = new ArrayList<>();
-            try {
-                for (int share = 0; share < pollers; share++) {
-                    BackendCpuDataSource source = new BackendCpuDataSource(io.stellarrelay.config.DatabaseSettings.parse(db.url()));
-                    measured.add(source);
-                    shares.add(run.poller(db, false, source, Map.of("POLLER_REPLICAS", Integer.toString(pollers),
-                            "POLLER_ID", "bench-poller-" + run.runId + "-" + share)));
-                }
-                for (int i = 0; i < warmupTicks; i++) {
-                    for (int share = 0; share < pollers; share++) {
-                        long before = counter == null ? 0 : counter.messages.sum();
-                        TickReport w = shares.get(share).tick(java.util.Set.of(share));
-                        if (counter != null) {
-                            counter.awaitMessages(before, w.published(), Duration.ofSeconds(60));
-                        }
-                    }
-                }
-                List<TickReport> reports = new ArrayList<>();
-                List<Double> cpu = new ArrayList<>();
-                List<Double> wall = new ArrayList<>();
-                List<Double> delivered = new ArrayList<>();
-                List<Double> pgCpu = new ArrayList<>();
-                List<Double> redisCpu = new ArrayList<>();
-                List<Double> connectionsPerTick = new ArrayList<>();
-                List<List<Map<String, Object>>> perShare = new ArrayList<>();
-                for (int share = 0; share < pollers; share++) {
-                    perShare.add(new ArrayList<>());
-                }
-                for (int i = 0; i < ticks; i++) {
-                    registerWatchSet(redis, names, relayId, null); // renew the lease, as a relay does
-                    changeServers(db, size, i);
-                    // One tick per share, one after the other: each share's figures are its own poller's.
-                    TickReport round = null;
-                    double roundCpu = 0, roundPg = 0, roundRedis = 0, roundConnections = 0;
-                    long roundStart = System.nanoTime();
-                    long roundEnd = roundStart;
-                    long before = counter == null ? 0 : counter.messages.sum();
-                    for (int share = 0; share < pollers; share++) {
-                        BackendCpuDataSource source = measured.get(share);
-                        double pg0 = source.cpuSeconds();
-                        long conns0 = source.connections.sum();
-                        double rd0 = FanoutScenario.redisCpuSeconds(redis);
-                        long cpu0 = threads.getCurrentThreadCpuTime();
-                        TickReport report = shares.get(share).tick(java.util.Set.of(share));
-                        roundEnd = System.nanoTime();
-                        double tickCpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6;
-                        double tickPg = (source.cpuSeconds() - pg0) * 1000;
-                        double tickRedis = (FanoutScenario.redisCpuSeconds(redis) - rd0) * 1000;
-                        double tickConnections = source.connections.sum() - conns0;
-                        roundCpu += tickCpu;
-                        roundPg += tickPg;
-                        roundRedis += tickRedis;
-                        roundConnections += tickConnections;
-                        Map<String, Object> t = FirstSyncScenario.tickMap(report);
-                        t.put("read", report.read());
-                        t.put("tickThreadCpuMs", Percentiles.round(tickCpu));
-                        t.put("postgresBackendCpuMs", Percentiles.round(tickPg));
-                        t.put("redisCpuMs", Percentiles.round(tickRedis));
-                        perShare.get(share).add(t);
-                        round = round == null ? report : sum(round, report);
-                    }
-                    reports.add(round);
-                    cpu.add(roundCpu);
-                    wall.add((roundEnd - roundStart) / 1e6);
-                    pgCpu.add(roundPg);
-                    redisCpu.add(roundRedis);
-                    connectionsPerTick.add(roundConnections);
-                    if (counter != null) {
-                        long done = counter.awaitMessages(before, round.published(), Duration.ofSeconds(60));
-                        delivered.add(done < 0 ? -1 : (done - roundStart) / 1e6);
-                    }
-                }
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("servers", size);
-                m.put("panelServers", shared == null ? size : panelServers);
-                m.put("counts", db.counts());
-                m.put("indexes", indexes);
-                m.put("loadSeconds", Percentiles.round(loadSeconds));
-                m.put("watched", reports.get(0).watched());
-                m.put("published", reports.get(0).published());
-                m.put("statements", reports.get(0).statements());
-                m.put("readMedian", median(reports.stream().map(r -> (double) r.read()).toList()));
-                m.put("pollers", pollers);
-                m.put("changesPerTick", changesPerTick);
-                m.put("registryReadMs", summary(reports.stream().map(r -> r.registryRead().toNanos() / 1e6).toList()));
-                m.put("queryMs", summary(reports.stream().map(r -> r.query().toNanos() / 1e6).toList()));
-                m.put("encodeMs", summary(reports.stream().map(r -> r.encode().toNanos() / 1e6).toList()));
-                m.put("publishMs", summary(reports.stream().map(r -> r.publish().toNanos() / 1e6).toList()));
-                m.put("totalMs", summary(reports.stream().map(r -> r.total().toNanos() / 1e6).toList()));
-                m.put("tickThreadCpuMs", summary(cpu));
-                m.put("postgresBackendCpuMs", summary(pgCpu));
-                m.put("postgresConnectionsPerTick", summary(connectionsPerTick));
-                m.put("redisCpuMs", summary(redisCpu));
-                if (counter != null) {
-                    m.put("subscriberAllReceivedMs", summary(delivered));
-                    m.put("subscriberMessages", counter.messages.sum());
-                    m.put("averageFrameBytes", counter.messages.sum() == 0 ? 0 : counter.bytes.sum() / counter.messages.sum());
-                    m.put("subscriberFailure", counter.failure == null ? null : counter.failure.toString());
-                }
-                m.put("ticks", reports.stream().map(FirstSyncScenario::tickMap).toList());
-                if (pollers > 1) {
-                    List<Map<String, Object>> shareSummaries = new ArrayList<>();
-                    for (int share = 0; share < pollers; share++) {
-                        List<Map<String, Object>> ts = perShare.get(share);
-                        Map<String, Object> sm = new LinkedHashMap<>();
-                        sm.put("share", share);
-                        sm.put("watched", ts.get(0).get("watched"));
-                        sm.put("totalMs", summary(ts.stream().map(t -> (Double) t.get("totalMs")).toList()));
-                        sm.put("tickThreadCpuMs", summary(ts.stream().map(t -> (Double) t.get("tickThreadCpuMs")).toList()));
-                        sm.put("postgresBackendCpuMs", summary(ts.stream().map(t -> (Double) t.get("postgresBackendCpuMs")).toList()));
-                        sm.put("redisCpuMs", summary(ts.stream().map(t -> (Double) t.get("redisCpuMs")).toList()));
-                        sm.put("ticks", ts);
-                        shareSummaries.add(sm);
-                    }
-                    m.put("shares", shareSummaries);
-                }
-                perSize.add(m);
-                double x = size;
-                reg.add(new double[] {x, median(reports.stream().map(r -> r.registryRead().toNanos() / 1e6).toList())});
-                qry.add(new double[] {x, median(reports.stream().map(r -> r.query().toNanos() / 1e6).toList())});
-                enc.add(new double[] {x, median(reports.stream().map(r -> r.encode().toNanos() / 1e6).toList())});
-                pub.add(new double[] {x, median(reports.stream().map(r -> r.publish().toNanos() / 1e6).toList())});
-                tot.add(new double[] {x, median(reports.stream().map(r -> r.total().toNanos() / 1e6).toList())});
-                if (counter != null) {
-                    sub.add(new double[] {x, median(delivered)});
-                }
-                TickReport first = reports.get(0);
-                run.line("poller %,d servers watched of %,d (%s; %d changed per tick%s): tick median %.1f ms = registry %.1f + query %.1f + encode %.1f + publish %.1f ms; %d statement(s), %d published, %.0f read%s",
-                        size, shared == null ? size : panelServers, indexes ? "with indexes" : "panel schema as is", changesPerTick,
-                        pollers == 1 ? "" : "; " + pollers + " pollers, sums over their shares", median(m, "totalMs"), median(m, "registryReadMs"),
-                        median(m, "queryMs"), median(m, "encodeMs"), median(m, "publishMs"), first.statements(), first.published(),
-                        median(reports.stream().map(r -> (double) r.read()).toList()),
-                        counter == null ? "" : String.format(Locale.ROOT, "; subscriber had all after %.1f ms (%d-byte frames)",
-                                median(delivered), counter.messages.sum() == 0 ? 0 : counter.bytes.sum() / counter.messages.sum()));
-                run.line("  per tick CPU: poller thread %.1f ms (median), PostgreSQL backends %.1f ms, Redis %.1f ms (means; /proc counts in 10 ms steps), %.0f new PostgreSQL connection(s) per tick | %d ticks, total min/max %.1f/%.1f ms",
-                        median(cpu), mean(pgCpu), mean(redisCpu), mean(connectionsPerTick), ticks, min(m, "totalMs"), max(m, "totalMs"));
-                if (pollers > 1) {
-                    for (int share = 0; share < pollers; share++) {
-                        List<Map<String, Object>> ts = perShare.get(share);
-                        run.line("  share %d: %s servers, tick median %.1f ms; CPU per tick: poller thread %.1f ms, PostgreSQL %.1f ms, Redis %.1f ms (medians)",
-                                share, ts.get(0).get("watched"), median(ts.stream().map(t -> (Double) t.get("totalMs")).toList()),
-                                median(ts.stream().map(t -> (Double) t.get("tickThreadCpuMs")).toList()),
-                                median(ts.stream().map(t -> (Double) t.get("postgresBackendCpuMs")).toList()),
-                                median(ts.stream().map(t -> (Double) t.get("redisCpuMs")).toList()));
-                    }
-                }
-                if (counter != null && counter.failure != null) {
-                    run.line("  subscriber failed: %s", counter.failure);
-                }
-            } finally {
-                shares.forEach(Poller::close);
-                if (counter != null) {
-                    counter.close();
-                }
-                withdraw(redis, names, relayId);
-                if (shared == null) {
-                    db.close();
-                }
-            }
+            perSize.add(measureSize(run, relay, shared, size, curves));
         }
         if (shared != null) {
-            shared.close();
+            shared.db().close();
         }
         run.results.put("sizes", perSize);
         run.finish("poller: Poller.tick() by watched servers" + (indexes ? " (with recommended indexes)" : ""),
-                List.of(new Chart.Panel("Median tick phases", "watched servers (log)", "milliseconds",
-                        List.of(Chart.Series.of("total", tot), Chart.Series.of("query", qry), Chart.Series.of("encode", enc),
-                                Chart.Series.of("publish", pub), Chart.Series.of("registry read", reg),
-                                Chart.Series.of("subscriber has all (from tick start)", sub)), true)));
+                curves.panels());
+    }
+
+    /** A fixture panel database, and how long loading it took. */
+    private record Panel(FixtureDatabase db, double loadSeconds) {}
+
+    /** Loads {@code servers} servers (and a user per ten), ages the rows, adds the indexes if asked. */
+    private Panel fill(FixtureDatabase db, int servers) {
+        long loadStart = System.nanoTime();
+        db.populate(Math.max(1, servers / 10), servers);
+        age(db);
+        if (indexes) {
+            db.addRecommendedIndexes();
+        }
+        return new Panel(db, (System.nanoTime() - loadStart) / 1e9);
+    }
+
+    /** The relay that watches every server: its watch set registered in Redis exactly as relays do it. */
+    private record FakeRelay(RedisClient redis, RedisNames names, String id) {
+        void register(List<String> ids) {
+            registerWatchSet(redis, names, id, ids);
+        }
+
+        /** Renews the lease, as a relay does. */
+        void renew() {
+            registerWatchSet(redis, names, id, null);
+        }
+
+        void withdraw() {
+            PollerScenario.withdraw(redis, names, id);
+        }
+    }
+
+    /** One size: the first {@code size} servers of the shared panel (or of their own), watched and ticked. */
+    private Map<String, Object> measureSize(BenchRun run, FakeRelay relay, Panel shared, int size, Curves curves)
+            throws Exception {
+        Panel panel = shared;
+        if (panel == null) {
+            run.note("size %d: creating the fixture database", size);
+            panel = fill(run.extraDatabase("p" + size), size);
+        }
+        List<String> ids = new ArrayList<>(size);
+        for (int j = 0; j < size; j++) {
+            ids.add(FixtureDatabase.serverId(j));
+        }
+        relay.register(ids);
+        CountingSubscriber counter = subscriber ? CountingSubscriber.start(run, relay.names(), ids) : null;
+        List<Share> shares = new ArrayList<>();
+        try {
+            for (int share = 0; share < pollers; share++) {
+                shares.add(Share.start(run, panel.db(), share, pollers));
+            }
+            warmUp(shares, counter);
+            Ticks measured = new Ticks(pollers);
+            for (int i = 0; i < ticks; i++) {
+                relay.renew();
+                changeServers(panel.db(), size, i);
+                round(relay.redis(), shares, counter, measured);
+            }
+            Map<String, Object> m = sizeReport(size, shared != null, panel, measured, counter);
+            curves.add(size, measured, counter);
+            summarize(run, size, shared != null, m, measured, counter);
+            return m;
+        } finally {
+            shares.forEach(s -> s.poller().close());
+            if (counter != null) {
+                counter.close();
+            }
+            relay.withdraw();
+            if (shared == null) {
+                panel.db().close();
+            }
+        }
+    }
+
+    /** One of --pollers pollers (POLLER_REPLICAS), on a data source that measures its PostgreSQL backends. */
+    private record Share(int index, Poller poller, BackendCpuDataSource source) {
+        static Share start(BenchRun run, FixtureDatabase db, int index, int pollers) {
+            BackendCpuDataSource source = new BackendCpuDataSource(DatabaseSettings.parse(db.url()));
+            Poller poller = run.poller(db, false, source, Map.of("POLLER_REPLICAS", Integer.toString(pollers),
+                    "POLLER_ID", "bench-poller-" + run.runId + "-" + index));
+            return new Share(index, poller, source);
+        }
+
+        TickReport tick() throws Exception {
+            return poller.tick(Set.of(index));
+        }
+    }
+
+    /** --warmup-ticks rounds, not counted; each waits for its frames to reach the subscriber. */
+    private void warmUp(List<Share> shares, CountingSubscriber counter) throws Exception {
+        for (int i = 0; i < warmupTicks; i++) {
+            for (Share share : shares) {
+                long before = counter == null ? 0 : counter.messages.sum();
+                TickReport w = share.tick();
+                if (counter != null) {
+                    counter.awaitMessages(before, w.published(), Duration.ofSeconds(60));
+                }
+            }
+        }
+    }
+
+    /** The measured ticks of one size: each round over the shares, summed, and each share's own ticks. */
+    private static final class Ticks {
+        final List<TickReport> reports = new ArrayList<>();
+        final List<Double> cpu = new ArrayList<>();
+        final List<Double> delivered = new ArrayList<>();
+        final List<Double> pgCpu = new ArrayList<>();
+        final List<Double> redisCpu = new ArrayList<>();
+        final List<Double> connectionsPerTick = new ArrayList<>();
+        final List<List<Map<String, Object>>> perShare = new ArrayList<>();
+
+        Ticks(int pollers) {
+            for (int share = 0; share < pollers; share++) {
+                perShare.add(new ArrayList<>());
+            }
+        }
+
+        /** One phase (or the total) of every round, in milliseconds. */
+        List<Double> ms(Function<TickReport, Duration> phase) {
+            return reports.stream().map(r -> phase.apply(r).toNanos() / 1e6).toList();
+        }
+
+        List<Double> read() {
+            return reports.stream().map(r -> (double) r.read()).toList();
+        }
+
+        /** One field of each tick of one share. */
+        List<Double> ofShare(int share, String field) {
+            return perShare.get(share).stream().map(t -> (Double) t.get(field)).toList();
+        }
+    }
+
+    /** One share's tick, what its thread, its PostgreSQL backends and Redis spent on it, and new connections. */
+    private record ShareTick(TickReport report, double cpu, double pg, double redis, double connections) {}
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private static ShareTick tick(RedisClient redis, Share share) throws Exception {
+        double pg0 = share.source().cpuSeconds();
+        long conns0 = share.source().connections.sum();
+        double rd0 = RedisProbes.redisCpuSeconds(redis);
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
+        TickReport report = share.tick();
+        double tickCpu = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6;
+        double tickPg = (share.source().cpuSeconds() - pg0) * 1000;
+        double tickRedis = (RedisProbes.redisCpuSeconds(redis) - rd0) * 1000;
+        return new ShareTick(report, tickCpu, tickPg, tickRedis, share.source().connections.sum() - conns0);
+    }
+
+    /** One tick per share, one after the other: each share's figures are its own poller's. */
+    private static void round(RedisClient redis, List<Share> shares, CountingSubscriber counter, Ticks into)
+            throws Exception {
+        TickReport round = null;
+        double roundCpu = 0, roundPg = 0, roundRedis = 0, roundConnections = 0;
+        long roundStart = System.nanoTime();
+        long before = counter == null ? 0 : counter.messages.sum();
+        for (Share share : shares) {
+            ShareTick t = tick(redis, share);
+            roundCpu += t.cpu();
+            roundPg += t.pg();
+            roundRedis += t.redis();
+            roundConnections += t.connections();
+            Map<String, Object> m = TickReports.toMap(t.report());
+            m.put("read", t.report().read());
+            m.put("tickThreadCpuMs", Percentiles.round(t.cpu()));
+            m.put("postgresBackendCpuMs", Percentiles.round(t.pg()));
+            m.put("redisCpuMs", Percentiles.round(t.redis()));
+            into.perShare.get(share.index()).add(m);
+            round = round == null ? t.report() : sum(round, t.report());
+        }
+        into.reports.add(round);
+        into.cpu.add(roundCpu);
+        into.pgCpu.add(roundPg);
+        into.redisCpu.add(roundRedis);
+        into.connectionsPerTick.add(roundConnections);
+        if (counter != null) {
+            long done = counter.awaitMessages(before, round.published(), Duration.ofSeconds(60));
+            into.delivered.add(done < 0 ? -1 : (done - roundStart) / 1e6);
+        }
+    }
+
+    /** The report of one size: counts, each phase's median/min/max/all, CPU, the subscriber, the shares. */
+    private Map<String, Object> sizeReport(int size, boolean onShared, Panel panel, Ticks t, CountingSubscriber counter) {
+        TickReport first = t.reports.get(0);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("servers", size);
+        m.put("panelServers", onShared ? panelServers : size);
+        m.put("counts", panel.db().counts());
+        m.put("indexes", indexes);
+        m.put("loadSeconds", Percentiles.round(panel.loadSeconds()));
+        m.put("watched", first.watched());
+        m.put("published", first.published());
+        m.put("statements", first.statements());
+        m.put("readMedian", median(t.read()));
+        m.put("pollers", pollers);
+        m.put("changesPerTick", changesPerTick);
+        m.put("registryReadMs", summary(t.ms(TickReport::registryRead)));
+        m.put("queryMs", summary(t.ms(TickReport::query)));
+        m.put("encodeMs", summary(t.ms(TickReport::encode)));
+        m.put("publishMs", summary(t.ms(TickReport::publish)));
+        m.put("totalMs", summary(t.ms(TickReport::total)));
+        m.put("tickThreadCpuMs", summary(t.cpu));
+        m.put("postgresBackendCpuMs", summary(t.pgCpu));
+        m.put("postgresConnectionsPerTick", summary(t.connectionsPerTick));
+        m.put("redisCpuMs", summary(t.redisCpu));
+        if (counter != null) {
+            m.put("subscriberAllReceivedMs", summary(t.delivered));
+            m.put("subscriberMessages", counter.messages.sum());
+            m.put("averageFrameBytes", averageFrameBytes(counter));
+            m.put("subscriberFailure", counter.failure == null ? null : counter.failure.toString());
+        }
+        m.put("ticks", t.reports.stream().map(TickReports::toMap).toList());
+        if (pollers > 1) {
+            m.put("shares", shareSummaries(t));
+        }
+        return m;
+    }
+
+    private static long averageFrameBytes(CountingSubscriber counter) {
+        return counter.messages.sum() == 0 ? 0 : counter.bytes.sum() / counter.messages.sum();
+    }
+
+    private List<Map<String, Object>> shareSummaries(Ticks t) {
+        List<Map<String, Object>> shareSummaries = new ArrayList<>();
+        for (int share = 0; share < pollers; share++) {
+            List<Map<String, Object>> ts = t.perShare.get(share);
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("share", share);
+            sm.put("watched", ts.get(0).get("watched"));
+            sm.put("totalMs", summary(t.ofShare(share, "totalMs")));
+            sm.put("tickThreadCpuMs", summary(t.ofShare(share, "tickThreadCpuMs")));
+            sm.put("postgresBackendCpuMs", summary(t.ofShare(share, "postgresBackendCpuMs")));
+            sm.put("redisCpuMs", summary(t.ofShare(share, "redisCpuMs")));
+            sm.put("ticks", ts);
+            shareSummaries.add(sm);
+        }
+        return shareSummaries;
+    }
+
+    private void summarize(BenchRun run, int size, boolean onShared, Map<String, Object> m, Ticks t, CountingSubscriber counter) {
+        TickReport first = t.reports.get(0);
+        run.line("poller %,d servers watched of %,d (%s; %d changed per tick%s): tick median %.1f ms = registry %.1f + query %.1f + encode %.1f + publish %.1f ms; %d statement(s), %d published, %.0f read%s",
+                size, onShared ? panelServers : size, indexes ? "with indexes" : "panel schema as is", changesPerTick,
+                pollers == 1 ? "" : "; " + pollers + " pollers, sums over their shares", median(m, "totalMs"), median(m, "registryReadMs"),
+                median(m, "queryMs"), median(m, "encodeMs"), median(m, "publishMs"), first.statements(), first.published(),
+                median(t.read()),
+                counter == null ? "" : String.format(Locale.ROOT, "; subscriber had all after %.1f ms (%d-byte frames)",
+                        median(t.delivered), averageFrameBytes(counter)));
+        run.line("  per tick CPU: poller thread %.1f ms (median), PostgreSQL backends %.1f ms, Redis %.1f ms (means; /proc counts in 10 ms steps), %.0f new PostgreSQL connection(s) per tick | %d ticks, total min/max %.1f/%.1f ms",
+                median(t.cpu), mean(t.pgCpu), mean(t.redisCpu), mean(t.connectionsPerTick), ticks, min(m, "totalMs"), max(m, "totalMs"));
+        if (pollers > 1) {
+            for (int share = 0; share < pollers; share++) {
+                run.line("  share %d: %s servers, tick median %.1f ms; CPU per tick: poller thread %.1f ms, PostgreSQL %.1f ms, Redis %.1f ms (medians)",
+                        share, t.perShare.get(share).get(0).get("watched"), median(t.ofShare(share, "totalMs")),
+                        median(t.ofShare(share, "tickThreadCpuMs")), median(t.ofShare(share, "postgresBackendCpuMs")),
+                        median(t.ofShare(share, "redisCpuMs")));
+            }
+        }
+        if (counter != null && counter.failure != null) {
+            run.line("  subscriber failed: %s", counter.failure);
+        }
+    }
+
+    /** The chart's curves: per size, the median of each phase and of the subscriber's time to have all. */
+    private static final class Curves {
+        private final List<double[]> reg = new ArrayList<>();
+        private final List<double[]> qry = new ArrayList<>();
+        private final List<double[]> enc = new ArrayList<>();
+        private final List<double[]> pub = new ArrayList<>();
+        private final List<double[]> tot = new ArrayList<>();
+        private final List<double[]> sub = new ArrayList<>();
+
+        void add(double size, Ticks t, CountingSubscriber counter) {
+            reg.add(new double[] {size, median(t.ms(TickReport::registryRead))});
+            qry.add(new double[] {size, median(t.ms(TickReport::query))});
+            enc.add(new double[] {size, median(t.ms(TickReport::encode))});
+            pub.add(new double[] {size, median(t.ms(TickReport::publish))});
+            tot.add(new double[] {size, median(t.ms(TickReport::total))});
+            if (counter != null) {
+                sub.add(new double[] {size, median(t.delivered)});
+            }
+        }
+
+        List<Chart.Panel> panels() {
+            return List.of(new Chart.Panel("Median tick phases", "watched servers (log)", "milliseconds",
+                    List.of(Chart.Series.of("total", tot), Chart.Series.of("query", qry), Chart.Series.of("encode", enc),
+                            Chart.Series.of("publish", pub), Chart.Series.of("registry read", reg),
+                            Chart.Series.of("subscriber has all (from tick start)", sub)), true));
+        }
     }
 
     /** As in a panel that has been running: no row written in the last seconds. */

@@ -33,4 +33,10 @@ final class Series {
         }
         return Chart.Series.of(name, points);
     }
+
+    /** CPU of the relay, of this generator and of the whole machine (% of one core), and the relay's RSS. */
+    static List<Chart.Series> cpuAndRss(List<Map<String, Object>> rows) {
+        return List.of(field("relay CPU %", rows, "relayCpuPercent"), field("generator CPU %", rows, "benchCpuPercent"),
+                field("whole machine CPU %", rows, "machineCpuPercent"), field("relay RSS MiB", rows, "relayRssMiB"));
+    }
 }
