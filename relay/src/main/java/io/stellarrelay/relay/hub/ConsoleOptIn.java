@@ -1,13 +1,13 @@
 package io.stellarrelay.relay.hub;
 
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Sockets opting in to and out of a server's console. With history on, a socket joins the console hub
  * through a {@link HistoryGate} and waits in {@link #pending} for the console stream reader, which reads
- * the history and has the gate opened; with history off (or no stream reader, on a Redis Cluster) it
- * joins the hub directly and gets live lines only.
+ * the history and has the gate opened; with history off it joins the hub directly and gets live lines only.
  */
 public final class ConsoleOptIn {
     /** A socket waiting for its history. */
@@ -46,9 +46,9 @@ public final class ConsoleOptIn {
         consoles.unwatch(serverId, watcher);
     }
 
-    /** The oldest request not yet served, left in place until {@link #served} (so a failed read is retried). */
-    Pending next() {
-        return pending.peek();
+    /** The requests not yet served, oldest first, left in place until {@link #served} (so a failed read is retried). */
+    List<Pending> waiting() {
+        return List.copyOf(pending);
     }
 
     void served(Pending request) {

@@ -1,33 +1,48 @@
 package io.stellarrelay.relay.hub;
 
+import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the console streams ({@code XADD <prefix>:console:<serverId> MAXLEN ~ N * data '{"lines":[…]}'})
- * of the servers whose console a local socket reads, with one blocking {@code XREAD} over all of them on
- * one connection, and hands each entry to the {@link ConsoleBatcher}, which applies the caps as for
- * pub/sub. The last entry id read is kept per stream; after a lost connection reading continues from it,
- * so nothing the stream still holds is lost. If the stream was trimmed past it meanwhile, the watchers get
- * a frame marked {@code gap} (how many lines went is not known).
+ * of the servers whose console a local socket reads, and hands each entry to the {@link ConsoleBatcher},
+ * which applies the caps as for pub/sub. The last entry id read is kept per stream; after a lost
+ * connection reading continues from it, so nothing the stream still holds is lost. If the stream was
+ * trimmed past it meanwhile, the watchers get a frame marked {@code gap} (how many lines went is not known).
  *
- * <p>With no console watcher the reader sends Redis nothing at all: it waits for the console hub to gain
+ * <p>Streams are grouped by the node that owns them: on a standalone Redis that is the one server, on a
+ * Redis Cluster the owner of each stream's slot in the cluster client's slot map. Each node with watched
+ * streams has one reader thread and one connection, which reads all of that node's streams with one
+ * blocking {@code XREAD}. A cluster node refuses one command over keys of different slots (CROSSSLOT), so
+ * there a node whose streams lie in several slots gets one {@code XREAD} per slot in one pipeline, all
+ * but the last without blocking: lines of the other slots then wait at most {@link #BLOCK}. A reader
+ * that fails (a lost connection, MOVED after a slot moved, a failover) has the slot map read again and
+ * the streams grouped anew; each stream continues from its last entry on whichever node owns it now.
+ *
+ * <p>With no console watcher a reader sends Redis nothing at all: it waits for the console hub to gain
  * one. A server whose console gains its first reader is read from the stream's end at that moment. The
  * set of streams is re-read between two {@code XREAD}s, which block at most {@link #BLOCK}.
  */
@@ -51,90 +66,263 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
     /** Where reading a stream stands: the last entry read, and how many entries the stream had added then. */
     private record Position(StreamEntryID id, long added) {}
 
+    /** Where streams live and how to reach them: one server, or the nodes of a cluster. */
+    public interface Nodes {
+        /** The node that serves {@code key}. */
+        HostAndPort nodeOf(String key);
+
+        /** A connection of its own to {@code node}; a read waits at most {@code readTimeout}. */
+        Jedis connect(HostAndPort node, Duration readTimeout);
+
+        /** Reads where keys live again, after a reader failed (a no-op on one server). */
+        void refresh();
+
+        /** Whether one command may only name keys of one slot. */
+        boolean oneSlotPerCommand();
+    }
+
     private final Hub consoles;
     private final ConsoleBatcher batcher;
-    private final RedisConnector connector;
+    private final Nodes nodes;
     private final RedisNames names;
     private final ConsoleOptIn optIns;
     private final int historyLines;
-    private final Map<String, Position> positions = new HashMap<>(); // reader thread only
-    private final Semaphore changes = new Semaphore(0);
-    private final Thread reader;
+    /** Per server read, where its stream stands; written only by the reader of the node that owns it. */
+    private final Map<String, Position> positions = new ConcurrentHashMap<>();
+    /** Per watched server, the node its stream is read from; replaced whole by {@link #layOut}. */
+    private volatile Map<String, HostAndPort> assignment = Map.of();
+    private final Map<HostAndPort, NodeReader> readers = new HashMap<>(); // guarded by this
     private volatile boolean running = true;
-    private volatile Jedis connection;
+    private boolean started; // guarded by this
 
     /**
      * @param optIns       sockets opting in, whose history this reader reads
      * @param historyLines how many of the last lines a socket opting in gets
      */
-    public ConsoleStreams(Hub consoles, ConsoleBatcher batcher, RedisConnector connector, RedisNames names,
-            ConsoleOptIn optIns, int historyLines) {
+    public ConsoleStreams(Hub consoles, ConsoleBatcher batcher, Nodes nodes, RedisNames names, ConsoleOptIn optIns,
+                          int historyLines) {
         this.consoles = consoles;
         this.batcher = batcher;
-        this.connector = connector;
+        this.nodes = nodes;
         this.names = names;
         this.optIns = optIns;
         this.historyLines = historyLines;
-        this.reader = Thread.ofPlatform().name("relay-console-streams").daemon().unstarted(this::run);
         consoles.addListener(this);
     }
 
-    public void start() {
-        reader.start();
+    /** The one Redis server behind {@code connector}. */
+    public static Nodes standalone(RedisConnector connector) {
+        HostAndPort server = new HostAndPort(connector.settings().host(), connector.settings().port());
+        return new Nodes() {
+            @Override
+            public HostAndPort nodeOf(String key) {
+                return server;
+            }
+
+            @Override
+            public Jedis connect(HostAndPort node, Duration readTimeout) {
+                return new Jedis(connector.newSubscriberConnection(readTimeout));
+            }
+
+            @Override
+            public void refresh() {
+            }
+
+            @Override
+            public boolean oneSlotPerCommand() {
+                return false;
+            }
+        };
+    }
+
+    /** The nodes of a Redis Cluster, as {@code commands}' slot map places keys. */
+    public static Nodes cluster(RedisConnector connector, RedisCommands commands) {
+        return new Nodes() {
+            @Override
+            public HostAndPort nodeOf(String key) {
+                return commands.ownerOf(key.getBytes(StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public Jedis connect(HostAndPort node, Duration readTimeout) {
+                return new Jedis(connector.newSubscriberConnection(node, readTimeout));
+            }
+
+            @Override
+            public void refresh() {
+                commands.refreshSlots();
+            }
+
+            @Override
+            public boolean oneSlotPerCommand() {
+                return true;
+            }
+        };
+    }
+
+    public synchronized void start() {
+        started = true;
+        layOut();
     }
 
     @Override
     public void watchChanged(String serverId) {
-        changes.release();
+        layOut();
     }
 
-    private void run() {
-        long backoffMs = 100;
-        boolean warned = false;
-        while (running) {
+    /**
+     * Places every watched server's stream on the node that owns it, starts a reader for a node that
+     * gains streams and stops the reader of one that has none left; every reader re-reads its streams.
+     * A node the slot map cannot name now (the cluster is not ok) is looked up again after the next
+     * failed read, which refreshes the slot map.
+     */
+    private synchronized void layOut() {
+        if (!started || !running) {
+            return;
+        }
+        Map<String, HostAndPort> next = new HashMap<>();
+        for (String serverId : consoles.watchedServers()) {
             try {
-                // Changes before this read of the watched set are seen by it; a later one leaves a permit.
-                changes.drainPermits();
-                Set<String> wanted = consoles.watchedServers();
-                positions.keySet().retainAll(wanted);
-                if (wanted.isEmpty()) {
-                    closeConnection(); // nothing to read: no connection, no command
-                    changes.acquire();
-                    continue;
-                }
-                Jedis redis = connection();
-                for (String id : wanted) {
-                    startReading(redis, id);
-                }
-                serveHistory(redis);
-                read(redis);
-                if (warned) {
-                    log.info("Console streams readable again");
-                    warned = false;
-                }
-                backoffMs = 100;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Throwable e) {
-                if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-                    throw (VirtualMachineError) e;
-                }
-                closeConnection();
-                if (!running) {
-                    return;
-                }
-                if (!warned) {
-                    log.warn("Reading console streams failed, continuing from the last entries read: {}", e.toString());
-                    warned = true;
-                }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-                backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+                next.put(serverId, nodes.nodeOf(names.consoleStream(serverId)));
+            } catch (RuntimeException e) {
+                log.warn("No node found for the console stream of {}: {}", serverId, e.toString());
             }
+        }
+        positions.keySet().retainAll(next.keySet());
+        assignment = Map.copyOf(next);
+        Set<HostAndPort> used = Set.copyOf(next.values());
+        readers.entrySet().removeIf(entry -> {
+            if (used.contains(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().close();
+            return true;
+        });
+        for (HostAndPort node : used) {
+            readers.computeIfAbsent(node, NodeReader::new);
+        }
+        readers.values().forEach(NodeReader::wake);
+    }
+
+    /** Has the slot map read again and the streams grouped anew (a reader failed; nodes may have moved). */
+    private void regroup() {
+        try {
+            nodes.refresh();
+        } catch (RuntimeException e) {
+            log.debug("Refreshing the slot map failed; the next failed read tries again", e);
+        }
+        layOut();
+    }
+
+    /** The servers whose streams {@code node} serves now. */
+    private List<String> streamsOf(HostAndPort node) {
+        List<String> mine = new ArrayList<>();
+        assignment.forEach((serverId, owner) -> {
+            if (owner.equals(node)) {
+                mine.add(serverId);
+            }
+        });
+        return mine;
+    }
+
+    /** One node's reader: a thread and a connection reading the node's streams. */
+    private final class NodeReader {
+        private final HostAndPort node;
+        private final Semaphore changes = new Semaphore(0);
+        private final Thread thread;
+        private volatile boolean active = true;
+        private volatile Jedis connection;
+
+        NodeReader(HostAndPort node) {
+            this.node = node;
+            this.thread = Thread.ofPlatform().name("relay-console-streams-" + node).daemon().start(this::run);
+        }
+
+        void wake() {
+            changes.release();
+        }
+
+        private void run() {
+            long backoffMs = 100;
+            boolean warned = false;
+            while (active && running) {
+                try {
+                    // Changes before this read of the streams are seen by it; a later one leaves a permit.
+                    changes.drainPermits();
+                    List<String> mine = streamsOf(node);
+                    if (mine.isEmpty()) {
+                        closeConnection(); // nothing to read: no connection, no command
+                        changes.acquire();
+                        continue;
+                    }
+                    Jedis redis = connection();
+                    for (String id : mine) {
+                        startReading(redis, id);
+                    }
+                    serveHistory(redis, mine);
+                    read(redis, mine);
+                    if (warned) {
+                        log.info("Console streams on {} readable again", node);
+                        warned = false;
+                    }
+                    backoffMs = 100;
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Throwable e) {
+                    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                        throw (VirtualMachineError) e;
+                    }
+                    closeConnection();
+                    if (!active || !running) {
+                        return;
+                    }
+                    if (!warned) {
+                        log.warn("Reading console streams on {} failed, continuing from the last entries read: {}",
+                                node, e.toString());
+                        warned = true;
+                    }
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    }
+                    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+                    regroup();
+                }
+            }
+        }
+
+        private Jedis connection() {
+            Jedis c = connection;
+            if (c == null) {
+                // The read timeout outlasts the longest block, so a silent connection is found.
+                c = nodes.connect(node, BLOCK.plusSeconds(5));
+                connection = c;
+            }
+            return c;
+        }
+
+        private void closeConnection() {
+            Jedis c = connection;
+            connection = null;
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (RuntimeException ignored) {
+                    // already broken
+                }
+            }
+        }
+
+        /** Stops this reader; it reads nothing more. */
+        void close() {
+            active = false;
+            thread.interrupt();
+            closeConnection();
+        }
+
+        void join() throws InterruptedException {
+            thread.join(5_000);
         }
     }
 
@@ -142,21 +330,29 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
     private void startReading(Jedis redis, String serverId) {
         if (!positions.containsKey(serverId)) {
             Position start = end(redis, names.consoleStream(serverId));
-            positions.put(serverId, start);
-            batcher.readingFrom(serverId, start.id());
+            if (positions.putIfAbsent(serverId, start) == null) {
+                batcher.readingFrom(serverId, start.id());
+            }
         }
     }
 
     /**
-     * Reads the history of every socket waiting for it, up to where this reader stands in the stream (all
-     * of it handed to the batcher already), and leaves the rest to the batcher. A request stays queued
-     * until its history is read, so one that fails here is served after the reconnect.
+     * Reads the history of every socket waiting for it on one of {@code mine}, up to where this reader
+     * stands in the stream (all of it handed to the batcher already), and leaves the rest to the batcher. A
+     * request stays queued until its history is read, so one that fails here is served after the reconnect.
      */
-    private void serveHistory(Jedis redis) {
-        for (ConsoleOptIn.Pending request = optIns.next(); request != null; request = optIns.next()) {
+    private void serveHistory(Jedis redis, List<String> mine) {
+        for (ConsoleOptIn.Pending request : optIns.waiting()) {
+            if (!mine.contains(request.serverId())) {
+                continue; // another node's reader serves it
+            }
             if (!request.gate().cancelled() && consoles.isWatched(request.serverId())) {
                 startReading(redis, request.serverId());
-                StreamEntryID upTo = positions.get(request.serverId()).id();
+                Position at = positions.get(request.serverId());
+                if (at == null) {
+                    continue; // its last watcher left meanwhile: nothing to serve, the request goes with it
+                }
+                StreamEntryID upTo = at.id();
                 // One entry holds at least one line, so this many entries hold the lines wanted.
                 List<StreamEntry> newestFirst = upTo.equals(new StreamEntryID())
                         ? List.of()
@@ -167,11 +363,41 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         }
     }
 
-    private void read(Jedis redis) {
-        Map<String, StreamEntryID> streams = new HashMap<>();
-        positions.forEach((id, position) -> streams.put(names.consoleStream(id), position.id()));
-        List<Map.Entry<String, List<StreamEntry>>> result = redis.xread(
-                XReadParams.xReadParams().count(ENTRIES_PER_READ).block((int) BLOCK.toMillis()), streams);
+    /**
+     * One read of {@code mine}: a blocking XREAD over all of them, or on a cluster one per slot in one
+     * pipeline, the last one blocking.
+     */
+    private void read(Jedis redis, List<String> mine) {
+        List<Map<String, StreamEntryID>> groups = new ArrayList<>(bySlot(mine).values());
+        XReadParams block = XReadParams.xReadParams().count(ENTRIES_PER_READ).block((int) BLOCK.toMillis());
+        if (groups.size() == 1) {
+            handle(redis, redis.xread(block, groups.get(0)));
+            return;
+        }
+        XReadParams noBlock = XReadParams.xReadParams().count(ENTRIES_PER_READ);
+        List<Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = new ArrayList<>();
+        Pipeline pipeline = redis.pipelined();
+        for (int i = 0; i < groups.size(); i++) {
+            replies.add(pipeline.xread(i == groups.size() - 1 ? block : noBlock, groups.get(i)));
+        }
+        pipeline.sync();
+        for (Response<List<Map.Entry<String, List<StreamEntry>>>> reply : replies) {
+            handle(redis, reply.get());
+        }
+    }
+
+    /** The streams of {@code serverIds} with where each stands, one map per slot (one map in all on one server). */
+    private Map<Integer, Map<String, StreamEntryID>> bySlot(List<String> serverIds) {
+        Map<Integer, Map<String, StreamEntryID>> groups = new HashMap<>();
+        for (String id : serverIds) {
+            String key = names.consoleStream(id);
+            int slot = nodes.oneSlotPerCommand() ? JedisClusterCRC16.getSlot(key) : 0;
+            groups.computeIfAbsent(slot, s -> new HashMap<>()).put(key, positions.get(id).id());
+        }
+        return groups;
+    }
+
+    private void handle(Jedis redis, List<Map.Entry<String, List<StreamEntry>>> result) {
         if (result == null) {
             return; // nothing new within the block time
         }
@@ -193,7 +419,8 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                 }
             }
             long added = before.added() < 0 ? -1 : before.added() + Math.max(0, lost) + entries.size();
-            positions.put(serverId, new Position(entries.get(entries.size() - 1).getID(), added));
+            // Not for a server whose last console watcher left meanwhile: it starts afresh if read again.
+            positions.replace(serverId, before, new Position(entries.get(entries.size() - 1).getID(), added));
         }
     }
 
@@ -219,35 +446,19 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         return new Position(new StreamEntryID(state.get(0).toString()), (Long) state.get(1));
     }
 
-    private Jedis connection() {
-        Jedis c = connection;
-        if (c == null) {
-            // The read timeout outlasts the longest block, so a silent connection is found.
-            c = new Jedis(connector.newSubscriberConnection(BLOCK.plusSeconds(5)));
-            connection = c;
-        }
-        return c;
-    }
-
-    private void closeConnection() {
-        Jedis c = connection;
-        connection = null;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (RuntimeException ignored) {
-                // already broken
-            }
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        reader.interrupt();
-        closeConnection();
+        List<NodeReader> stopping;
+        synchronized (this) {
+            running = false;
+            stopping = List.copyOf(readers.values());
+            readers.clear();
+        }
+        stopping.forEach(NodeReader::close);
         try {
-            reader.join(5_000);
+            for (NodeReader reader : stopping) {
+                reader.join();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
