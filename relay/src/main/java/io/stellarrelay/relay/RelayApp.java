@@ -114,7 +114,8 @@ public final class RelayApp implements AutoCloseable {
         // On a cluster the streams are read from their slots' owners; otherwise from where pub/sub comes.
         ConsoleStreams.Nodes streamNodes = config.shared().redisCluster() ? ConsoleStreams.cluster(connector, redis)
                 : ConsoleStreams.standalone(subscribeConnector);
-        this.consoleStreams = new ConsoleStreams(consoles, consoleBatcher, streamNodes, names, consoleOptIn, historyLines);
+        this.consoleStreams = new ConsoleStreams(consoles, consoleBatcher, streamNodes, names, consoleOptIn, historyLines,
+                config.console().batchWindow().dividedBy(2));
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);

@@ -101,6 +101,34 @@ class ConsoleStreamsIT {
     }
 
     @Test
+    @DisplayName("a reader that keeps up with a long stream sends Redis nothing but XREAD: twenty lines read one by one "
+            + "run no script (INFO commandstats)")
+    void keepingUpAsksOnlyXread() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.startInstalled();
+             RelayApp relay = startRelay(redis)) {
+            redis.admin(j -> {
+                Pipeline p = j.pipelined();
+                for (int i = 0; i < 300; i++) {
+                    p.xadd(NAMES.consoleStream(SERVER), XAddParams.xAddParams().maxLen(1000).approximateTrimming(),
+                            Map.of("data", "{\"lines\":[\"old " + i + "\"]}"));
+                }
+                p.sync();
+                return null;
+            });
+            try (WsTestClient owner = consoleReader(relay, redis)) {
+                xadd(redis, "first");
+                owner.awaitMessage(consoleFrame("first")::equals);
+                long scripts = commandCalls(redis, "eval");
+                for (int i = 0; i < 20; i++) {
+                    xadd(redis, "line " + i);
+                    owner.awaitMessage(consoleFrame("line " + i)::equals);
+                }
+                assertEquals(scripts, commandCalls(redis, "eval"), "scripts run while keeping up");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a stream trimmed past the last entry the relay read gives its console readers the count of lost "
             + "lines in dropped, then what the stream still holds")
     void trimmedPastGivesGap() throws Exception {

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,8 +64,17 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
             return {f['last-generated-id'], f['entries-added'] or -1, f['length'], f['recorded-first-entry-id'] or '0-0'}
             """;
 
-    /** Where reading a stream stands: the last entry read, and how many entries the stream had added then. */
-    private record Position(StreamEntryID id, long added) {}
+    /**
+     * Entries a stream trimmed with {@code MAXLEN ~ N} may hold beyond N: Redis trims whole nodes, of at
+     * most {@code stream-node-max-entries} (100 by default) entries.
+     */
+    static final int TRIM_SLACK = 100;
+
+    /**
+     * Where reading a stream stands: the last entry read, how many entries the stream had added then, and
+     * its length when last looked at (at most its cap plus {@link #TRIM_SLACK}).
+     */
+    private record Position(StreamEntryID id, long added, long length) {}
 
     /** Where streams live and how to reach them: one server, or the nodes of a cluster. */
     public interface Nodes {
@@ -87,6 +97,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
     private final RedisNames names;
     private final ConsoleOptIn optIns;
     private final int historyLines;
+    private final long readPauseNanos;
     /** Per server read, where its stream stands; written only by the reader of the node that owns it. */
     private final Map<String, Position> positions = new ConcurrentHashMap<>();
     /** Per watched server, the node its stream is read from; replaced whole by {@link #layOut}. */
@@ -98,9 +109,13 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
     /**
      * @param optIns       sockets opting in, whose history this reader reads
      * @param historyLines how many of the last lines a socket opting in gets
+     * @param readPause    after a read that brought entries, how long a reader waits from that read's start
+     *                     before the next one (lines are sent in batches anyway: half the batch window keeps
+     *                     a flood at two reads per batch instead of one per entry)
      */
     public ConsoleStreams(Hub consoles, ConsoleBatcher batcher, Nodes nodes, RedisNames names, ConsoleOptIn optIns,
-                          int historyLines) {
+                          int historyLines, Duration readPause) {
+        this.readPauseNanos = readPause.toNanos();
         this.consoles = consoles;
         this.batcher = batcher;
         this.nodes = nodes;
@@ -230,6 +245,8 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         private final HostAndPort node;
         private final Semaphore changes = new Semaphore(0);
         private final Thread thread;
+        /** Streams not looked at since this reader's connection was made; null before it is. Reader thread only. */
+        private Set<String> unchecked;
         private volatile boolean active = true;
         private volatile Jedis connection;
 
@@ -256,11 +273,18 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                         continue;
                     }
                     Jedis redis = connection();
+                    if (unchecked == null) {
+                        // A new connection: the streams may have been trimmed while none was read.
+                        unchecked = new HashSet<>(mine);
+                    }
                     for (String id : mine) {
                         startReading(redis, id);
                     }
                     serveHistory(redis, mine);
-                    read(redis, mine);
+                    long readStart = System.nanoTime();
+                    if (read(redis, mine)) {
+                        pause(readStart);
+                    }
                     if (warned) {
                         log.info("Console streams on {} readable again", node);
                         warned = false;
@@ -305,12 +329,96 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         private void closeConnection() {
             Jedis c = connection;
             connection = null;
+            unchecked = null;
             if (c != null) {
                 try {
                     c.close();
                 } catch (RuntimeException ignored) {
                     // already broken
                 }
+            }
+        }
+
+        /**
+         * One read of {@code mine}: a blocking XREAD over all of them, or on a cluster one per slot in one
+         * pipeline, the last one blocking. True when it brought entries.
+         */
+        private boolean read(Jedis redis, List<String> mine) {
+            List<Map<String, StreamEntryID>> groups = new ArrayList<>(bySlot(mine).values());
+            XReadParams block = XReadParams.xReadParams().count(ENTRIES_PER_READ).block((int) BLOCK.toMillis());
+            if (groups.size() == 1) {
+                return handle(redis, redis.xread(block, groups.get(0)));
+            }
+            XReadParams noBlock = XReadParams.xReadParams().count(ENTRIES_PER_READ);
+            List<Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = new ArrayList<>();
+            Pipeline pipeline = redis.pipelined();
+            for (int i = 0; i < groups.size(); i++) {
+                replies.add(pipeline.xread(i == groups.size() - 1 ? block : noBlock, groups.get(i)));
+            }
+            pipeline.sync();
+            boolean any = false;
+            for (Response<List<Map.Entry<String, List<StreamEntry>>>> reply : replies) {
+                any |= handle(redis, reply.get());
+            }
+            return any;
+        }
+
+        /** The streams of {@code serverIds} with where each stands, one map per slot (one map in all on one server). */
+        private Map<Integer, Map<String, StreamEntryID>> bySlot(List<String> serverIds) {
+            Map<Integer, Map<String, StreamEntryID>> groups = new HashMap<>();
+            for (String id : serverIds) {
+                String key = names.consoleStream(id);
+                int slot = nodes.oneSlotPerCommand() ? JedisClusterCRC16.getSlot(key) : 0;
+                groups.computeIfAbsent(slot, s -> new HashMap<>()).put(key, positions.get(id).id());
+            }
+            return groups;
+        }
+
+        /** Hands what one XREAD returned to the batcher; true when that was anything. */
+        private boolean handle(Jedis redis, List<Map.Entry<String, List<StreamEntry>>> result) {
+            if (result == null) {
+                return false; // nothing new within the block time
+            }
+            for (Map.Entry<String, List<StreamEntry>> stream : result) {
+                String serverId = names.consoleStreamServerId(stream.getKey());
+                Position before = serverId == null ? null : positions.get(serverId);
+                if (before == null) {
+                    continue;
+                }
+                List<StreamEntry> entries = stream.getValue();
+                // Trimmed past our position, the stream holds only entries after it, all returned here unless
+                // there are more than one read takes; and a trim leaves the stream at its cap. So when this
+                // read is short of both (the stream's cap being at least its length when last looked at, less
+                // the slack), nothing was trimmed unread, and Redis need not be asked.
+                Position checked = before;
+                long lost = 0;
+                if (unchecked.remove(serverId) || entries.size() >= ENTRIES_PER_READ
+                        || entries.size() + TRIM_SLACK >= before.length()) {
+                    checked = state(redis, stream.getKey());
+                    lost = trimmedSince(checked, before);
+                    if (lost > 0) {
+                        batcher.lost(serverId, lost); // counted before the lines that follow the loss
+                    }
+                }
+                for (StreamEntry entry : entries) {
+                    String data = entry.getFields().get(ConsoleBatcher.DATA_FIELD);
+                    if (data != null) {
+                        batcher.offer(serverId, data.getBytes(StandardCharsets.UTF_8), entry.getID());
+                    }
+                }
+                long added = before.added() < 0 ? -1 : before.added() + Math.max(0, lost) + entries.size();
+                // Not for a server whose last console watcher left meanwhile: it starts afresh if read again.
+                positions.replace(serverId, before,
+                        new Position(entries.get(entries.size() - 1).getID(), added, checked.length()));
+            }
+            return true;
+        }
+
+        /** Waits until {@link #readPauseNanos} after {@code readStart}, or until this reader is stopped. */
+        private void pause(long readStart) throws InterruptedException {
+            long left = readStart + readPauseNanos - System.nanoTime();
+            if (left > 0) {
+                TimeUnit.NANOSECONDS.sleep(left);
             }
         }
 
@@ -364,86 +472,33 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
     }
 
     /**
-     * One read of {@code mine}: a blocking XREAD over all of them, or on a cluster one per slot in one
-     * pipeline, the last one blocking.
-     */
-    private void read(Jedis redis, List<String> mine) {
-        List<Map<String, StreamEntryID>> groups = new ArrayList<>(bySlot(mine).values());
-        XReadParams block = XReadParams.xReadParams().count(ENTRIES_PER_READ).block((int) BLOCK.toMillis());
-        if (groups.size() == 1) {
-            handle(redis, redis.xread(block, groups.get(0)));
-            return;
-        }
-        XReadParams noBlock = XReadParams.xReadParams().count(ENTRIES_PER_READ);
-        List<Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = new ArrayList<>();
-        Pipeline pipeline = redis.pipelined();
-        for (int i = 0; i < groups.size(); i++) {
-            replies.add(pipeline.xread(i == groups.size() - 1 ? block : noBlock, groups.get(i)));
-        }
-        pipeline.sync();
-        for (Response<List<Map.Entry<String, List<StreamEntry>>>> reply : replies) {
-            handle(redis, reply.get());
-        }
-    }
-
-    /** The streams of {@code serverIds} with where each stands, one map per slot (one map in all on one server). */
-    private Map<Integer, Map<String, StreamEntryID>> bySlot(List<String> serverIds) {
-        Map<Integer, Map<String, StreamEntryID>> groups = new HashMap<>();
-        for (String id : serverIds) {
-            String key = names.consoleStream(id);
-            int slot = nodes.oneSlotPerCommand() ? JedisClusterCRC16.getSlot(key) : 0;
-            groups.computeIfAbsent(slot, s -> new HashMap<>()).put(key, positions.get(id).id());
-        }
-        return groups;
-    }
-
-    private void handle(Jedis redis, List<Map.Entry<String, List<StreamEntry>>> result) {
-        if (result == null) {
-            return; // nothing new within the block time
-        }
-        for (Map.Entry<String, List<StreamEntry>> stream : result) {
-            String serverId = names.consoleStreamServerId(stream.getKey());
-            Position before = serverId == null ? null : positions.get(serverId);
-            if (before == null) {
-                continue;
-            }
-            List<StreamEntry> entries = stream.getValue();
-            long lost = trimmedSince(redis, stream.getKey(), before);
-            if (lost > 0) {
-                batcher.lost(serverId, lost); // counted before the lines that follow the loss
-            }
-            for (StreamEntry entry : entries) {
-                String data = entry.getFields().get(ConsoleBatcher.DATA_FIELD);
-                if (data != null) {
-                    batcher.offer(serverId, data.getBytes(StandardCharsets.UTF_8), entry.getID());
-                }
-            }
-            long added = before.added() < 0 ? -1 : before.added() + Math.max(0, lost) + entries.size();
-            // Not for a server whose last console watcher left meanwhile: it starts afresh if read again.
-            positions.replace(serverId, before, new Position(entries.get(entries.size() - 1).getID(), added));
-        }
-    }
-
-    /**
      * How many entries after {@code before} the stream trimmed away unread (MAXLEN while this relay could
      * not read, or not keep up): when its oldest entry is newer than our position, every entry it added
      * since that position and no longer holds is lost. -1 when Redis does not count (before Redis 7).
      */
-    private static long trimmedSince(Jedis redis, String key, Position before) {
-        List<?> state = (List<?>) redis.eval(STREAM_STATE, 1, key);
-        long added = (Long) state.get(1);
-        long length = (Long) state.get(2);
-        StreamEntryID oldest = new StreamEntryID(state.get(3).toString());
-        if (before.added() < 0 || added < 0 || oldest.compareTo(before.id()) <= 0) {
-            return before.added() < 0 || added < 0 ? -1 : 0;
+    private static long trimmedSince(Position now, Position before) {
+        if (before.added() < 0 || now.added() < 0) {
+            return -1;
         }
-        return Math.max(0, added - before.added() - length);
+        if (now.id().compareTo(before.id()) <= 0) {
+            return 0; // the oldest entry held is not newer than our position: nothing after it is gone
+        }
+        return Math.max(0, now.added() - before.added() - now.length());
+    }
+
+    /**
+     * The stream as Redis has it now, from one script: in {@code id} its oldest entry, in {@code added} the
+     * entries it ever added (-1 before Redis 7), in {@code length} how many it holds.
+     */
+    private static Position state(Jedis redis, String key) {
+        List<?> state = (List<?>) redis.eval(STREAM_STATE, 1, key);
+        return new Position(new StreamEntryID(state.get(3).toString()), (Long) state.get(1), (Long) state.get(2));
     }
 
     /** Where a console newly read starts: after the newest entry, so it gets the next line on. */
     private static Position end(Jedis redis, String key) {
         List<?> state = (List<?>) redis.eval(STREAM_STATE, 1, key);
-        return new Position(new StreamEntryID(state.get(0).toString()), (Long) state.get(1));
+        return new Position(new StreamEntryID(state.get(0).toString()), (Long) state.get(1), (Long) state.get(2));
     }
 
     @Override
