@@ -110,7 +110,7 @@ public final class RelayApp implements AutoCloseable {
         this.subscriber = RelaySubscriber.create(hub, consoles, consoleBatcher, latest, subscribeConnector, redis,
                 names, config.relayId(), relayMetrics);
         int historyLines = config.console().historyLines();
-        ConsoleOptIn consoleOptIn = new ConsoleOptIn(consoles, historyLines > 0);
+        ConsoleOptIn consoleOptIn = historyLines > 0 ? new ConsoleOptIn(consoles, consoleBatcher) : new ConsoleOptIn(consoles);
         // On a cluster the streams are read from their slots' owners; otherwise from where pub/sub comes.
         ConsoleStreams.Nodes streamNodes = config.shared().redisCluster() ? ConsoleStreams.cluster(connector, redis)
                 : ConsoleStreams.standalone(subscribeConnector);

@@ -26,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Reads the console streams ({@code XADD <prefix>:console:<serverId> MAXLEN ~ N * data '{"lines":[…]}'})
@@ -39,18 +41,30 @@ import java.util.concurrent.TimeUnit;
  * streams has one reader thread and one connection, which reads all of that node's streams with one
  * blocking {@code XREAD}. A cluster node refuses one command over keys of different slots (CROSSSLOT), so
  * there a node whose streams lie in several slots gets one {@code XREAD} per slot in one pipeline, all
- * but the last without blocking: lines of the other slots then wait at most {@link #BLOCK}. A reader
+ * but the last without blocking: lines of the other slots then wait at most {@link #SLOTS_BLOCK}. A reader
  * that fails (a lost connection, MOVED after a slot moved, a failover) has the slot map read again and
  * the streams grouped anew; each stream continues from its last entry on whichever node owns it now.
  *
  * <p>With no console watcher a reader sends Redis nothing at all: it waits for the console hub to gain
  * one. A server whose console gains its first reader is read from the stream's end at that moment. The
- * set of streams is re-read between two {@code XREAD}s, which block at most {@link #BLOCK}.
+ * set of streams is re-read between two {@code XREAD}s; when it changes, or a socket waits for its
+ * history, a reader blocked in {@code XREAD} is woken with {@code CLIENT UNBLOCK} from a second
+ * connection, so neither waits for the block ({@link #BLOCK}) to end.
  */
 public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsoleStreams.class);
-    /** Longest one XREAD waits, and so how long a newly read console may wait for its first live line. */
-    static final Duration BLOCK = Duration.ofMillis(250);
+    /**
+     * Longest one XREAD waits. A change (a console read or left, a socket waiting for its history) does not
+     * wait for it: the reader is woken with {@code CLIENT UNBLOCK}.
+     */
+    static final Duration BLOCK = Duration.ofSeconds(5);
+    /**
+     * Longest the blocking XREAD of a pipeline over several slots waits (see the class comment): lines of
+     * the other slots wait this long at most.
+     */
+    static final Duration SLOTS_BLOCK = Duration.ofMillis(250);
+    /** How often, at most, a reader that is about to block is asked again to wake (see {@link NodeReader#unblock}). */
+    private static final long UNBLOCK_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int ENTRIES_PER_READ = 1000;
     private static final long MAX_BACKOFF_MS = 2_000;
     // KEYS[1]: a stream. {last-generated-id, entries-added, length, recorded-first-entry-id} from one
@@ -123,6 +137,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         this.optIns = optIns;
         this.historyLines = historyLines;
         consoles.addListener(this);
+        optIns.onRequest(this::historyRequested);
     }
 
     /** The one Redis server behind {@code connector}. */
@@ -185,6 +200,18 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         layOut();
     }
 
+    /** A socket waits for the server's history: its reader serves it now, not after its current XREAD. */
+    private void historyRequested(String serverId) {
+        HostAndPort node = assignment.get(serverId);
+        NodeReader reader;
+        synchronized (this) {
+            reader = node == null ? null : readers.get(node);
+        }
+        if (reader != null) {
+            reader.wake();
+        }
+    }
+
     /**
      * Places every watched server's stream on the node that owns it, starts a reader for a node that
      * gains streams and stops the reader of one that has none left; every reader re-reads its streams.
@@ -204,6 +231,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
             }
         }
         positions.keySet().retainAll(next.keySet());
+        Map<String, HostAndPort> before = assignment;
         assignment = Map.copyOf(next);
         Set<HostAndPort> used = Set.copyOf(next.values());
         readers.entrySet().removeIf(entry -> {
@@ -216,7 +244,11 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         for (HostAndPort node : used) {
             readers.computeIfAbsent(node, NodeReader::new);
         }
-        readers.values().forEach(NodeReader::wake);
+        readers.forEach((node, reader) -> {
+            if (!streamsOf(before, node).equals(streamsOf(assignment, node))) {
+                reader.wake();
+            }
+        });
     }
 
     /** Has the slot map read again and the streams grouped anew (a reader failed; nodes may have moved). */
@@ -229,10 +261,10 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         layOut();
     }
 
-    /** The servers whose streams {@code node} serves now. */
-    private List<String> streamsOf(HostAndPort node) {
-        List<String> mine = new ArrayList<>();
-        assignment.forEach((serverId, owner) -> {
+    /** The servers whose streams {@code node} serves in {@code placed}. */
+    private static Set<String> streamsOf(Map<String, HostAndPort> placed, HostAndPort node) {
+        Set<String> mine = new HashSet<>();
+        placed.forEach((serverId, owner) -> {
             if (owner.equals(node)) {
                 mine.add(serverId);
             }
@@ -249,14 +281,69 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         private Set<String> unchecked;
         private volatile boolean active = true;
         private volatile Jedis connection;
+        /** The reading connection's id in Redis, for {@code CLIENT UNBLOCK}; -1 while there is none. */
+        private volatile long clientId = -1;
+        /** A second connection to the node, only to send {@code CLIENT UNBLOCK}; used by one waker at a time. */
+        private volatile Jedis waker; // used by one waker thread at a time (see waking)
+        private final AtomicBoolean waking = new AtomicBoolean();
 
         NodeReader(HostAndPort node) {
             this.node = node;
             this.thread = Thread.ofPlatform().name("relay-console-streams-" + node).daemon().start(this::run);
         }
 
+        /** Has the reader look at its streams and the history requests again now, even mid-XREAD. */
         void wake() {
             changes.release();
+            if (clientId >= 0 && waking.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("relay-console-streams-waker").start(this::unblock);
+            }
+        }
+
+        /**
+         * Ends the reader's blocking XREAD early with {@code CLIENT UNBLOCK}, repeated while the reader has
+         * not taken the change yet: the XREAD may still be on its way when the first one arrives (it then
+         * answers 0), and the reader checks for changes just before it sends the XREAD, so once one lands
+         * on a blocked XREAD or the reader has looked, the change is seen.
+         */
+        private void unblock() {
+            try {
+                long deadline = System.nanoTime() + BLOCK.toNanos();
+                while (active && changes.availablePermits() > 0 && System.nanoTime() < deadline) {
+                    long id = clientId;
+                    if (id < 0) {
+                        return; // no connection: the reader is not blocked in Redis
+                    }
+                    if (waker == null) {
+                        waker = nodes.connect(node, Duration.ofSeconds(2));
+                    }
+                    if (waker.clientUnblock(id) == 1) {
+                        return;
+                    }
+                    LockSupport.parkNanos(UNBLOCK_RETRY_NANOS);
+                }
+            } catch (RuntimeException e) {
+                closeWaker();
+                log.debug("Waking the console stream reader of {} failed; it looks again within {}", node, BLOCK, e);
+            } finally {
+                waking.set(false);
+                if (active && changes.availablePermits() > 0 && clientId >= 0 && waking.compareAndSet(false, true)) {
+                    // A change between the last look and the flag's reset: it gets its own waker.
+                    Thread.ofVirtual().name("relay-console-streams-waker").start(this::unblock);
+                }
+            }
+        }
+
+        private void closeWaker() {
+            Jedis w = waker;
+            waker = null;
+            if (w != null) {
+                try {
+                    w.close();
+                } catch (RuntimeException ignored) {
+                    // already broken
+                }
+            }
         }
 
         private void run() {
@@ -266,7 +353,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                 try {
                     // Changes before this read of the streams are seen by it; a later one leaves a permit.
                     changes.drainPermits();
-                    List<String> mine = streamsOf(node);
+                    List<String> mine = List.copyOf(streamsOf(assignment, node));
                     if (mine.isEmpty()) {
                         closeConnection(); // nothing to read: no connection, no command
                         changes.acquire();
@@ -281,6 +368,9 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                         startReading(redis, id);
                     }
                     serveHistory(redis, mine);
+                    if (changes.availablePermits() > 0) {
+                        continue; // a change came meanwhile: look at it before blocking
+                    }
                     long readStart = System.nanoTime();
                     if (read(redis, mine)) {
                         pause(readStart);
@@ -322,6 +412,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                 // The read timeout outlasts the longest block, so a silent connection is found.
                 c = nodes.connect(node, BLOCK.plusSeconds(5));
                 connection = c;
+                clientId = c.clientId();
             }
             return c;
         }
@@ -329,6 +420,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         private void closeConnection() {
             Jedis c = connection;
             connection = null;
+            clientId = -1;
             unchecked = null;
             if (c != null) {
                 try {
@@ -345,10 +437,11 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
          */
         private boolean read(Jedis redis, List<String> mine) {
             List<Map<String, StreamEntryID>> groups = new ArrayList<>(bySlot(mine).values());
-            XReadParams block = XReadParams.xReadParams().count(ENTRIES_PER_READ).block((int) BLOCK.toMillis());
             if (groups.size() == 1) {
+                XReadParams block = XReadParams.xReadParams().count(ENTRIES_PER_READ).block((int) BLOCK.toMillis());
                 return handle(redis, redis.xread(block, groups.get(0)));
             }
+            XReadParams block = XReadParams.xReadParams().count(ENTRIES_PER_READ).block((int) SLOTS_BLOCK.toMillis());
             XReadParams noBlock = XReadParams.xReadParams().count(ENTRIES_PER_READ);
             List<Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = new ArrayList<>();
             Pipeline pipeline = redis.pipelined();
@@ -427,6 +520,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
             active = false;
             thread.interrupt();
             closeConnection();
+            closeWaker(); // a waker still running fails on it, and stops
         }
 
         void join() throws InterruptedException {
