@@ -10,6 +10,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.util.JedisClusterCRC16;
@@ -277,15 +278,20 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         private final HostAndPort node;
         private final Semaphore changes = new Semaphore(0);
         private final Thread thread;
-        /** Streams not looked at since this reader's connection was made; null before it is. Reader thread only. */
+        /**
+         * Streams not looked at since this reader's connection was made or since they came to this reader
+         * (from another node's, after a slot moved); null before the connection is made. Reader thread only.
+         */
         private Set<String> unchecked;
+        private Set<String> previous = Set.of(); // the streams of the last turn; reader thread only
         private volatile boolean active = true;
         private volatile Jedis connection;
         /** The reading connection's id in Redis, for {@code CLIENT UNBLOCK}; -1 while there is none. */
         private volatile long clientId = -1;
         /** A second connection to the node, only to send {@code CLIENT UNBLOCK}; used by one waker at a time. */
-        private volatile Jedis waker; // used by one waker thread at a time (see waking)
+        private volatile Jedis waker;
         private final AtomicBoolean waking = new AtomicBoolean();
+        private volatile boolean warnedWake;
 
         NodeReader(HostAndPort node) {
             this.node = node;
@@ -322,6 +328,8 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                     }
                     LockSupport.parkNanos(UNBLOCK_RETRY_NANOS);
                 }
+            } catch (JedisDataException e) {
+                cannotWake(e); // refused (an ACL without CLIENT UNBLOCK): the change waits for the XREAD to end
             } catch (RuntimeException e) {
                 closeWaker();
                 log.debug("Waking the console stream reader of {} failed; it looks again within {}", node, BLOCK, e);
@@ -331,6 +339,24 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                     // A change between the last look and the flag's reset: it gets its own waker.
                     Thread.ofVirtual().name("relay-console-streams-waker").start(this::unblock);
                 }
+            }
+        }
+
+        /** The connection's id for waking it, or -1 (then changes wait for the XREAD to end) when Redis refuses it. */
+        private long idOf(Jedis c) {
+            try {
+                return c.clientId();
+            } catch (JedisDataException e) {
+                cannotWake(e);
+                return -1;
+            }
+        }
+
+        private void cannotWake(RuntimeException e) {
+            if (!warnedWake) {
+                warnedWake = true;
+                log.warn("Cannot wake the console stream reader of {} ({}); new consoles and history wait up to {} for its "
+                        + "XREAD to end. Allow the relay's Redis user CLIENT ID and CLIENT UNBLOCK.", node, e.getMessage(), BLOCK);
             }
         }
 
@@ -356,6 +382,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                     List<String> mine = List.copyOf(streamsOf(assignment, node));
                     if (mine.isEmpty()) {
                         closeConnection(); // nothing to read: no connection, no command
+                        closeWaker();
                         changes.acquire();
                         continue;
                     }
@@ -364,6 +391,12 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                         // A new connection: the streams may have been trimmed while none was read.
                         unchecked = new HashSet<>(mine);
                     }
+                    for (String id : mine) {
+                        if (!previous.contains(id)) {
+                            unchecked.add(id);
+                        }
+                    }
+                    previous = Set.copyOf(mine);
                     for (String id : mine) {
                         startReading(redis, id);
                     }
@@ -412,7 +445,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                 // The read timeout outlasts the longest block, so a silent connection is found.
                 c = nodes.connect(node, BLOCK.plusSeconds(5));
                 connection = c;
-                clientId = c.clientId();
+                clientId = idOf(c);
             }
             return c;
         }
