@@ -75,7 +75,7 @@ public final class RelayApp implements AutoCloseable {
     private final Hub consoles;
     private final ConsoleBatcher consoleBatcher;
     private final RelaySubscriber subscriber;
-    /** Console streams (issue 16); null on a Redis Cluster, where console output still comes by pub/sub. */
+    /** Console streams (issue 16). */
     private final ConsoleStreams consoleStreams;
     private final WatchRegistration registration;
     private final Clients clients;
@@ -110,10 +110,12 @@ public final class RelayApp implements AutoCloseable {
         this.subscriber = RelaySubscriber.create(hub, consoles, consoleBatcher, latest, subscribeConnector, redis,
                 names, config.relayId(), relayMetrics);
         int historyLines = config.console().historyLines();
-        // History comes from the streams: none on a Redis Cluster, where they are not read yet.
-        ConsoleOptIn consoleOptIn = new ConsoleOptIn(consoles, historyLines > 0 && !config.shared().redisCluster());
-        this.consoleStreams = config.shared().redisCluster() ? null
-                : new ConsoleStreams(consoles, consoleBatcher, subscribeConnector, names, consoleOptIn, historyLines);
+        ConsoleOptIn consoleOptIn = historyLines > 0 ? new ConsoleOptIn(consoles, consoleBatcher) : new ConsoleOptIn(consoles);
+        // On a cluster the streams are read from their slots' owners; otherwise from where pub/sub comes.
+        ConsoleStreams.Nodes streamNodes = config.shared().redisCluster() ? ConsoleStreams.cluster(connector, redis)
+                : ConsoleStreams.standalone(subscribeConnector);
+        this.consoleStreams = new ConsoleStreams(consoles, consoleBatcher, streamNodes, names, consoleOptIn, historyLines,
+                config.console().batchWindow().dividedBy(2));
         this.registration = new WatchRegistration(hub, redis, names, config.relayId(), config.watchLease());
 
         PanelDatabase tables = new PanelDatabase(database);
@@ -217,9 +219,7 @@ public final class RelayApp implements AutoCloseable {
 
     public RelayApp start() {
         subscriber.start();
-        if (consoleStreams != null) {
-            consoleStreams.start();
-        }
+        consoleStreams.start();
         registration.start();
         javalin.start();
         long pingTick = Math.max(1, config.pingInterval().toMillis() / Clients.PING_SLOTS);
@@ -374,9 +374,7 @@ public final class RelayApp implements AutoCloseable {
         registration.close();
         registration.withdraw();
         subscriber.close();
-        if (consoleStreams != null) {
-            consoleStreams.close();
-        }
+        consoleStreams.close();
         consoleBatcher.close();
         lanes.close();
         redis.close();

@@ -69,7 +69,7 @@ class ConsoleStreamsIT {
             dashboard.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
             dashboard.awaitMessage(m -> m.contains("\"subscribed\""));
             xadd(redis, "[12:00:00] nobody reads this");
-            // Four times the longest block: a reader would have sent several XREADs by now.
+            // A reader would have sent its first XREADs long before.
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
                     .until(() -> streamCalls(redis) == 0);
 
@@ -97,6 +97,34 @@ class ConsoleStreamsIT {
             }
             String all = lines.toString();
             assertEquals(true, all.indexOf("during 1") < all.indexOf("during 2") && all.indexOf("during 2") < all.indexOf("during 3"), all);
+        }
+    }
+
+    @Test
+    @DisplayName("a reader that keeps up with a long stream sends Redis nothing but XREAD: twenty lines read one by one "
+            + "run no script (INFO commandstats)")
+    void keepingUpAsksOnlyXread() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.startInstalled();
+             RelayApp relay = startRelay(redis)) {
+            redis.admin(j -> {
+                Pipeline p = j.pipelined();
+                for (int i = 0; i < 300; i++) {
+                    p.xadd(NAMES.consoleStream(SERVER), XAddParams.xAddParams().maxLen(1000).approximateTrimming(),
+                            Map.of("data", "{\"lines\":[\"old " + i + "\"]}"));
+                }
+                p.sync();
+                return null;
+            });
+            try (WsTestClient owner = consoleReader(relay, redis)) {
+                xadd(redis, "first");
+                owner.awaitMessage(consoleFrame("first")::equals);
+                long scripts = commandCalls(redis, "eval");
+                for (int i = 0; i < 20; i++) {
+                    xadd(redis, "line " + i);
+                    owner.awaitMessage(consoleFrame("line " + i)::equals);
+                }
+                assertEquals(scripts, commandCalls(redis, "eval"), "scripts run while keeping up");
+            }
         }
     }
 
@@ -148,6 +176,33 @@ class ConsoleStreamsIT {
             assertEquals(List.of(), memberFrames.stream().filter(m -> m.contains("server:console")).toList());
         } finally {
             db.execute("UPDATE server_members SET permissions = '{console.read}' WHERE \"userId\" = 'usr_member'");
+        }
+    }
+
+    @Test
+    @DisplayName("a socket opening a console while the relay blocks in XREAD on its stream gets its history at once, "
+            + "not when that XREAD ends (it blocks up to 5 s)")
+    void historyWithoutWaitingForTheRead() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.startInstalled();
+             RelayApp relay = startRelay(redis);
+             WsTestClient first = consoleReader(relay, redis)) {
+            xadd(redis, "old");
+            first.awaitMessage(consoleFrame("old")::equals);
+            // The reader has delivered "old" and now blocks in its next XREAD.
+            await().atMost(WsTestClient.WAIT).until(() -> redis.admin(j -> j.clientList()).contains("cmd=xread"));
+            try (WsTestClient second = WsTestClient.connect(relay.port(), cookieHeader(OWNER_TOKEN))) {
+                second.awaitMessage(m -> m.contains("auth_success"));
+                long sent = System.nanoTime();
+                second.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\",\"events\":[\"console\"]}");
+                String history = second.awaitMessage(m -> m.contains("server:console"));
+                long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+                assertEquals("{\"type\":\"server:console\",\"serverId\":\"" + SERVER
+                        + "\",\"data\":{\"lines\":[\"old\"],\"history\":true}}", history);
+                assertEquals(true, waitedMs < 2_500, "history after " + waitedMs + " ms");
+                xadd(redis, "new");
+                second.awaitMessage(consoleFrame("new")::equals);
+                first.awaitMessage(consoleFrame("new")::equals);
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.stellarrelay.relay;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stellarrelay.config.RedisSettings;
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
@@ -12,6 +14,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.params.ClientKillParams;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.util.ArrayList;
@@ -29,12 +34,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Relays and a poller on a real three-primary Redis Cluster ({@code REDIS_CLUSTER=true}): syncs go out
- * with SPUBLISH, relays hold one SSUBSCRIBE connection per node that owns a watched channel, and a slot
- * that moves to another node is followed.
+ * with SPUBLISH, relays hold one SSUBSCRIBE connection per node that owns a watched channel, console
+ * streams are read from the node that owns each one, and a slot that moves to another node is followed.
  */
 class RedisClusterIT {
     private static final String INTERVAL_MS = "300";
     private static final int BULK_SERVERS = 40;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static TestDatabase db;
     private static List<String> servers;
@@ -117,6 +123,112 @@ class RedisClusterIT {
                 }
             }
         }
+    }
+
+    @Test
+    @DisplayName("console lines XADDed to streams on all three nodes (two slots on one) reach the console reader; "
+            + "lines added while the relay's connections were killed arrive after, in order and without a gap "
+            + "marker; a stream whose slot moves is read on its new node")
+    void consoleStreamsAcrossTheCluster() throws Exception {
+        String prefix = "clcon" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        RedisNames names = new RedisNames(prefix);
+        List<AutoCloseable> started = new ArrayList<>();
+        try (PrivateCluster cluster = PrivateCluster.start(3)) {
+            try {
+                Map<String, String> env = RelayFixture.environment(db, cluster.url(), prefix, Map.of("REDIS_CLUSTER", "true"));
+                RelayApp relay = track(started, RelayApp.create(RelayConfig.fromEnvironment(env)).start());
+                RedisCommands commands = track(started, new RedisConnector(
+                        List.of(RedisSettings.parse(cluster.nodes().get(0).url())), true, "cluster-test").newCommands(2));
+                List<String> consoles = consolesOnEveryNode(cluster, names);
+
+                // A line in every stream first: the history frame then shows that the relay reads it.
+                for (String id : consoles) {
+                    xadd(commands, names, id, "ready");
+                }
+                WsTestClient owner = track(started, WsTestClient.connect(relay.port(), cookieHeader(OWNER_TOKEN)));
+                assertTrue(owner.next().contains("auth_success"));
+                for (String id : consoles) {
+                    owner.send("{\"type\":\"subscribe\",\"serverId\":\"" + id + "\",\"events\":[\"console\"]}");
+                }
+                assertEquals(listOfEach(consoles, "ready"), consoleLines(owner, consoles, "ready"));
+
+                for (String id : consoles) {
+                    xadd(commands, names, id, "live");
+                }
+                assertEquals(listOfEach(consoles, "live"), consoleLines(owner, consoles, "live"));
+
+                for (PrivateRedis node : cluster.nodes()) {
+                    node.admin(j -> j.clientKill(new ClientKillParams().type(ClientType.NORMAL)
+                            .skipMe(ClientKillParams.SkipMe.YES)));
+                }
+                for (int i = 1; i <= 3; i++) {
+                    for (String id : consoles) {
+                        xadd(commands, names, id, "during " + i);
+                    }
+                }
+                Map<String, List<String>> during = consoleLines(owner, consoles, "during 3");
+                for (String id : consoles) {
+                    assertEquals(List.of("during 1", "during 2", "during 3"), during.get(id), id);
+                }
+
+                String moved = consoles.get(0);
+                int slot = JedisClusterCRC16.getSlot(names.consoleStream(moved));
+                PrivateRedis from = cluster.ownerOf(slot);
+                cluster.moveSlot(slot, cluster.nodes().stream().filter(n -> n != from).findFirst().orElseThrow());
+                xadd(commands, names, moved, "after the move");
+                assertEquals(Map.of(moved, List.of("after the move")), consoleLines(owner, List.of(moved), "after the move"));
+            } finally {
+                for (AutoCloseable c : started.reversed()) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** A bulk server whose console stream is on each node, and a second one in another slot of the first node. */
+    private static List<String> consolesOnEveryNode(PrivateCluster cluster, RedisNames names) {
+        Map<PrivateRedis, List<String>> byNode = new HashMap<>();
+        for (String id : servers) {
+            int slot = JedisClusterCRC16.getSlot(names.consoleStream(id));
+            List<String> onNode = byNode.computeIfAbsent(cluster.ownerOf(slot), n -> new ArrayList<>());
+            int wanted = cluster.ownerOf(slot) == cluster.nodes().get(0) ? 2 : 1;
+            if (onNode.size() < wanted && (onNode.isEmpty()
+                    || JedisClusterCRC16.getSlot(names.consoleStream(onNode.get(0))) != slot)) {
+                onNode.add(id);
+            }
+        }
+        List<String> consoles = new ArrayList<>();
+        byNode.values().forEach(consoles::addAll);
+        assertEquals(4, consoles.size(), "consoles on every node among " + BULK_SERVERS + ": " + byNode);
+        return consoles;
+    }
+
+    private static void xadd(RedisCommands commands, RedisNames names, String serverId, String line) {
+        commands.client().xadd(names.consoleStream(serverId), StreamEntryID.NEW_ENTRY,
+                Map.of("data", "{\"lines\":[\"" + line + "\"]}"));
+    }
+
+    private static Map<String, List<String>> listOfEach(List<String> serverIds, String line) {
+        Map<String, List<String>> each = new HashMap<>();
+        serverIds.forEach(id -> each.put(id, List.of(line)));
+        return each;
+    }
+
+    /**
+     * The console lines {@code client} receives per server until every one of {@code serverIds} has sent
+     * {@code last}; a frame marked gap or dropped fails.
+     */
+    private static Map<String, List<String>> consoleLines(WsTestClient client, List<String> serverIds, String last)
+            throws Exception {
+        Map<String, List<String>> lines = new HashMap<>();
+        serverIds.forEach(id -> lines.put(id, new ArrayList<>()));
+        while (serverIds.stream().anyMatch(id -> !lines.get(id).contains(last))) {
+            JsonNode frame = JSON.readTree(client.awaitMessage(m -> m.contains("server:console")));
+            JsonNode data = frame.get("data");
+            assertEquals(false, data.has("gap") || data.has("dropped"), frame.toString());
+            data.get("lines").forEach(line -> lines.get(frame.get("serverId").asText()).add(line.asText()));
+        }
+        return lines;
     }
 
     private static int slotOf(RedisNames names, String serverId) {

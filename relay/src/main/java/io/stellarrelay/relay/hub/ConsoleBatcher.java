@@ -18,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,6 +60,8 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
      */
     private final ConcurrentHashMap<String, StreamEntryID> delivered = new ConcurrentHashMap<>();
     private final DropWarnings drops = new DropWarnings(log, Duration.ofSeconds(10));
+    /** Per server, the gates of sockets still waiting for their history (see {@link #awaitingHistory}). */
+    private final ConcurrentHashMap<String, Set<HistoryGate>> waitingGates = new ConcurrentHashMap<>();
 
     public ConsoleBatcher(Hub consoles, ProtocolCodec codec, RedisNames channels, RelayConfig.Console config) {
         this.consoles = consoles;
@@ -148,6 +152,28 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
         }
         ByteBuffer history = frame;
         consoles.runInLane(opening.gate(), () -> opening.gate().open(history));
+        historyDone(serverId, opening.gate());
+    }
+
+    /**
+     * {@code gate} is about to join the server's console hub and stays closed until its history is read:
+     * frames of published lines (which no history holds) are passed through it meanwhile.
+     */
+    void awaitingHistory(String serverId, HistoryGate gate) {
+        waitingGates.compute(serverId, (id, gates) -> {
+            Set<HistoryGate> next = gates == null ? new HashSet<>() : new HashSet<>(gates);
+            next.add(gate);
+            return Set.copyOf(next);
+        });
+    }
+
+    /** {@code gate} is open (every frame after is delivered through it) or gone. */
+    void historyDone(String serverId, HistoryGate gate) {
+        waitingGates.computeIfPresent(serverId, (id, gates) -> {
+            Set<HistoryGate> next = new HashSet<>(gates);
+            next.remove(gate);
+            return next.isEmpty() ? null : Set.copyOf(next);
+        });
     }
 
     private ByteBuffer historyFrame(String serverId, List<StreamEntry> newestFirst, int maxLines) {
@@ -235,6 +261,17 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
             if (taken.frame() != null) {
                 consoles.deliver(serverId, ByteBuffer.wrap(codec.encodeToBytes(taken.frame())).asReadOnlyBuffer());
             }
+            if (taken.published() != null) {
+                byte[] published = codec.encodeToBytes(taken.published());
+                consoles.deliver(serverId, ByteBuffer.wrap(published).asReadOnlyBuffer());
+                Set<HistoryGate> closed = waitingGates.get(serverId);
+                if (closed != null) {
+                    ByteBuffer frame = Frames.text(published);
+                    for (HistoryGate gate : closed) {
+                        consoles.runInLane(gate, () -> gate.passWhileClosed(frame.duplicate()));
+                    }
+                }
+            }
             if (taken.lastId() != null) {
                 delivered.merge(serverId, taken.lastId(), ConsoleBatcher::later);
             }
@@ -264,10 +301,13 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
     }
 
     /**
-     * A frame taken from a batch (null when it holds nothing), the last stream entry it holds (null when
-     * none came from a stream), and the gates to open just before it.
+     * A frame taken from a batch (null when it holds nothing), a second one of the lines that were
+     * published (not read from the stream) when the batch holds both kinds (else they are in the first,
+     * which is then this one), the last stream entry it holds (null when none came from a stream), and the
+     * gates to open just before them.
      */
-    private record Taken(ServerMessage.ServerConsole frame, StreamEntryID lastId, List<Opening> openings) {}
+    private record Taken(ServerMessage.ServerConsole frame, ServerMessage.ServerConsole published, StreamEntryID lastId,
+                         List<Opening> openings) {}
 
     /** A gate waiting to be opened with the history read for it. */
     private record Opening(HistoryGate gate, List<StreamEntry> newestFirst, int maxLines) {}
@@ -275,7 +315,8 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
     /** Lines of one server waiting for the next frame. */
     private final class Batch {
         private final TokenBucket rate;
-        private List<String> lines = new ArrayList<>(); // guarded by this
+        private List<String> lines = new ArrayList<>(); // guarded by this: read from the stream
+        private List<String> published = new ArrayList<>(); // guarded by this: come by PUBLISH (deprecated)
         private int pendingBytes; // guarded by this
         private long dropped; // guarded by this
         private boolean gap; // guarded by this
@@ -293,13 +334,14 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
             if (id != null) {
                 lastId = id;
             }
+            List<String> into = id == null ? published : lines;
             for (String line : incoming) {
                 String kept = Utf8.sanitize(line, maxLineBytes);
                 int bytes = Utf8.length(kept);
                 if (pendingBytes + bytes > MAX_PENDING_BYTES || !rate.tryTake(nowNanos)) {
                     dropped++;
                 } else {
-                    lines.add(kept);
+                    into.add(kept);
                     pendingBytes += bytes;
                 }
             }
@@ -345,15 +387,24 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
         /** What was collected; the next line starts a new batch. */
         synchronized Taken take(String serverId) {
             scheduled = false;
-            boolean empty = lines.isEmpty() && dropped == 0 && !gap;
-            Taken taken = new Taken(empty ? null : new ServerMessage.ServerConsole(serverId, lines, dropped, gap),
-                    lastId, openings);
+            // Published lines get a frame of their own when there are stream lines too: a closed history gate
+            // must let them through, and the stream lines not (the history holds those).
+            boolean separate = !lines.isEmpty() && !published.isEmpty();
+            boolean onlyPublished = lines.isEmpty() && !published.isEmpty();
+            List<String> first = onlyPublished ? published : lines;
+            boolean empty = first.isEmpty() && dropped == 0 && !gap;
+            ServerMessage.ServerConsole frame = empty ? null : new ServerMessage.ServerConsole(serverId, first, dropped, gap);
+            ServerMessage.ServerConsole publishedFrame = separate
+                    ? new ServerMessage.ServerConsole(serverId, published, 0, false)
+                    : onlyPublished ? frame : null;
+            Taken taken = new Taken(onlyPublished ? null : frame, publishedFrame, lastId, openings);
             openings = List.of();
             lastId = null;
             if (empty) {
                 return taken;
             }
             lines = new ArrayList<>();
+            published = new ArrayList<>();
             pendingBytes = 0;
             dropped = 0;
             gap = false;

@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
  * every later one only lines after them (see {@link ConsoleBatcher#history}).
  *
  * <p>It shares its socket's delivery lane, so console and other frames of one socket keep their order,
- * and it is opened on that lane, after every frame handed to the lane before.
+ * and it is opened on that lane, after every frame handed to the lane before. Lines that come by the
+ * deprecated PUBLISH are in no history: the batcher sends their frames through a closed gate too
+ * ({@link #passWhileClosed}), so they may come before the history frame, but never twice or not at all.
  */
 final class HistoryGate implements Watcher {
     private final Watcher socket;
@@ -42,6 +44,17 @@ final class HistoryGate implements Watcher {
             socket.deliver(historyFrame);
         }
         open = true;
+    }
+
+    /**
+     * Passes a frame of lines that no history holds (published, not added to the stream) while the gate is
+     * still closed; on the socket's lane, after the frame itself reached (and was held back by) the gate.
+     * Once open, the gate passed that frame already.
+     */
+    synchronized void passWhileClosed(ByteBuffer frame) {
+        if (!open && !cancelled) {
+            socket.deliver(frame);
+        }
     }
 
     /** The socket left the console: its history, if still on the way, is not sent. */

@@ -142,14 +142,42 @@ class ConsoleBatcherTest {
     }
 
     @Test
+    @DisplayName("a socket waiting for its history gets published lines (which no history holds) at once, in a frame "
+            + "of their own when the batch holds stream lines too, then its history, then live lines, none twice")
+    void publishedLinesPassWaitingGate() {
+        RecordingWatcher other = new RecordingWatcher();
+        consoles.watch("srv_1", other);
+        batcher.readingFrom("srv_1", new StreamEntryID(1, 0));
+        RecordingWatcher socket = new RecordingWatcher();
+        ConsoleOptIn optIn = new ConsoleOptIn(consoles, batcher);
+        HistoryGate gate = (HistoryGate) optIn.watch("srv_1", socket);
+        batcher.offer("srv_1", "{\"lines\":[\"from the stream\"]}".getBytes(StandardCharsets.UTF_8), new StreamEntryID(2, 0));
+        offer("srv_1", "published");
+        assertEquals(List.of("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"from the stream\"]}}",
+                "{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"published\"]}}"),
+                awaitFrames(other, 2));
+        assertEquals(List.of("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"published\"]}}"),
+                awaitFrames(socket, 1), "the stream line is the history's");
+
+        batcher.history("srv_1", gate, List.of(entry(2, "{\"lines\":[\"from the stream\"]}")), 100);
+        offer("srv_1", "live");
+        assertEquals(List.of("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"published\"]}}",
+                "{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"from the stream\"],\"history\":true}}",
+                "{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"live\"]}}"),
+                awaitFrames(socket, 3));
+        awaitFrames(other, 3);
+        assertEquals(3, socket.texts().size(), "nothing twice: " + socket.texts());
+    }
+
+    @Test
     @DisplayName("passes nothing to a socket that left the console before its history came")
     void noHistoryAfterLeaving() {
         RecordingWatcher socket = new RecordingWatcher();
-        ConsoleOptIn optIn = new ConsoleOptIn(consoles, true);
+        ConsoleOptIn optIn = new ConsoleOptIn(consoles, batcher);
         Watcher watcher = optIn.watch("srv_1", socket);
         batcher.readingFrom("srv_1", new StreamEntryID(1, 0));
         optIn.unwatch("srv_1", watcher);
-        assertEquals(null, optIn.next(), "the request goes with the socket");
+        assertEquals(List.of(), optIn.waiting(), "the request goes with the socket");
         batcher.history("srv_1", (HistoryGate) watcher, List.of(entry(1, "{\"lines\":[\"old\"]}")), 100);
         RecordingWatcher other = new RecordingWatcher();
         consoles.watch("srv_1", other);

@@ -41,7 +41,7 @@ class ClientMessagesTest {
     private final ProtocolCodec codec = new ProtocolCodec();
     private final ClientMessages messages = new ClientMessages(codec, clients,
             new Authentication(SESSIONS, clients, 100, 2, metrics), null);
-    private final ClientConnection.Shared shared = new ClientConnection.Shared(messages, codec, new Hub(), new ConsoleOptIn(new Hub(), false), metrics);
+    private final ClientConnection.Shared shared = new ClientConnection.Shared(messages, codec, new Hub(), new ConsoleOptIn(new Hub()), metrics);
 
     private ClientConnection open(MemorySocket socket, int perSecond, int burst) {
         ClientConnection client = new ClientConnection(shared, "127.0.0.1", null,
@@ -99,7 +99,7 @@ class ClientMessagesTest {
         ClientMessages withSubscribing = new ClientMessages(codec, clients,
                 new Authentication(SESSIONS, clients, 100, 2, metrics), new Subscribing(null, null, 10));
         ClientConnection client = new ClientConnection(
-                new ClientConnection.Shared(withSubscribing, codec, new Hub(), new ConsoleOptIn(new Hub(), false), metrics), "127.0.0.1", null,
+                new ClientConnection.Shared(withSubscribing, codec, new Hub(), new ConsoleOptIn(new Hub()), metrics), "127.0.0.1", null,
                 new TokenBucket(100, 100, System.nanoTime()));
         client.onOpen(socket);
         client.onText("{\"type\":\"subscribe\",\"serverId\":\"s1\"}".getBytes());

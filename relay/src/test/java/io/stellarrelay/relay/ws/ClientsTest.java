@@ -28,7 +28,7 @@ class ClientsTest {
         RelayMetrics metrics = new RelayMetrics(new SimpleMeterRegistry());
         ClientMessages messages = new ClientMessages(codec, clients, null, null);
         ClientConnection.Shared shared = new ClientConnection.Shared(messages, codec, new Hub(),
-                new ConsoleOptIn(new Hub(), false), metrics);
+                new ConsoleOptIn(new Hub()), metrics);
         List<MemorySocket> sockets = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
             MemorySocket socket = new MemorySocket();
