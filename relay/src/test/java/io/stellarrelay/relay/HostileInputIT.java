@@ -8,13 +8,13 @@ import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.protocol.ServerMessage;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -120,8 +120,8 @@ class HostileInputIT {
         DOCUMENTED_CLOSE_CODES.add(PROTOCOL_ERROR);
     }
 
-    private static TestDatabase db;
-    private static TestRedis redis;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel();
     private static RelayApp relay;
     private static int port;
     private static long seed;
@@ -141,10 +141,7 @@ class HostileInputIT {
     static void attack() throws Exception {
         seed = Long.getLong("hostile.seed", new java.security.SecureRandom().nextLong());
         System.out.println("HostileInputIT seed=" + seed + " (replay with -Dhostile.seed=" + seed + ")");
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        redis = TestRedis.create();
-        relay = RelayFixture.startRelay(db, redis, Map.of(
+        relay = RelayFixture.startRelay(services.db(), services.redis(), Map.of(
                 "MAX_MESSAGE_BYTES", String.valueOf(MAX_MESSAGE_BYTES),
                 "RATE_LIMIT_PER_SECOND", "1000000",
                 "RATE_LIMIT_BURST", "1000000",
@@ -167,8 +164,8 @@ class HostileInputIT {
         assertEquals(CODEC.encode(new ServerMessage.AuthSuccess(PanelFixtures.STRANGER)), strangerWatcher.next());
         strangerWatcher.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
         assertEquals(error(ErrorMessages.FORBIDDEN), strangerWatcher.next());
-        String channel = new RedisNames(redis.prefix()).serverChannel(SERVER);
-        RelayFixture.awaitChannelSubscribers(redis, channel, 1);
+        String channel = new RedisNames(services.redis().prefix()).serverChannel(SERVER);
+        RelayFixture.awaitChannelSubscribers(services.redis(), channel, 1);
 
         published = IntStream.rangeClosed(1, PUBLISHED)
                 .mapToObj(n -> "{\"type\":\"server:sync\",\"serverId\":\"" + SERVER + "\",\"data\":{\"seq\":" + n + "}}")
@@ -182,7 +179,7 @@ class HostileInputIT {
                     if (!report.publishPermits.tryAcquire(ATTACK_DEADLINE.toSeconds() + 10, TimeUnit.SECONDS)) {
                         throw new IllegalStateException("the attack stalled; publishing stopped");
                     }
-                    redis.client().publish(channel, frame);
+                    services.redis().client().publish(channel, frame);
                 }
                 return null;
             });
@@ -211,8 +208,6 @@ class HostileInputIT {
         watchers.values().forEach(WsTestClient::close);
         if (strangerWatcher != null) strangerWatcher.close();
         if (relay != null) relay.close();
-        if (redis != null) redis.close();
-        if (db != null) db.close();
     }
 
     // ------------------------------------------------------------------------------------------------

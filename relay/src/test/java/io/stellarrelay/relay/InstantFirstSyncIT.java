@@ -2,11 +2,10 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
-import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tick. The poller here runs one tick by hand and never again, so only that path can deliver.
  */
 class InstantFirstSyncIT {
+    @RegisterExtension
+    final ScratchServices services = ScratchServices.panel();
 
     private static WsTestClient subscribed(RelayApp relay, String token) throws Exception {
         WsTestClient client = WsTestClient.connect(relay.port(), cookieHeader(token));
@@ -39,22 +40,19 @@ class InstantFirstSyncIT {
     @DisplayName("after a tick, a subscriber gets the latest sync at once, on a relay that already watches the "
             + "server and on one that does not")
     void latestStateRightAfterSubscribed() throws Exception {
-        try (TestDatabase db = TestDatabase.create(); TestRedis redis = TestRedis.create()) {
-            PanelFixtures.load(db);
-            Map<String, String> env = Map.of("POLL_INTERVAL_MS", "60000");
-            try (RelayApp watching = RelayFixture.startRelay(db, redis, env);
-                 RelayApp other = RelayFixture.startRelay(db, redis, env);
-                 Poller poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(db, redis, env)));
-                 WsTestClient first = subscribed(watching, OWNER_TOKEN)) {
-                assertEquals(List.of(), first.drainUntilPong(), "nothing was published yet");
-                await().atMost(WsTestClient.WAIT).until(() -> poller.tick().published() == 1);
-                String sync = first.awaitSync(SERVER);
+        Map<String, String> env = Map.of("POLL_INTERVAL_MS", "60000");
+        try (RelayApp watching = RelayFixture.startRelay(services.db(), services.redis(), env);
+             RelayApp other = RelayFixture.startRelay(services.db(), services.redis(), env);
+             Poller poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(services.db(), services.redis(), env)));
+             WsTestClient first = subscribed(watching, OWNER_TOKEN)) {
+            assertEquals(List.of(), first.drainUntilPong(), "nothing was published yet");
+            await().atMost(WsTestClient.WAIT).until(() -> poller.tick().published() == 1);
+            String sync = first.awaitSync(SERVER);
 
-                try (WsTestClient sameRelay = subscribed(watching, MEMBER_TOKEN);
-                     WsTestClient otherRelay = subscribed(other, ADMIN_TOKEN)) {
-                    assertEquals(sync, sameRelay.next(), "from the relay's own last delivery");
-                    assertEquals(sync, otherRelay.next(), "from the copy the poller left in Redis");
-                }
+            try (WsTestClient sameRelay = subscribed(watching, MEMBER_TOKEN);
+                 WsTestClient otherRelay = subscribed(other, ADMIN_TOKEN)) {
+                assertEquals(sync, sameRelay.next(), "from the relay's own last delivery");
+                assertEquals(sync, otherRelay.next(), "from the copy the poller left in Redis");
             }
         }
     }
@@ -62,22 +60,19 @@ class InstantFirstSyncIT {
     @Test
     @DisplayName("a subscriber to a server nobody watched gets its first sync at once: the relay asks the poller")
     void coldServerIsSyncedOnRequest() throws Exception {
-        try (TestDatabase db = TestDatabase.create(); TestRedis redis = TestRedis.create()) {
-            PanelFixtures.load(db);
-            Map<String, String> env = Map.of("POLL_INTERVAL_MS", "3600000");
-            try (RelayApp relay = RelayFixture.startRelay(db, redis, env);
-                 Poller poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(db, redis, env)))
-                         .start()) {
-                // The start-up tick found nothing watched; the next one is an hour away.
-                await().atMost(WsTestClient.WAIT).until(() -> poller.isActive() && poller.ticksRun() == 1);
-                long begin = System.nanoTime();
-                try (WsTestClient client = subscribed(relay, OWNER_TOKEN)) {
-                    String sync = client.awaitSync(SERVER);
-                    Duration took = Duration.ofNanos(System.nanoTime() - begin);
-                    assertTrue(sync.contains("\"serverId\":\"" + SERVER + "\""), sync);
-                    assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, "first sync after " + took);
-                    assertEquals(1, poller.ticksRun(), "no tick ran in between");
-                }
+        Map<String, String> env = Map.of("POLL_INTERVAL_MS", "3600000");
+        try (RelayApp relay = RelayFixture.startRelay(services.db(), services.redis(), env);
+             Poller poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(services.db(), services.redis(), env)))
+                     .start()) {
+            // The start-up tick found nothing watched; the next one is an hour away.
+            await().atMost(WsTestClient.WAIT).until(() -> poller.isActive() && poller.ticksRun() == 1);
+            long begin = System.nanoTime();
+            try (WsTestClient client = subscribed(relay, OWNER_TOKEN)) {
+                String sync = client.awaitSync(SERVER);
+                Duration took = Duration.ofNanos(System.nanoTime() - begin);
+                assertTrue(sync.contains("\"serverId\":\"" + SERVER + "\""), sync);
+                assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, "first sync after " + took);
+                assertEquals(1, poller.ticksRun(), "no tick ran in between");
             }
         }
     }

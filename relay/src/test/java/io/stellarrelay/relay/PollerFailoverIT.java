@@ -6,14 +6,13 @@ import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
 import io.stellarrelay.poller.PollerMain;
 import io.stellarrelay.redis.RedisNames;
-import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.RedisMessages;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -47,29 +46,24 @@ class PollerFailoverIT {
     private static final long INTERVAL_MS = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static TestDatabase db;
-    private static TestRedis redis;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel();
     private static RedisNames names;
     private static RelayApp relay;
 
     @BeforeAll
     static void start() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        redis = TestRedis.create();
-        names = new RedisNames(redis.prefix());
-        relay = RelayFixture.startRelay(db, redis, Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS)));
+        names = new RedisNames(services.redis().prefix());
+        relay = RelayFixture.startRelay(services.db(), services.redis(), Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS)));
     }
 
     @AfterAll
     static void stop() {
         if (relay != null) relay.close();
-        if (redis != null) redis.close();
-        if (db != null) db.close();
     }
 
     private static Map<String, String> pollerEnvironment(String pollerId, int healthPort) {
-        return RelayFixture.environment(db, redis, Map.of(
+        return RelayFixture.environment(services.db(), services.redis(), Map.of(
                 "POLL_INTERVAL_MS", Long.toString(INTERVAL_MS),
                 "POLLER_ID", pollerId,
                 "HEALTH_PORT", Integer.toString(healthPort)));
@@ -106,7 +100,7 @@ class PollerFailoverIT {
         private volatile boolean running = true;
 
         ChannelRecord(String channel, PollPeriods periods) throws InterruptedException {
-            this.messages = new RedisMessages(redis.url(), channel);
+            this.messages = new RedisMessages(services.redis().url(), channel);
             this.periods = periods;
             this.claimedAtStart = periods.lastTick();
             this.reader = Thread.ofPlatform().name("channel-reader").daemon().start(() -> {
@@ -174,7 +168,7 @@ class PollerFailoverIT {
             + "ever published twice")
     void failover() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
-        PollPeriods periods = new PollPeriods(redis.client(), names, INTERVAL_MS);
+        PollPeriods periods = new PollPeriods(services.redis().client(), names, INTERVAL_MS);
         List<SyncTally> watchers = new ArrayList<>();
         watchers.add(SyncTally.connect("owner", relay.port(), OWNER_TOKEN, SERVER));
         watchers.add(SyncTally.connect("member", relay.port(), MEMBER_TOKEN, SERVER));

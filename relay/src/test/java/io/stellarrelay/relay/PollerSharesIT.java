@@ -5,12 +5,12 @@ import io.stellarrelay.poller.PollerMain;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisPubSub;
 
@@ -47,17 +47,14 @@ class PollerSharesIT {
     private static final int SHARES = 3;
     private static final int SERVERS = 300;
 
-    private TestDatabase db;
-    private TestRedis redis;
+    @RegisterExtension
+    final ScratchServices services = ScratchServices.panel();
     private RedisNames names;
     private final List<JavaProcess> pollers = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        redis = TestRedis.create();
-        names = new RedisNames(redis.prefix());
+        names = new RedisNames(services.redis().prefix());
     }
 
     @AfterEach
@@ -65,8 +62,6 @@ class PollerSharesIT {
         for (JavaProcess p : pollers) {
             p.close();
         }
-        redis.close();
-        db.close();
     }
 
     /** The share of a server as the README defines it: CRC-32 of the id's UTF-8 bytes, modulo the shares. */
@@ -77,7 +72,7 @@ class PollerSharesIT {
     }
 
     private String leaseHolder(int share) {
-        return redis.client().get(names.pollerLeaseKey(share, SHARES));
+        return services.redis().client().get(names.pollerLeaseKey(share, SHARES));
     }
 
     /** A tick as the poller logs it (at debug): its period, its shares, and how many syncs it published. */
@@ -89,8 +84,8 @@ class PollerSharesIT {
     @Test
     @DisplayName("three pollers share the servers; one is SIGKILLed and its share taken over; each server synced once per period throughout")
     void sharesSurviveAKilledPoller() throws Exception {
-        List<String> servers = PanelFixtures.addBulkServers(db, SERVERS);
-        redis.relayWatches("r1", new HashSet<>(servers));
+        List<String> servers = PanelFixtures.addBulkServers(services.db(), SERVERS);
+        services.redis().relayWatches("r1", new HashSet<>(servers));
         Map<String, Integer> arrivals = new ConcurrentHashMap<>();
         CountDownLatch subscribed = new CountDownLatch(1);
         CountDownLatch pong = new CountDownLatch(1);
@@ -111,7 +106,7 @@ class PollerSharesIT {
                 pong.countDown();
             }
         };
-        try (Connection connection = new RedisConnector(RedisSettings.parse(redis.url()), "shares-it")
+        try (Connection connection = new RedisConnector(RedisSettings.parse(services.redis().url()), "shares-it")
                 .newSubscriberConnection(Duration.ZERO)) {
             Thread thread = Thread.ofPlatform().daemon().start(() -> {
                 try {
@@ -125,7 +120,7 @@ class PollerSharesIT {
             for (int i = 0; i < SHARES; i++) {
                 int healthPort = JavaProcess.freePort();
                 JavaProcess poller = JavaProcess.startMain("shares-poller-" + i, PollerMain.class,
-                        RelayFixture.environment(db, redis, Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS),
+                        RelayFixture.environment(services.db(), services.redis(), Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS),
                                 "POLLER_REPLICAS", Integer.toString(SHARES), "POLLER_ID", "shares-poller-" + i,
                                 "HEALTH_PORT", Integer.toString(healthPort), "LOG_LEVEL", "debug")));
                 pollers.add(poller);

@@ -3,13 +3,12 @@ package io.stellarrelay.relay;
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
 import io.stellarrelay.redis.RedisNames;
-import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.PrometheusText;
-import io.stellarrelay.testing.TestDatabase;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -51,19 +50,11 @@ class PubsubGapIT {
     private static final String CONSOLE_GAP = "{\"type\":\"server:console\",\"serverId\":\"" + SERVER
             + "\",\"data\":{\"lines\":[],\"gap\":true}}";
 
-    private static TestDatabase db;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-    }
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel().withoutRedis();
 
     @AfterAll
     static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
     }
 
     @Test
@@ -116,7 +107,7 @@ class PubsubGapIT {
 
     private void runFault(PrivateRedis started, Fault fault) throws Exception {
         try (PrivateRedis redis = started) {
-            Map<String, String> env = RelayFixture.environment(db, redis.url(), "gap",
+            Map<String, String> env = RelayFixture.environment(services.db(), redis.url(), "gap",
                     // Console lines come the deprecated way here (PUBLISH), which has no history.
                     Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL.toMillis()), "CONSOLE_HISTORY_LINES", "0"));
             try (Poller poller = Poller.create(PollerConfig.fromEnvironment(env)).start();

@@ -7,11 +7,11 @@ import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.util.ArrayList;
@@ -36,21 +36,13 @@ class RedisClusterIT {
     private static final String INTERVAL_MS = "300";
     private static final int BULK_SERVERS = 40;
 
-    private static TestDatabase db;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel().withoutRedis();
     private static List<String> servers;
 
     @BeforeAll
     static void createDatabase() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        servers = PanelFixtures.addBulkServers(db, BULK_SERVERS);
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
+        servers = PanelFixtures.addBulkServers(services.db(), BULK_SERVERS);
     }
 
     @Test
@@ -62,7 +54,7 @@ class RedisClusterIT {
         List<AutoCloseable> started = new ArrayList<>();
         try (PrivateCluster cluster = PrivateCluster.start(3)) {
             try {
-                Map<String, String> env = RelayFixture.environment(db, cluster.url(), prefix,
+                Map<String, String> env = RelayFixture.environment(services.db(), cluster.url(), prefix,
                         Map.of("POLL_INTERVAL_MS", INTERVAL_MS, "REDIS_CLUSTER", "true"));
                 RelayApp relayA = track(started, RelayApp.create(RelayConfig.fromEnvironment(env)).start());
                 RelayApp relayB = track(started, RelayApp.create(RelayConfig.fromEnvironment(env)).start());

@@ -5,11 +5,11 @@ import io.stellarrelay.poller.PollerConfig;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.PrometheusText;
-import io.stellarrelay.testing.TestDatabase;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,19 +60,11 @@ class RedisFaultsIT {
     private static final int TICKS_CHECKED = 5;
     private static final String SYNC_PREFIX = "{\"type\":\"server:sync\",\"serverId\":\"" + SERVER + "\"";
 
-    private static TestDatabase db;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-    }
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel().withoutRedis();
 
     @AfterAll
     static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
     }
 
     @Test
@@ -339,7 +331,7 @@ class RedisFaultsIT {
 
         /** What {@link RelayFixture#environment} gives, on the private Redis under a fresh prefix. */
         private Map<String, String> environment(String redisUrl) {
-            return RelayFixture.environment(db, redisUrl, prefix, Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS)));
+            return RelayFixture.environment(services.db(), redisUrl, prefix, Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS)));
         }
 
         /** The server's owner, authenticated by the session cookie, subscribed and synced once. */

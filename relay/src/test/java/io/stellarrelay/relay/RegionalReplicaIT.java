@@ -4,11 +4,11 @@ import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.args.ClientType;
 
 import java.net.http.HttpResponse;
@@ -36,19 +36,11 @@ class RegionalReplicaIT {
     /** The relay replaces a pub/sub connection that delivers no probe for 6 s (README, failure modes). */
     private static final Duration SILENCE_LIMIT = Duration.ofSeconds(6);
 
-    private static TestDatabase db;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-    }
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel().withoutRedis();
 
     @AfterAll
     static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
     }
 
     @Test
@@ -122,7 +114,7 @@ class RegionalReplicaIT {
                 region.replica = region.track(PrivateRedis.start());
                 region.replica.replicate(region.primary);
                 await().atMost(WsTestClient.WAIT).until(region.replica::replicationLinkUp);
-                Map<String, String> env = RelayFixture.environment(db, region.primary.url(), region.prefix,
+                Map<String, String> env = RelayFixture.environment(services.db(), region.primary.url(), region.prefix,
                         Map.of("POLL_INTERVAL_MS", INTERVAL_MS, "REDIS_SUBSCRIBE_URL", region.replica.url()));
                 region.relay = region.track(RelayApp.create(RelayConfig.fromEnvironment(env)).start());
                 region.track(Poller.create(PollerConfig.fromEnvironment(env)).start());

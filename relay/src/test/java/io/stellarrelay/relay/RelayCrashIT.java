@@ -2,13 +2,12 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
-import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Map;
@@ -22,32 +21,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A relay process killed with SIGKILL leaves no cleanup behind; the poller must stop counting it anyway. */
 class RelayCrashIT {
     private static final long INTERVAL_MS = 1000;
-    private static TestDatabase db;
-    private static TestRedis redis;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel();
     private static Poller poller;
 
     @BeforeAll
     static void start() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        redis = TestRedis.create();
         // Driven tick by tick below; never started, so it publishes only when the test asks.
-        poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(db, redis,
+        poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(services.db(), services.redis(),
                 Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS)))));
     }
 
     @AfterAll
     static void stop() {
         if (poller != null) poller.close();
-        if (redis != null) redis.close();
-        if (db != null) db.close();
     }
 
     @Test
     @DisplayName("a relay killed without cleanup stops being counted by the poller within three intervals")
     void killedRelayStopsBeingCounted() throws Exception {
         int port = JavaProcess.freePort();
-        try (JavaProcess relay = JavaProcess.startRelay("relay-crash-it", RelayFixture.environment(db, redis, Map.of(
+        try (JavaProcess relay = JavaProcess.startRelay("relay-crash-it", RelayFixture.environment(services.db(), services.redis(), Map.of(
                 "PORT", Integer.toString(port), "POLL_INTERVAL_MS", Long.toString(INTERVAL_MS))))) {
             relay.awaitHttpOk(port, "/health/live", Duration.ofSeconds(30));
             try (WsTestClient client = WsTestClient.connect(port, cookieHeader(ADMIN_TOKEN))) {
@@ -61,9 +55,9 @@ class RelayCrashIT {
                 long killedAt = System.nanoTime();
                 await().atMost(Duration.ofMillis(3 * INTERVAL_MS)).until(() -> poller.tick().watched() == 0);
                 assertTrue(System.nanoTime() - killedAt <= Duration.ofMillis(3 * INTERVAL_MS).toNanos());
-                assertTrue(!redis.client().exists(new io.stellarrelay.redis.RedisNames(redis.prefix())
-                        .relayIndexKey()) || redis.client().scard(new io.stellarrelay.redis.RedisNames(
-                        redis.prefix()).relayIndexKey()) == 0, "the dead relay is dropped from the index");
+                assertTrue(!services.redis().client().exists(new io.stellarrelay.redis.RedisNames(services.redis().prefix())
+                        .relayIndexKey()) || services.redis().client().scard(new io.stellarrelay.redis.RedisNames(
+                        services.redis().prefix()).relayIndexKey()) == 0, "the dead relay is dropped from the index");
             }
         }
     }

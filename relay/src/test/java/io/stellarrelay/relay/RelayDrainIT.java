@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
 import io.stellarrelay.redis.RedisNames;
-import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -55,27 +54,22 @@ class RelayDrainIT {
     private static final long DRAIN_BATCH_INTERVAL_MS = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static TestDatabase db;
-    private static TestRedis redis;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel();
     private static RelayApp relayB;
     private static Poller poller;
 
     @BeforeAll
     static void start() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        redis = TestRedis.create();
         Map<String, String> env = Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS));
-        relayB = RelayFixture.startRelay(db, redis, env);
-        poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(db, redis, env))).start();
+        relayB = RelayFixture.startRelay(services.db(), services.redis(), env);
+        poller = Poller.create(PollerConfig.fromEnvironment(RelayFixture.environment(services.db(), services.redis(), env))).start();
     }
 
     @AfterAll
     static void stop() {
         if (poller != null) poller.close();
         if (relayB != null) relayB.close();
-        if (redis != null) redis.close();
-        if (db != null) db.close();
     }
 
     private record KeySample(long atNanos, long pttl) {}
@@ -85,8 +79,8 @@ class RelayDrainIT {
             + "withdraws its watch set and exits in time; its clients resume on the other relay and no client "
             + "misses a tick")
     void drainsToTheOtherRelay() throws Exception {
-        RedisNames names = new RedisNames(redis.prefix());
-        PollPeriods periods = new PollPeriods(redis.client(), names, INTERVAL_MS);
+        RedisNames names = new RedisNames(services.redis().prefix());
+        PollPeriods periods = new PollPeriods(services.redis().client(), names, INTERVAL_MS);
         String relayAId = "drain-a-" + UUID.randomUUID().toString().substring(0, 8);
         String watchKey = names.relayWatchKey(relayAId);
         int portA = JavaProcess.freePort();
@@ -95,7 +89,7 @@ class RelayDrainIT {
         ExecutorService loadBalancer = Executors.newVirtualThreadPerTaskExecutor();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("watch-key-sampler").daemon().factory());
-        try (JavaProcess relayA = JavaProcess.startRelay("relay-drain-it-a", RelayFixture.environment(db, redis, Map.of(
+        try (JavaProcess relayA = JavaProcess.startRelay("relay-drain-it-a", RelayFixture.environment(services.db(), services.redis(), Map.of(
                 "PORT", Integer.toString(portA),
                 "RELAY_ID", relayAId,
                 "POLL_INTERVAL_MS", Long.toString(INTERVAL_MS),
@@ -116,8 +110,8 @@ class RelayDrainIT {
             for (SyncTally client : onB) {
                 client.awaitFirstSyncs();
             }
-            assertEquals(Set.of(SERVER, OTHER_SERVER), redis.client().smembers(watchKey));
-            assertTrue(redis.client().sismember(names.relayIndexKey(), relayAId));
+            assertEquals(Set.of(SERVER, OTHER_SERVER), services.redis().client().smembers(watchKey));
+            assertTrue(services.redis().client().sismember(names.relayIndexKey(), relayAId));
 
             // Clients on B count from a quiet moment before the SIGTERM to the end.
             Map<SyncTally, Map<String, Long>> baselineB = new HashMap<>();
@@ -133,7 +127,7 @@ class RelayDrainIT {
             // The watch set's remaining lifetime, sampled until it is gone.
             List<KeySample> watchKeySamples = new CopyOnWriteArrayList<>();
             sampler.scheduleAtFixedRate(() -> watchKeySamples.add(
-                    new KeySample(System.nanoTime(), redis.client().pttl(watchKey))), 0, 10, TimeUnit.MILLISECONDS);
+                    new KeySample(System.nanoTime(), services.redis().client().pttl(watchKey))), 0, 10, TimeUnit.MILLISECONDS);
 
             // SIGTERM. The load balancer sends every client A closes to B.
             List<CompletableFuture<Integer>> moved = new ArrayList<>();
@@ -185,8 +179,8 @@ class RelayDrainIT {
             // A's watch set was withdrawn, not left to expire: gone while it still had most of its lease.
             sampler.shutdown();
             assertTrue(sampler.awaitTermination(5, TimeUnit.SECONDS));
-            assertFalse(redis.client().exists(watchKey), "A's watch set is gone once A has exited");
-            assertFalse(redis.client().sismember(names.relayIndexKey(), relayAId), "A is out of the relay index");
+            assertFalse(services.redis().client().exists(watchKey), "A's watch set is gone once A has exited");
+            assertFalse(services.redis().client().sismember(names.relayIndexKey(), relayAId), "A is out of the relay index");
             KeySample lastAlive = null;
             KeySample firstGone = null;
             for (KeySample sample : watchKeySamples) {

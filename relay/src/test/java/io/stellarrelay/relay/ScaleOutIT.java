@@ -5,12 +5,12 @@ import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.PanelFixtures.FleetUser;
 import io.stellarrelay.testing.RedisMessages;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,26 +69,21 @@ class ScaleOutIT {
     private static final long UNCOUNTED_BOUND_MS = 3 * INTERVAL_MS;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static TestDatabase db;
-    private static TestRedis redis;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel();
     private static List<FleetUser> fleet;
     private static ProcessStack stack;
 
     @BeforeAll
     static void start() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        fleet = PanelFixtures.addFleet(db, USERS, SERVERS_PER_USER);
-        redis = TestRedis.create();
-        stack = ProcessStack.start("scale-out-it", db, redis, RELAYS,
+        fleet = PanelFixtures.addFleet(services.db(), USERS, SERVERS_PER_USER);
+        stack = ProcessStack.start("scale-out-it", services.db(), services.redis(), RELAYS,
                 Map.of("POLL_INTERVAL_MS", Long.toString(INTERVAL_MS)));
     }
 
     @AfterAll
     static void stop() {
         if (stack != null) stack.close();
-        if (redis != null) redis.close();
-        if (db != null) db.close();
     }
 
     /** Counts taken at one quiet moment: the last poll period run, each client's syncs, each channel's publishes. */
@@ -111,7 +106,7 @@ class ScaleOutIT {
         private final Map<String, Long> counts = new HashMap<>();
 
         Publications(RedisNames names) throws InterruptedException {
-            this.messages = RedisMessages.matching(redis.url(), names.serverChannel("*"));
+            this.messages = RedisMessages.matching(services.redis().url(), names.serverChannel("*"));
         }
 
         Map<String, Long> counts() throws Exception {
@@ -188,8 +183,8 @@ class ScaleOutIT {
             + "and have syncs again within three intervals, the other clients miss and repeat no sync, the poller "
             + "drops the dead relay's watch set yet covers every live one, and the load ends up on both survivors")
     void relayCrashUnderLoad() throws Exception {
-        RedisNames names = new RedisNames(redis.prefix());
-        PollPeriods periods = new PollPeriods(redis.client(), names, INTERVAL_MS);
+        RedisNames names = new RedisNames(services.redis().prefix());
+        PollPeriods periods = new PollPeriods(services.redis().client(), names, INTERVAL_MS);
         List<ProcessStack.Relay> relays = stack.relays();
         List<List<Integer>> orders = orders(relays.stream().map(ProcessStack.Relay::port).toList());
         ProcessStack.Relay doomed = relays.get(0);
@@ -218,7 +213,7 @@ class ScaleOutIT {
             ghost.send("{\"type\":\"subscribe\",\"serverId\":\"" + OTHER_SERVER + "\"}");
             ghost.awaitSync(OTHER_SERVER);
             String doomedWatchKey = names.relayWatchKey(doomed.id());
-            await().atMost(WsTestClient.WAIT).until(() -> redis.client().sismember(doomedWatchKey, OTHER_SERVER));
+            await().atMost(WsTestClient.WAIT).until(() -> services.redis().client().sismember(doomedWatchKey, OTHER_SERVER));
 
             List<ReconnectingClient> displaced = clients.stream()
                     .filter(c -> c.current().port() == doomed.port()).toList();
@@ -239,10 +234,10 @@ class ScaleOutIT {
             // drops the relay from the index when it next reads the sets.
             // (Waits are generous so that a failure reports the time taken; the bounds are asserted after.)
             await().atMost(Duration.ofMillis(5 * LEASE_MS)).pollInterval(Duration.ofMillis(10))
-                    .until(() -> !redis.client().exists(doomedWatchKey));
+                    .until(() -> !services.redis().client().exists(doomedWatchKey));
             long watchSetGoneMs = (System.nanoTime() - killedAt) / 1_000_000;
             await().atMost(Duration.ofMillis(5 * UNCOUNTED_BOUND_MS)).pollInterval(Duration.ofMillis(10))
-                    .until(() -> !redis.client().sismember(names.relayIndexKey(), doomed.id()));
+                    .until(() -> !services.redis().client().sismember(names.relayIndexKey(), doomed.id()));
             long uncountedMs = (System.nanoTime() - killedAt) / 1_000_000;
             assertTrue(watchSetGoneMs <= LEASE_MS, "the dead relay's watch set expired " + watchSetGoneMs
                     + " ms after the kill; its lease is " + LEASE_MS + " ms");
@@ -287,12 +282,12 @@ class ScaleOutIT {
                 Set<String> watchedHere = clients.stream().filter(c -> c.current().port() == relay.port())
                         .flatMap(c -> c.tally().servers().stream()).collect(Collectors.toCollection(TreeSet::new));
                 await().atMost(WsTestClient.WAIT).pollInterval(Duration.ofMillis(50)).until(() ->
-                        new TreeSet<>(redis.client().smembers(names.relayWatchKey(relay.id()))).equals(watchedHere));
+                        new TreeSet<>(services.redis().client().smembers(names.relayWatchKey(relay.id()))).equals(watchedHere));
                 liveWatched.addAll(watchedHere);
             }
             assertEquals(fleetServers, liveWatched);
             assertEquals(survivors.stream().map(ProcessStack.Relay::id).collect(Collectors.toSet()),
-                    redis.client().smembers(names.relayIndexKey()), "relays the poller counts");
+                    services.redis().client().smembers(names.relayIndexKey()), "relays the poller counts");
 
             // From a quiet moment after the move to the end, every client counts; the clients that stayed
             // go on counting from before the kill.

@@ -1,11 +1,11 @@
 package io.stellarrelay.relay;
 
 import io.stellarrelay.poller.PollerMain;
-import io.stellarrelay.testing.TestDatabase;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -26,18 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StartupFailuresIT {
     private static final Duration EXIT_WAIT = Duration.ofSeconds(30);
-    private static TestDatabase db;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = TestDatabase.create();
-    }
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel().withoutRedis().withoutFixtures();
 
     @AfterAll
     static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
     }
 
     @Test
@@ -45,7 +38,7 @@ class StartupFailuresIT {
     void relayPortInUse() throws Exception {
         try (ServerSocket taken = listening()) {
             int port = taken.getLocalPort();
-            Map<String, String> env = RelayFixture.environment(db, "redis://127.0.0.1:6379", "startup-it",
+            Map<String, String> env = RelayFixture.environment(services.db(), "redis://127.0.0.1:6379", "startup-it",
                     Map.of("PORT", Integer.toString(port)));
             try (JavaProcess relay = JavaProcess.startRelay("startup-failures-relay-port", env)) {
                 assertSingleLineExit(relay, "stellar-relay: PORT=" + port + ": cannot listen on 127.0.0.1:" + port
@@ -59,7 +52,7 @@ class StartupFailuresIT {
     void pollerHealthPortInUse() throws Exception {
         try (ServerSocket taken = listening()) {
             int port = taken.getLocalPort();
-            Map<String, String> env = RelayFixture.environment(db, "redis://127.0.0.1:6379", "startup-it",
+            Map<String, String> env = RelayFixture.environment(services.db(), "redis://127.0.0.1:6379", "startup-it",
                     Map.of("HEALTH_HOST", "127.0.0.1", "HEALTH_PORT", Integer.toString(port)));
             try (JavaProcess poller = JavaProcess.startMain("startup-failures-poller-port", PollerMain.class, env)) {
                 assertSingleLineExit(poller, "stellar-poller: HEALTH_PORT=" + port + ": cannot listen on 127.0.0.1:"
@@ -74,7 +67,7 @@ class StartupFailuresIT {
     void relayWithoutRedisOrDatabase() throws Exception {
         int port = JavaProcess.freePort();
         String redis = "127.0.0.1:" + JavaProcess.freePort();
-        Map<String, String> env = RelayFixture.environment(db, "redis://" + redis,
+        Map<String, String> env = RelayFixture.environment(services.db(), "redis://" + redis,
                 "startup-it", Map.of("PORT", Integer.toString(port),
                         "DATABASE_URL", "postgresql://postgres@127.0.0.1:" + JavaProcess.freePort() + "/postgres"));
         try (JavaProcess relay = JavaProcess.startRelay("startup-failures-relay-outage", env)) {
@@ -94,7 +87,7 @@ class StartupFailuresIT {
     void pollerWithoutRedis() throws Exception {
         int port = JavaProcess.freePort();
         String redis = "127.0.0.1:" + JavaProcess.freePort();
-        Map<String, String> env = RelayFixture.environment(db, "redis://" + redis,
+        Map<String, String> env = RelayFixture.environment(services.db(), "redis://" + redis,
                 "startup-it", Map.of("HEALTH_HOST", "127.0.0.1", "HEALTH_PORT", Integer.toString(port),
                         "POLL_INTERVAL_MS", "200"));
         try (JavaProcess poller = JavaProcess.startMain("startup-failures-poller-outage", PollerMain.class, env)) {
