@@ -2,6 +2,9 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.support.RawWebSocket;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;

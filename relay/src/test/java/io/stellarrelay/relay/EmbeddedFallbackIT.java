@@ -2,6 +2,8 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.ServiceLocator;
 import io.stellarrelay.testing.TestDatabase;
@@ -12,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.OWNER_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.SERVER;
 import static org.junit.jupiter.api.Assertions.assertEquals;

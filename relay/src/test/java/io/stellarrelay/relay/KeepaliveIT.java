@@ -1,5 +1,8 @@
 package io.stellarrelay.relay;
 
+import io.stellarrelay.relay.support.RawWebSocket;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,8 @@
 package io.stellarrelay.relay;
 
 import io.stellarrelay.protocol.CloseCode;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.ScratchServices;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
@@ -14,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

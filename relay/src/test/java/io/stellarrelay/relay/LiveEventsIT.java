@@ -1,6 +1,9 @@
 package io.stellarrelay.relay;
 
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.StderrCapture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,6 +2,9 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
+import io.stellarrelay.relay.support.PrivateRedis;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.PrometheusText;
 import io.stellarrelay.testing.TestDatabase;

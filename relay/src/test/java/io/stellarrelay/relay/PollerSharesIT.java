@@ -4,6 +4,8 @@ import io.stellarrelay.config.RedisSettings;
 import io.stellarrelay.poller.PollerMain;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.support.JavaProcess;
+import io.stellarrelay.relay.support.RelayFixture;
 import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,7 @@
 package io.stellarrelay.relay;
 
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.CountingDataSource;
 import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.DisplayName;

@@ -3,6 +3,9 @@ package io.stellarrelay.relay;
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.support.PrivateRedis;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.OWNER_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.SERVER;
 import static org.awaitility.Awaitility.await;

@@ -2,6 +2,9 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.poller.Poller;
 import io.stellarrelay.poller.PollerConfig;
+import io.stellarrelay.relay.support.JavaProcess;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.Map;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.ADMIN_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.OTHER_SERVER;
 import static org.awaitility.Awaitility.await;

@@ -1,6 +1,8 @@
 package io.stellarrelay.relay;
 
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.PrometheusText;
 import io.stellarrelay.testing.ScratchServices;
 import org.awaitility.core.ConditionTimeoutException;
@@ -19,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.ADMIN_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.EXPIRED_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.OTHER_SERVER;

@@ -2,6 +2,8 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.CountingDataSource;
 import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterEach;

@@ -2,6 +2,10 @@ package io.stellarrelay.relay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.support.PollPeriods;
+import io.stellarrelay.relay.support.ProcessStack;
+import io.stellarrelay.relay.support.ReconnectingClient;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.PanelFixtures.FleetUser;
 import io.stellarrelay.testing.RedisMessages;
@@ -27,7 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.ADMIN_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.OTHER_SERVER;
 import static org.awaitility.Awaitility.await;

@@ -2,6 +2,9 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.support.RawWebSocket;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.PrometheusText;
 import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.DisplayName;
@@ -11,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.Map;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.OWNER_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.SERVER;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,8 @@
 package io.stellarrelay.relay;
 
 import io.stellarrelay.poller.PollerMain;
+import io.stellarrelay.relay.support.JavaProcess;
+import io.stellarrelay.relay.support.RelayFixture;
 import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;

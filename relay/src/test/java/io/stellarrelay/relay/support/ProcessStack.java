@@ -1,4 +1,4 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,14 +19,14 @@ import java.util.Map;
  * {@code target/<name>-relay-<i>.log} and {@code target/<name>-poller.log}. Closing kills whatever is
  * still running.
  */
-final class ProcessStack implements AutoCloseable {
+public final class ProcessStack implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One relay process. */
-    record Relay(String id, int port, JavaProcess process) {
+    public record Relay(String id, int port, JavaProcess process) {
         /** Its {@code GET /health/ready} body (status, and how many sockets it holds). */
-        JsonNode readiness() throws Exception {
+        public JsonNode readiness() throws Exception {
             return JSON.readTree(RelayFixture.get(port, "/health/ready", null).body());
         }
 
@@ -48,7 +48,7 @@ final class ProcessStack implements AutoCloseable {
      * Starts {@code relayCount} relays and a poller on {@code db} and {@code redis}; {@code env} is added
      * to the environment of all of them (give them the same {@code POLL_INTERVAL_MS}).
      */
-    static ProcessStack start(String name, TestDatabase db, TestRedis redis, int relayCount, Map<String, String> env) {
+    public static ProcessStack start(String name, TestDatabase db, TestRedis redis, int relayCount, Map<String, String> env) {
         List<Relay> relays = new ArrayList<>();
         JavaProcess poller = null;
         try {
@@ -78,7 +78,7 @@ final class ProcessStack implements AutoCloseable {
         }
     }
 
-    List<Relay> relays() {
+    public List<Relay> relays() {
         return relays;
     }
 

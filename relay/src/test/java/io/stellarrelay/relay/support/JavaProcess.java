@@ -1,4 +1,6 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
+
+import io.stellarrelay.relay.RelayMain;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +20,7 @@ import static org.awaitility.Awaitility.await;
  * ({@link #terminate}, which runs the shutdown hooks) or SIGKILL ({@link #kill}, which runs nothing).
  * Its output goes to {@code target/<name>.log}, kept for when a test fails.
  */
-final class JavaProcess implements AutoCloseable {
+public final class JavaProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
@@ -30,12 +32,12 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** Runs {@code mainClass} with the test classpath (every module and dependency of this build). */
-    static JavaProcess startMain(String name, Class<?> mainClass, Map<String, String> env) {
+    public static JavaProcess startMain(String name, Class<?> mainClass, Map<String, String> env) {
         return start(name, List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()), env);
     }
 
     /** Runs the relay: the packaged jar when the build made one (as deployed), else {@link RelayMain}. */
-    static JavaProcess startRelay(String name, Map<String, String> env) {
+    public static JavaProcess startRelay(String name, Map<String, String> env) {
         Path jar = Path.of("target", "stellar-relay.jar");
         return Files.exists(jar)
                 ? start(name, List.of("-jar", jar.toString()), env)
@@ -60,7 +62,7 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** A port that was free a moment ago, for a process that must be told its port in advance. */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -72,37 +74,37 @@ final class JavaProcess implements AutoCloseable {
      * Waits until the process answers 200 to {@code GET http://127.0.0.1:<port><path>} (a health
      * endpoint), failing at once should it exit first.
      */
-    void awaitHttpOk(int port, String path, Duration timeout) {
+    public void awaitHttpOk(int port, String path, Duration timeout) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
                 .failFast(name + " exited: " + this, () -> !isAlive())
                 .until(() -> RelayFixture.get(port, path, null).statusCode() == 200);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** SIGTERM on Linux and macOS: the JVM runs its shutdown hooks (graceful stop). */
-    void terminate() {
+    public void terminate() {
         process.destroy();
     }
 
     /** SIGKILL: no shutdown hook, no cleanup, like a crash or an OOM kill. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
     }
 
     /** Waits for the process to exit; true if it did within {@code timeout}. */
-    boolean waitFor(Duration timeout) throws InterruptedException {
+    public boolean waitFor(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    int exitValue() {
+    public int exitValue() {
         return process.exitValue();
     }
 
     /** Everything the process has printed so far. */
-    String output() {
+    public String output() {
         try {
             return Files.readString(log);
         } catch (IOException e) {

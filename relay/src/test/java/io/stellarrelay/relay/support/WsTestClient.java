@@ -1,4 +1,4 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,8 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
 
 import io.stellarrelay.config.Secret;
+import io.stellarrelay.relay.RelayApp;
+import io.stellarrelay.relay.RelayConfig;
 import io.stellarrelay.relay.auth.SessionCookie;
 import io.stellarrelay.testing.TestDatabase;
 import io.stellarrelay.testing.TestRedis;

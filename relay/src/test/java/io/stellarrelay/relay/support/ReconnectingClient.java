@@ -1,4 +1,4 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,16 +17,16 @@ import java.util.concurrent.TimeUnit;
  * <p>The syncs it receives are counted by its {@link SyncTally} ({@link #tally}), across connections.
  * Counting through the tally is safe only while {@link #current} is an established connection.
  */
-final class ReconnectingClient implements AutoCloseable {
+public final class ReconnectingClient implements AutoCloseable {
     /** Wait after a lost connection or a first failed attempt; doubled per further failure. */
-    static final Duration BASE_BACKOFF = Duration.ofMillis(100);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    public static final Duration BASE_BACKOFF = Duration.ofMillis(100);
+    public static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
     /** A connection that got as far as receiving syncs, and when it did. */
-    record Connection(int port, long syncingAtNanos) {}
+    public record Connection(int port, long syncingAtNanos) {}
 
     /** A connection lost: which address, with which close code, when the client noticed. */
-    record Loss(int port, int closeCode, long atNanos) {}
+    public record Loss(int port, int closeCode, long atNanos) {}
 
     private final SyncTally tally;
     private final List<Integer> addresses;
@@ -44,7 +44,7 @@ final class ReconnectingClient implements AutoCloseable {
     }
 
     /** Starts connecting to the relays on {@code ports}, in that order, as user {@code token}. */
-    static ReconnectingClient start(String name, String token, List<String> servers, List<Integer> ports) {
+    public static ReconnectingClient start(String name, String token, List<String> servers, List<Integer> ports) {
         ReconnectingClient client = new ReconnectingClient(SyncTally.unconnected(name, token, servers), ports);
         client.loop.start();
         return client;
@@ -91,35 +91,35 @@ final class ReconnectingClient implements AutoCloseable {
      * Between half and all of {@code BASE_BACKOFF * 2^failures}, capped at {@code MAX_BACKOFF}: clients
      * thrown off one relay together do not all come back in the same instant.
      */
-    static Duration backoff(int failures) {
+    public static Duration backoff(int failures) {
         long ceiling = Math.min(MAX_BACKOFF.toMillis(), BASE_BACKOFF.toMillis() << Math.min(failures, 16));
         return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
     }
 
-    List<Integer> addresses() {
+    public List<Integer> addresses() {
         return addresses;
     }
 
-    SyncTally tally() {
+    public SyncTally tally() {
         return tally;
     }
 
     /** The connection now receiving syncs, or null while the client is between relays. */
-    Connection current() {
+    public Connection current() {
         return current;
     }
 
     /** Every connection that reached syncing, oldest first. */
-    List<Connection> connections() {
+    public List<Connection> connections() {
         return List.copyOf(connections);
     }
 
-    List<Loss> losses() {
+    public List<Loss> losses() {
         return List.copyOf(losses);
     }
 
     /** Attempts that failed (refused, timed out, refused authentication), for failure messages. */
-    List<Throwable> failedAttempts() {
+    public List<Throwable> failedAttempts() {
         return List.copyOf(failedAttempts);
     }
 

@@ -1,4 +1,4 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
 
 import io.stellarrelay.embedded.EmbeddedRedisServer;
 import io.stellarrelay.embedded.Workspace;
@@ -135,7 +135,7 @@ public final class PrivateRedis implements AutoCloseable {
     }
 
     /** Runs a command on the test's own connection, reconnecting after a failure. */
-    synchronized <T> T admin(Function<Jedis, T> command) {
+    public synchronized <T> T admin(Function<Jedis, T> command) {
         if (server == null) {
             throw new IllegalStateException("private Redis is stopped");
         }

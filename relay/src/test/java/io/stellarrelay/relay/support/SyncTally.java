@@ -1,4 +1,4 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * everything the relay had sent to the socket when it read the ping. The client can move to another
  * relay ({@link #reconnect}) the way a browser behind a load balancer does, with the same credentials.
  */
-final class SyncTally {
+public final class SyncTally {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
@@ -39,14 +39,14 @@ final class SyncTally {
     }
 
     /** Connects to the relay on {@code port}, authenticates with {@code token} and subscribes to {@code servers}. */
-    static SyncTally connect(String name, int port, String token, String... servers) throws Exception {
+    public static SyncTally connect(String name, int port, String token, String... servers) throws Exception {
         SyncTally tally = new SyncTally(name, token, List.of(servers));
         tally.reconnect(port);
         return tally;
     }
 
     /** Not connected yet: the first {@link #reconnect} opens its socket. */
-    static SyncTally unconnected(String name, String token, List<String> servers) {
+    public static SyncTally unconnected(String name, String token, List<String> servers) {
         return new SyncTally(name, token, servers);
     }
 
@@ -54,7 +54,7 @@ final class SyncTally {
      * A new socket to {@code port} (the old one is left as it is): authenticate, subscribe again. When
      * that fails the new socket is closed and the current one stays the current one.
      */
-    synchronized void reconnect(int port) throws Exception {
+    public synchronized void reconnect(int port) throws Exception {
         WsTestClient fresh = WsTestClient.connect(port);
         Set<String> synced = new HashSet<>();
         try {
@@ -92,15 +92,15 @@ final class SyncTally {
         }
     }
 
-    synchronized WsTestClient client() {
+    public synchronized WsTestClient client() {
         return client;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    List<String> servers() {
+    public List<String> servers() {
         return servers;
     }
 
@@ -108,7 +108,7 @@ final class SyncTally {
      * Waits until the current socket has had a sync for each of its servers, in whatever order they
      * come (those are not counted).
      */
-    synchronized void awaitFirstSyncs() throws InterruptedException {
+    public synchronized void awaitFirstSyncs() throws InterruptedException {
         Set<String> pending = new HashSet<>(servers);
         pending.removeAll(syncedWhileSubscribing);
         while (!pending.isEmpty()) {
@@ -118,7 +118,7 @@ final class SyncTally {
     }
 
     /** Ping barrier: counts every frame the relay had sent to the current socket before it read a ping. */
-    synchronized void drain() throws Exception {
+    public synchronized void drain() throws Exception {
         for (String message : client.drainUntilPong()) {
             JsonNode frame = JSON.readTree(message);
             if ("server:sync".equals(frame.path("type").asText())) {
@@ -130,7 +130,7 @@ final class SyncTally {
     }
 
     /** Syncs counted so far, per server (every subscribed server listed, zero included). */
-    synchronized Map<String, Long> counts() {
+    public synchronized Map<String, Long> counts() {
         Map<String, Long> counts = new TreeMap<>();
         for (String serverId : servers) {
             counts.put(serverId, syncs.getOrDefault(serverId, 0L));
@@ -139,21 +139,21 @@ final class SyncTally {
     }
 
     /** Frames other than syncs counted so far (errors would show up here). */
-    List<String> otherFrames() {
+    public List<String> otherFrames() {
         synchronized (others) {
             return List.copyOf(others);
         }
     }
 
     /** {@code counts() - before}, per server. */
-    synchronized Map<String, Long> since(Map<String, Long> before) {
+    public synchronized Map<String, Long> since(Map<String, Long> before) {
         Map<String, Long> delta = new TreeMap<>();
         counts().forEach((serverId, n) -> delta.put(serverId, n - before.getOrDefault(serverId, 0L)));
         return delta;
     }
 
     /** What every server would show had each of {@code ticks} ticks reached this client once. */
-    Map<String, Long> expected(long ticks) {
+    public Map<String, Long> expected(long ticks) {
         Map<String, Long> expected = new TreeMap<>();
         for (String serverId : servers) {
             expected.put(serverId, ticks);

@@ -1,4 +1,4 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.MigrateParams;
@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * newer for sharded pub/sub) on free loopback ports, formed with {@code redis-cli --cluster create}, all
  * primaries. Closing it stops every node and deletes their directories.
  */
-final class PrivateCluster implements AutoCloseable {
+public final class PrivateCluster implements AutoCloseable {
     private static final int ALL_SLOTS = 16_384;
 
     private final List<PrivateRedis> nodes = new ArrayList<>();
@@ -33,7 +33,7 @@ final class PrivateCluster implements AutoCloseable {
      * {@code cluster_state:ok}. Without redis-server 7 on this machine the test is skipped, and in CI
      * (where a skip must never pass for a success) it fails.
      */
-    static PrivateCluster start(int size) throws Exception {
+    public static PrivateCluster start(int size) throws Exception {
         requireRedis7();
         PrivateCluster cluster = new PrivateCluster();
         try {
@@ -106,16 +106,16 @@ final class PrivateCluster implements AutoCloseable {
     }
 
     /** {@code REDIS_URL} for the cluster: every node as a seed. */
-    String url() {
+    public String url() {
         return nodes.stream().map(PrivateRedis::url).collect(Collectors.joining(","));
     }
 
-    List<PrivateRedis> nodes() {
+    public List<PrivateRedis> nodes() {
         return nodes;
     }
 
     /** The node that owns {@code slot}, as the first node sees it. */
-    PrivateRedis ownerOf(int slot) {
+    public PrivateRedis ownerOf(int slot) {
         int port = ownerPort(nodes.get(0), slot);
         return nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow();
     }
@@ -136,7 +136,7 @@ final class PrivateCluster implements AutoCloseable {
      * every key, then every node is told the new owner (target first, so the source's redirections point
      * at a node that accepts them). Returns once every node agrees.
      */
-    void moveSlot(int slot, PrivateRedis target) {
+    public void moveSlot(int slot, PrivateRedis target) {
         PrivateRedis source = ownerOf(slot);
         String targetId = target.admin(Jedis::clusterMyId);
         String sourceId = source.admin(Jedis::clusterMyId);
@@ -158,7 +158,7 @@ final class PrivateCluster implements AutoCloseable {
     }
 
     /** Sharded subscribers of {@code channel} on {@code node} (PUBSUB SHARDNUMSUB). */
-    static long shardSubscribers(PrivateRedis node, String channel) {
+    public static long shardSubscribers(PrivateRedis node, String channel) {
         List<?> reply = (List<?>) node.admin(j -> j.sendCommand(redis.clients.jedis.Protocol.Command.PUBSUB,
                 "SHARDNUMSUB", channel));
         return (Long) reply.get(1);

@@ -1,4 +1,4 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -12,7 +12,7 @@ import java.util.List;
  * every write) while still passing it through, so a test can count log lines of in-process services.
  * Test classes run one after another in the failsafe JVM, so what is captured is this test's.
  */
-final class StderrCapture implements AutoCloseable {
+public final class StderrCapture implements AutoCloseable {
     private final PrintStream original;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
@@ -43,12 +43,12 @@ final class StderrCapture implements AutoCloseable {
         System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
     }
 
-    static StderrCapture start() {
+    public static StderrCapture start() {
         return new StderrCapture();
     }
 
     /** Every complete line captured so far. */
-    List<String> lines() {
+    public List<String> lines() {
         String text;
         synchronized (captured) {
             text = captured.toString(StandardCharsets.UTF_8);
@@ -58,11 +58,11 @@ final class StderrCapture implements AutoCloseable {
     }
 
     /** Lines containing {@code fragment}. */
-    List<String> matching(String fragment) {
+    public List<String> matching(String fragment) {
         return lines().stream().filter(line -> line.contains(fragment)).toList();
     }
 
-    long count(String fragment) {
+    public long count(String fragment) {
         return matching(fragment).size();
     }
 

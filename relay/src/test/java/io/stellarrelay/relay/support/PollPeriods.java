@@ -1,4 +1,4 @@
-package io.stellarrelay.relay;
+package io.stellarrelay.relay.support;
 
 import io.stellarrelay.redis.RedisNames;
 import redis.clients.jedis.Protocol;
@@ -17,36 +17,36 @@ import static org.awaitility.Awaitility.await;
  * middle of a period the last tick has been delivered and the next is half an interval away. Counts
  * taken there ({@link #quietly}) compare exactly with the number of ticks.
  */
-final class PollPeriods {
+public final class PollPeriods {
     private final RedisClient redis;
     private final RedisNames names;
     private final long intervalMillis;
 
-    PollPeriods(RedisClient redis, RedisNames names, long intervalMillis) {
+    public PollPeriods(RedisClient redis, RedisNames names, long intervalMillis) {
         this.redis = redis;
         this.names = names;
         this.intervalMillis = intervalMillis;
     }
 
     /** Redis's clock, in milliseconds. */
-    long nowMillis() {
+    public long nowMillis() {
         List<?> time = (List<?>) redis.sendCommand(Protocol.Command.TIME);
         long seconds = Long.parseLong(new String((byte[]) time.get(0), StandardCharsets.US_ASCII));
         long micros = Long.parseLong(new String((byte[]) time.get(1), StandardCharsets.US_ASCII));
         return seconds * 1000 + micros / 1000;
     }
 
-    long currentPeriod() {
+    public long currentPeriod() {
         return Math.floorDiv(nowMillis(), intervalMillis);
     }
 
     /** How far into the current period Redis's clock is, from 0 to 1. */
-    double phase() {
+    public double phase() {
         return (double) Math.floorMod(nowMillis(), intervalMillis) / intervalMillis;
     }
 
     /** The number of the last period a poller claimed ({@code {prefix}:poller:last-tick}), or -1. */
-    long lastTick() {
+    public long lastTick() {
         String value = redis.get(names.pollerLastTickKey());
         return value == null ? -1 : Long.parseLong(value);
     }
@@ -56,7 +56,7 @@ final class PollPeriods {
      * tick have been claimed while it ran or the period ended before it finished. {@code snapshot} must
      * be safe to repeat (counting through ping barriers is: counts are cumulative).
      */
-    <T> T quietly(Callable<T> snapshot) throws Exception {
+    public <T> T quietly(Callable<T> snapshot) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMillis(intervalMillis * 10).toNanos();
         while (System.nanoTime() < deadline) {
             await().atMost(Duration.ofMillis(intervalMillis * 3)).pollInterval(Duration.ofMillis(5))
