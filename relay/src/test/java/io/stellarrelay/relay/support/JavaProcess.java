@@ -36,9 +36,13 @@ public final class JavaProcess implements AutoCloseable {
         return start(name, List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()), env);
     }
 
-    /** Runs the relay: the packaged jar when the build made one (as deployed), else {@link RelayMain}. */
+    /**
+     * Runs the relay: the packaged jar when the build made one (as deployed), else {@link RelayMain}. The
+     * jar is {@code target/stellar-relay.jar} of the module under test, or the system property
+     * {@code stellar.relay.jar} (set by the system-tests module, which runs the relay module's jar).
+     */
     public static JavaProcess startRelay(String name, Map<String, String> env) {
-        Path jar = Path.of("target", "stellar-relay.jar");
+        Path jar = Path.of(System.getProperty("stellar.relay.jar", "target/stellar-relay.jar"));
         return Files.exists(jar)
                 ? start(name, List.of("-jar", jar.toString()), env)
                 : startMain(name, RelayMain.class, env);
