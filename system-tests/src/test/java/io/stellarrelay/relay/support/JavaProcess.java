@@ -37,14 +37,14 @@ public final class JavaProcess implements AutoCloseable {
     }
 
     /**
-     * Runs the relay: the packaged jar when the build made one (as deployed), else {@link RelayMain}. The
-     * jar is {@code target/stellar-relay.jar} of the module under test, or the system property
-     * {@code stellar.relay.jar} (set by the system-tests module, which runs the relay module's jar).
+     * Runs the relay as deployed, from the jar the relay module packaged (named by the system property
+     * {@code stellar.relay.jar}, which this module's build sets), or from {@link RelayMain} on the test
+     * classpath when there is no such jar.
      */
     public static JavaProcess startRelay(String name, Map<String, String> env) {
-        Path jar = Path.of(System.getProperty("stellar.relay.jar", "target/stellar-relay.jar"));
-        return Files.exists(jar)
-                ? start(name, List.of("-jar", jar.toString()), env)
+        String jar = System.getProperty("stellar.relay.jar");
+        return jar != null && Files.exists(Path.of(jar))
+                ? start(name, List.of("-jar", jar), env)
                 : startMain(name, RelayMain.class, env);
     }
 
