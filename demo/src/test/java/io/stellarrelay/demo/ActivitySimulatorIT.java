@@ -1,8 +1,10 @@
 package io.stellarrelay.demo;
 
+import io.stellarrelay.testing.ScratchServices;
 import io.stellarrelay.testing.TestDatabase;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ActivitySimulatorIT {
+    @RegisterExtension
+    final ScratchServices services = ScratchServices.panel().withoutFixtures().withoutRedis();
 
     private record Row(String status, String previousStatus, String containerId, long memory, double cpu,
                        java.sql.Timestamp updatedAt, boolean suspended) {}
@@ -62,7 +66,8 @@ class ActivitySimulatorIT {
     @Test
     @DisplayName("each step moves one unsuspended server one step along its life and touches updatedAt")
     void stepChangesOneServerLikeADaemonWould() throws Exception {
-        try (TestDatabase db = TestDatabase.create(); DemoDatabase demo = new DemoDatabase(db.url())) {
+        TestDatabase db = services.db();
+        try (DemoDatabase demo = new DemoDatabase(db.url())) {
             loadDemoData(db);
             ActivitySimulator simulator = new ActivitySimulator(demo.dataSource(), new Random(7), change -> { });
             for (int i = 0; i < 20; i++) {
@@ -98,7 +103,8 @@ class ActivitySimulatorIT {
     @Test
     @DisplayName("a crash puts the server in error at once and announces it like any step; unknown servers are refused")
     void crashMakesAServerFailNow() throws Exception {
-        try (TestDatabase db = TestDatabase.create(); DemoDatabase demo = new DemoDatabase(db.url())) {
+        TestDatabase db = services.db();
+        try (DemoDatabase demo = new DemoDatabase(db.url())) {
             loadDemoData(db);
             List<ActivitySimulator.Change> announced = new ArrayList<>();
             ActivitySimulator simulator = new ActivitySimulator(demo.dataSource(), new Random(7), announced::add);

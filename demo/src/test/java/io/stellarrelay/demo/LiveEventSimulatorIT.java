@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.testing.RedisMessages;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.StreamEntryID;
 
 import java.nio.charset.StandardCharsets;
@@ -24,37 +24,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The simulated daemon's live events, on a real Redis, in the shapes of the live events contract. */
 class LiveEventSimulatorIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static TestDatabase db;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel().withoutFixtures();
     private static DemoDatabase demo;
-    private static TestRedis redis;
     private static RedisNames names;
     private static LiveEventSimulator simulator;
 
     @BeforeAll
     static void start() throws Exception {
-        db = TestDatabase.create();
-        db.execute(new String(DemoDatabase.class.getResourceAsStream("/db/demo-data.sql").readAllBytes(),
+        services.db().execute(new String(DemoDatabase.class.getResourceAsStream("/db/demo-data.sql").readAllBytes(),
                 StandardCharsets.UTF_8));
-        db.execute("UPDATE servers SET status = 'STOPPED' WHERE id <> 'srv_demo_01'");
-        db.execute("UPDATE servers SET status = 'RUNNING', suspended = false WHERE id = 'srv_demo_01'");
-        demo = new DemoDatabase(db.url());
-        redis = TestRedis.create();
-        names = new RedisNames(redis.prefix());
-        simulator = new LiveEventSimulator(demo.dataSource(), redis.client(), names, new Random(3));
+        services.db().execute("UPDATE servers SET status = 'STOPPED' WHERE id <> 'srv_demo_01'");
+        services.db().execute("UPDATE servers SET status = 'RUNNING', suspended = false WHERE id = 'srv_demo_01'");
+        demo = new DemoDatabase(services.db().url());
+        names = new RedisNames(services.redis().prefix());
+        simulator = new LiveEventSimulator(demo.dataSource(), services.redis().client(), names, new Random(3));
     }
 
     @AfterAll
     static void stop() {
         if (simulator != null) simulator.close();
-        if (redis != null) redis.close();
         if (demo != null) demo.close();
-        if (db != null) db.close();
     }
 
     @Test
     @DisplayName("a change is announced as a server:status event, followed by the lines the server prints")
     void changeIsAnnounced() throws Exception {
-        try (RedisMessages status = new RedisMessages(redis.url(), names.serverChannel("srv_demo_03"))) {
+        try (RedisMessages status = new RedisMessages(services.redis().url(), names.serverChannel("srv_demo_03"))) {
             simulator.changed(new ActivitySimulator.Change("srv_demo_03", "bp_minecraft_java", "STOPPING"));
             assertEquals("{\"type\":\"server:status\",\"serverId\":\"srv_demo_03\",\"data\":{\"status\":\"stopping\"}}",
                     status.next());
@@ -75,10 +71,10 @@ class LiveEventSimulatorIT {
     @Test
     @DisplayName("only running servers chat on their console and report stats, within their limits")
     void runningServersChatAndReportStats() throws Exception {
-        try (RedisMessages running = new RedisMessages(redis.url(), names.serverChannel("srv_demo_01"));
-             RedisMessages stopped = new RedisMessages(redis.url(), names.serverChannel("srv_demo_02"))) {
+        try (RedisMessages running = new RedisMessages(services.redis().url(), names.serverChannel("srv_demo_01"));
+             RedisMessages stopped = new RedisMessages(services.redis().url(), names.serverChannel("srv_demo_02"))) {
             // A coin that always says yes: every running server chats in this round.
-            LiveEventSimulator chatty = new LiveEventSimulator(demo.dataSource(), redis.client(), names, new Random() {
+            LiveEventSimulator chatty = new LiveEventSimulator(demo.dataSource(), services.redis().client(), names, new Random() {
                 @Override
                 public boolean nextBoolean() {
                     return true;
@@ -101,14 +97,14 @@ class LiveEventSimulatorIT {
             chatty.close();
 
             // Published after that round: had the stopped server published anything, it came first.
-            redis.client().publish(names.serverChannel("srv_demo_02"), "witness");
+            services.redis().client().publish(names.serverChannel("srv_demo_02"), "witness");
             assertEquals("witness", stopped.next());
         }
     }
 
     /** The messages in the server's console stream, oldest first. */
     private static List<String> console(String serverId) {
-        return redis.client().xrange(names.consoleStream(serverId), (StreamEntryID) null, (StreamEntryID) null).stream()
+        return services.redis().client().xrange(names.consoleStream(serverId), (StreamEntryID) null, (StreamEntryID) null).stream()
                 .map(e -> e.getFields().get("data")).toList();
     }
 

@@ -2,12 +2,11 @@ package io.stellarrelay.poller;
 
 import io.stellarrelay.config.DatabaseSettings;
 import io.stellarrelay.db.Databases;
-import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import org.junit.jupiter.api.AfterEach;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -19,19 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @DisplayName("The poller's check for the indexes a large panel needs")
 class PanelIndexesIT {
-    private TestDatabase db;
+    @RegisterExtension
+    final ScratchServices services = ScratchServices.panel().withoutRedis();
     private DataSource dataSource;
 
     @BeforeEach
     void createDatabase() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db); // the panel's schema as its migrations create it: neither index exists
-        dataSource = Databases.unpooled(DatabaseSettings.parse(db.url()));
-    }
-
-    @AfterEach
-    void dropDatabase() {
-        db.close();
+        dataSource = Databases.unpooled(DatabaseSettings.parse(services.db().url()));
     }
 
     private List<String> warnings() {
@@ -41,7 +34,7 @@ class PanelIndexesIT {
     }
 
     private List<String> missingTables() throws Exception {
-        try (Connection c = db.connection()) {
+        try (Connection c = services.db().connection()) {
             return PanelIndexes.missing(c).stream().map(PanelIndexes.Wanted::table).toList();
         }
     }
@@ -59,11 +52,11 @@ class PanelIndexesIT {
         assertTrue(warnings.get(3).contains("allocations_updated_at_idx ON allocations (\"updatedAt\")"), warnings.get(3));
 
         // The advertised statement is valid SQL and satisfies the check.
-        db.execute(PanelIndexes.WANTED.get(0).createStatement());
+        services.db().execute(PanelIndexes.WANTED.get(0).createStatement());
         assertEquals(List.of("server_members", "servers", "allocations"), missingTables());
 
         for (PanelIndexes.Wanted w : PanelIndexes.WANTED.subList(1, 4)) {
-            db.execute(w.createStatement());
+            services.db().execute(w.createStatement());
         }
         assertEquals(List.of(), missingTables());
         assertEquals(List.of(), warnings());
@@ -72,9 +65,9 @@ class PanelIndexesIT {
     @Test
     @DisplayName("counts an index only when the column leads it")
     void leadingColumnOnly() throws Exception {
-        db.execute("CREATE INDEX alloc_port_server ON allocations (\"port\", \"serverId\")");
+        services.db().execute("CREATE INDEX alloc_port_server ON allocations (\"port\", \"serverId\")");
         assertTrue(missingTables().contains("allocations"), "serverId second does not help the lookup");
-        db.execute("CREATE INDEX alloc_server_port ON allocations (\"serverId\", \"port\")");
+        services.db().execute("CREATE INDEX alloc_server_port ON allocations (\"serverId\", \"port\")");
         assertEquals(List.of("server_members", "servers", "allocations"), missingTables());
     }
 

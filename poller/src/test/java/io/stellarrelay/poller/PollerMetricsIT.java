@@ -2,17 +2,13 @@ package io.stellarrelay.poller;
 
 import io.stellarrelay.config.DatabaseSettings;
 import io.stellarrelay.db.Databases;
-import io.stellarrelay.testing.PanelFixtures;
 import io.stellarrelay.testing.PrometheusText;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.sql.DataSource;
 import java.time.Duration;
@@ -31,35 +27,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code GET /metrics} on the poller's health port follows its ticks and its lease. */
 class PollerMetricsIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static TestDatabase db;
-    private TestRedis redis;
+    @RegisterExtension
+    static final ScratchServices database = ScratchServices.panel().withoutRedis();
+    @RegisterExtension
+    final ScratchServices namespace = ScratchServices.redisOnly();
     private final List<Poller> pollers = new ArrayList<>();
-
-    @BeforeAll
-    static void createDatabase() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) db.close();
-    }
-
-    @BeforeEach
-    void namespace() {
-        redis = TestRedis.create();
-    }
 
     @AfterEach
     void stop() {
         pollers.forEach(Poller::close);
-        redis.close();
     }
 
     private PollerConfig config(String pollerId) {
-        return PollerConfig.fromEnvironment(Map.of("DATABASE_URL", db.url(), "REDIS_URL", redis.url(),
-                "REDIS_PREFIX", redis.prefix(), "HEALTH_HOST", "127.0.0.1", "HEALTH_PORT", "0",
+        return PollerConfig.fromEnvironment(Map.of("DATABASE_URL", database.db().url(), "REDIS_URL", namespace.redis().url(),
+                "REDIS_PREFIX", namespace.redis().prefix(), "HEALTH_HOST", "127.0.0.1", "HEALTH_PORT", "0",
                 "POLL_INTERVAL_MS", "200", "POLLER_ID", pollerId));
     }
 
@@ -90,7 +71,7 @@ class PollerMetricsIT {
     @Test
     @DisplayName("published ticks are counted and timed phase by phase, with the servers and syncs of each")
     void publishedTicksAreMeasured() {
-        redis.relayWatches("r1", Set.of(SERVER, OTHER_SERVER));
+        namespace.redis().relayWatches("r1", Set.of(SERVER, OTHER_SERVER));
         Poller poller = start("p1", null);
         PrometheusText metrics = awaitMetrics(poller, m -> ticks(m, "published") >= 2);
         assertEquals(2, metrics.value("stellar_poller_servers"));
@@ -122,7 +103,7 @@ class PollerMetricsIT {
     @Test
     @DisplayName("a tick whose query fails is counted as failed, not as a publish failure")
     void failedTicksAreCounted() {
-        redis.relayWatches("r1", Set.of(SERVER));
+        namespace.redis().relayWatches("r1", Set.of(SERVER));
         // Nothing listens on port 1: every connection attempt is refused at once.
         DataSource unreachable = Databases.unpooled(DatabaseSettings.parse("postgresql://postgres@127.0.0.1:1/none"));
         Poller poller = start("p1", unreachable);

@@ -2,13 +2,14 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.redis.RedisNames;
-import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.relay.support.RawWebSocket;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,26 +48,17 @@ class CloseHandshakeIT {
             "MAX_CONNECTIONS_PER_USER", "100000", "MAX_AUTH_FAILURES_PER_ADDRESS", "1000000",
             "AUTH_TIMEOUT_MS", "120000");
 
-    private static TestDatabase db;
-    private static TestRedis redis;
-
-    @BeforeAll
-    static void start() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        redis = TestRedis.create();
-    }
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel();
 
     @AfterAll
     static void stop() {
-        if (redis != null) redis.close();
-        if (db != null) db.close();
     }
 
     private static RelayApp relay(Map<String, String> overrides) {
         Map<String, String> env = new TreeMap<>(GENEROUS);
         env.putAll(overrides);
-        return RelayFixture.startRelay(db, redis, env);
+        return RelayFixture.startRelay(services.db(), services.redis(), env);
     }
 
     /** One client: a writer thread sends {@code writing} in a loop until the client has seen the close frame. */
@@ -240,7 +232,7 @@ class CloseHandshakeIT {
     @Test
     @DisplayName("a client that stops reading but keeps sending gets 4010 once it reads again, every time")
     void slowConsumer() throws Exception {
-        String channel = new RedisNames(redis.prefix()).serverChannel(SERVER);
+        String channel = new RedisNames(services.redis().prefix()).serverChannel(SERVER);
         String frame = "{\"type\":\"server:sync\",\"serverId\":\"" + SERVER + "\",\"data\":{\"pad\":\""
                 + "x".repeat(16_000) + "\"}}";
         try (RelayApp relay = relay(Map.of("WS_MAX_BUFFERED_BYTES", "65536"))) {
@@ -251,7 +243,7 @@ class CloseHandshakeIT {
                     subscribed.await();
                     // Publish until the relay has given up on every client; each of them reads nothing meanwhile.
                     for (int i = 0; i < 10_000 && relay.watcherCount(SERVER) > 0; i++) {
-                        redis.client().publish(channel, frame);
+                        services.redis().client().publish(channel, frame);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

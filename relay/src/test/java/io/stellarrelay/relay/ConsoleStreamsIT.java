@@ -3,12 +3,15 @@ package io.stellarrelay.relay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.support.PrivateRedis;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.args.ClientType;
@@ -24,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.MEMBER_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.OWNER_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.SERVER;
@@ -43,19 +46,11 @@ class ConsoleStreamsIT {
     private static final String PREFIX = "cs";
     private static final RedisNames NAMES = new RedisNames(PREFIX);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static TestDatabase db;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-    }
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel().withoutRedis();
 
     @AfterAll
     static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
     }
 
     @Test
@@ -150,7 +145,7 @@ class ConsoleStreamsIT {
     @DisplayName("a console opened after 120 lines first gets the last 100 as one frame marked history, then live "
             + "lines; a socket without console permission gets neither")
     void historyOnOptIn() throws Exception {
-        db.execute("UPDATE server_members SET permissions = '{control.start}' WHERE \"userId\" = 'usr_member'");
+        services.db().execute("UPDATE server_members SET permissions = '{control.start}' WHERE \"userId\" = 'usr_member'");
         try (PrivateRedis redis = PrivateRedis.startInstalled();
              RelayApp relay = startRelay(redis);
              WsTestClient member = WsTestClient.connect(relay.port(), cookieHeader(MEMBER_TOKEN))) {
@@ -175,7 +170,7 @@ class ConsoleStreamsIT {
             List<String> memberFrames = member.drainUntilPong();
             assertEquals(List.of(), memberFrames.stream().filter(m -> m.contains("server:console")).toList());
         } finally {
-            db.execute("UPDATE server_members SET permissions = '{console.read}' WHERE \"userId\" = 'usr_member'");
+            services.db().execute("UPDATE server_members SET permissions = '{console.read}' WHERE \"userId\" = 'usr_member'");
         }
     }
 
@@ -257,7 +252,7 @@ class ConsoleStreamsIT {
     }
 
     private static RelayApp startRelay(PrivateRedis redis) {
-        return RelayApp.create(RelayConfig.fromEnvironment(RelayFixture.environment(db, redis.url(), PREFIX, Map.of())))
+        return RelayApp.create(RelayConfig.fromEnvironment(RelayFixture.environment(services.db(), redis.url(), PREFIX, Map.of())))
                 .start();
     }
 

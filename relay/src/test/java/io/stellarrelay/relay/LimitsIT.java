@@ -1,21 +1,22 @@
 package io.stellarrelay.relay;
 
 import io.stellarrelay.protocol.CloseCode;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -24,25 +25,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each configurable limit, on a relay of its own so the limits do not interfere. */
 class LimitsIT {
-    private static TestDatabase db;
-    private static TestRedis redis;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel();
 
     @BeforeAll
     static void start() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        PanelFixtures.addBulkServers(db, 5);
-        redis = TestRedis.create();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (redis != null) redis.close();
-        if (db != null) db.close();
+        PanelFixtures.addBulkServers(services.db(), 5);
     }
 
     private static RelayApp relay(Map<String, String> limits) {
-        return RelayFixture.startRelay(db, redis, limits);
+        return RelayFixture.startRelay(services.db(), services.redis(), limits);
     }
 
     private static WsTestClient authenticated(RelayApp relay, String token) throws Exception {

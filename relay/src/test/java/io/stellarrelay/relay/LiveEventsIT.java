@@ -1,15 +1,16 @@
 package io.stellarrelay.relay;
 
 import io.stellarrelay.redis.RedisNames;
-import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
-import org.junit.jupiter.api.AfterAll;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.StderrCapture;
+import io.stellarrelay.relay.support.WsTestClient;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import redis.clients.jedis.Protocol;
@@ -34,30 +35,21 @@ class LiveEventsIT {
     static final String CONSOLE_FORBIDDEN =
             "{\"type\":\"error\",\"error\":\"Forbidden: You don't have console access to this server\",\"serverId\":\"srv_abc123\"}";
 
-    private static TestDatabase db;
-    private static TestRedis redis;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel();
     private static RedisNames names;
     private RelayApp relay;
 
     @BeforeAll
-    static void services() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        redis = TestRedis.create();
-        names = new RedisNames(redis.prefix());
-    }
-
-    @AfterAll
-    static void stopServices() {
-        redis.close();
-        db.close();
+    static void redisNames() {
+        names = new RedisNames(services.redis().prefix());
     }
 
     @BeforeEach
     void startRelay() {
-        db.execute("UPDATE server_members SET permissions = '{console.read}' WHERE \"userId\" = '" + MEMBER + "'");
+        services.db().execute("UPDATE server_members SET permissions = '{console.read}' WHERE \"userId\" = '" + MEMBER + "'");
         // Console lines come the deprecated way here (PUBLISH), which has no history (ConsoleStreamsIT has).
-        relay = RelayFixture.startRelay(db, redis, Map.of("REVALIDATE_INTERVAL_MS", "3600000", "CONSOLE_BATCH_MS", "20",
+        relay = RelayFixture.startRelay(services.db(), services.redis(), Map.of("REVALIDATE_INTERVAL_MS", "3600000", "CONSOLE_BATCH_MS", "20",
                 "CONSOLE_HISTORY_LINES", "0"));
     }
 
@@ -95,21 +87,21 @@ class LiveEventsIT {
     }
 
     private void publishServer(String serverId, String frame) {
-        redis.client().publish(names.serverChannel(serverId), frame);
+        services.redis().client().publish(names.serverChannel(serverId), frame);
     }
 
     private void publishConsole(String serverId, String... lines) {
-        redis.client().publish(names.consoleChannel(serverId), "{\"lines\":[\"" + String.join("\",\"", lines) + "\"]}");
+        services.redis().client().publish(names.consoleChannel(serverId), "{\"lines\":[\"" + String.join("\",\"", lines) + "\"]}");
     }
 
     private long consoleSubscribers(String serverId) {
-        return redis.subscribers(names.consoleChannel(serverId));
+        return services.redis().subscribers(names.consoleChannel(serverId));
     }
 
     /** Console channels of this test's prefix that any connection is subscribed to (PUBSUB CHANNELS). */
     private List<?> consoleChannels() {
-        return (List<?>) redis.client().sendCommand(Protocol.Command.PUBSUB, "CHANNELS",
-                redis.prefix() + ":console:*");
+        return (List<?>) services.redis().client().sendCommand(Protocol.Command.PUBSUB, "CHANNELS",
+                services.redis().prefix() + ":console:*");
     }
 
     @Test
@@ -121,7 +113,7 @@ class LiveEventsIT {
              WsTestClient stranger = authenticated(STRANGER_TOKEN)) {
             stranger.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
             assertTrue(stranger.next().contains("Forbidden"));
-            RelayFixture.awaitChannelSubscribers(redis, names.serverChannel(SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.serverChannel(SERVER), 1);
 
             String status = status(SERVER, "stopping");
             String stats = "{\"type\":\"server:stats\",\"serverId\":\"srv_abc123\",\"data\":{\"cpu\":37.5,\"memory\":812,"
@@ -149,7 +141,7 @@ class LiveEventsIT {
             "member; {}; forbidden",
             "member; NULL; forbidden"})
     void consolePermissions(String who, String permissions, String expected) throws Exception {
-        db.execute("UPDATE server_members SET permissions = " + (permissions.equals("NULL") ? "NULL" : "'" + permissions + "'")
+        services.db().execute("UPDATE server_members SET permissions = " + (permissions.equals("NULL") ? "NULL" : "'" + permissions + "'")
                 + " WHERE \"userId\" = '" + MEMBER + "'");
         String token = switch (who) {
             case "admin" -> ADMIN_TOKEN;
@@ -161,7 +153,7 @@ class LiveEventsIT {
             if (expected.equals("forbidden")) {
                 assertEquals(CONSOLE_FORBIDDEN, client.next());
             }
-            RelayFixture.awaitChannelSubscribers(redis, names.consoleChannel(SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.consoleChannel(SERVER), 1);
             publishConsole(SERVER, "Done (3.2s)! For help, type \\\"help\\\"");
             String frame = consoleFrame(SERVER, "Done (3.2s)! For help, type \\\"help\\\"");
             assertEquals(frame, witness.next());
@@ -183,7 +175,7 @@ class LiveEventsIT {
              WsTestClient witness = watching(OWNER_TOKEN, SERVER, "[\"console\"]")) {
             stranger.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\",\"events\":[\"console\"]}");
             assertEquals("{\"type\":\"error\",\"error\":\"Forbidden: You don't have access to this server\"}", stranger.next());
-            RelayFixture.awaitChannelSubscribers(redis, names.consoleChannel(SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.consoleChannel(SERVER), 1);
             publishConsole(SERVER, "secret output");
             witness.awaitMessage(m -> m.contains("secret output"));
             publishServer(SERVER, status(SERVER, "running"));
@@ -197,7 +189,7 @@ class LiveEventsIT {
     void consoleOptInAndOut() throws Exception {
         try (WsTestClient first = watching(OWNER_TOKEN, SERVER, null);
              WsTestClient second = authenticated(ADMIN_TOKEN)) {
-            RelayFixture.awaitChannelSubscribers(redis, names.serverChannel(SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.serverChannel(SERVER), 1);
             assertEquals(0, consoleSubscribers(SERVER), "no opt-in, no console channel");
 
             // Without opt-in, console lines never reach the socket (nothing on the relay even hears them).
@@ -207,7 +199,7 @@ class LiveEventsIT {
 
             subscribe(first, SERVER, "[\"console\"]");
             subscribe(second, SERVER, "[\"console\"]");
-            RelayFixture.awaitChannelSubscribers(redis, names.consoleChannel(SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.consoleChannel(SERVER), 1);
             publishConsole(SERVER, "line 1", "line 2");
             assertEquals(consoleFrame(SERVER, "line 1", "line 2"), first.next());
             assertEquals(consoleFrame(SERVER, "line 1", "line 2"), second.next());
@@ -234,7 +226,7 @@ class LiveEventsIT {
     @DisplayName("closing the last console reader releases the console channel")
     void closingReleasesConsoleChannel() throws Exception {
         WsTestClient reader = watching(MEMBER_TOKEN, SERVER, "[\"console\"]");
-        RelayFixture.awaitChannelSubscribers(redis, names.consoleChannel(SERVER), 1);
+        RelayFixture.awaitChannelSubscribers(services.redis(), names.consoleChannel(SERVER), 1);
         reader.close();
         await().atMost(WsTestClient.WAIT).until(() -> consoleSubscribers(SERVER) == 0);
         assertEquals(0, relay.consoleWatcherCount(SERVER));
@@ -245,12 +237,12 @@ class LiveEventsIT {
     void consolePermissionRevoked() throws Exception {
         try (WsTestClient member = watching(MEMBER_TOKEN, SERVER, "[\"console\"]");
              WsTestClient witness = watching(OWNER_TOKEN, SERVER, "[\"console\"]")) {
-            RelayFixture.awaitChannelSubscribers(redis, names.consoleChannel(SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.consoleChannel(SERVER), 1);
             publishConsole(SERVER, "before");
             assertEquals(consoleFrame(SERVER, "before"), member.next());
             assertEquals(consoleFrame(SERVER, "before"), witness.next());
 
-            db.execute("UPDATE server_members SET permissions = '{control.start}' WHERE \"userId\" = '" + MEMBER + "'");
+            services.db().execute("UPDATE server_members SET permissions = '{control.start}' WHERE \"userId\" = '" + MEMBER + "'");
             relay.revalidateNow();
             assertEquals("{\"type\":\"error\",\"error\":\"Console access revoked\",\"serverId\":\"srv_abc123\"}", member.next());
 
@@ -287,8 +279,8 @@ class LiveEventsIT {
         try (StderrCapture log = StderrCapture.start();
              WsTestClient owner = watching(OWNER_TOKEN, SERVER, "[\"console\"]");
              WsTestClient other = watching(ADMIN_TOKEN, OTHER_SERVER, null)) {
-            RelayFixture.awaitChannelSubscribers(redis, names.consoleChannel(SERVER), 1);
-            RelayFixture.awaitChannelSubscribers(redis, names.serverChannel(OTHER_SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.consoleChannel(SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.serverChannel(OTHER_SERVER), 1);
             List<String> badServerFrames = List.of(
                     status(OTHER_SERVER, "running"),                                         // another server's frame
                     "{\"type\":\"server:console\",\"serverId\":\"srv_abc123\",\"data\":{\"lines\":[\"smuggled\"]}}",
@@ -303,12 +295,12 @@ class LiveEventsIT {
             }
             byte[] invalidUtf8 = "{\"type\":\"server:status\",\"serverId\":\"srv_abc123\",\"data\":{\"status\":\"\u00ff\"}}"
                     .getBytes(StandardCharsets.ISO_8859_1);
-            redis.client().publish(names.serverChannel(SERVER).getBytes(StandardCharsets.UTF_8), invalidUtf8);
+            services.redis().client().publish(names.serverChannel(SERVER).getBytes(StandardCharsets.UTF_8), invalidUtf8);
             for (String message : List.of("not json", "{}", "{\"lines\":[]}", "{\"lines\":\"one\"}", "{\"lines\":[1]}",
                     "[\"a\"]", "{\"lines\":[\"a\"]} trailing")) {
-                redis.client().publish(names.consoleChannel(SERVER), message);
+                services.redis().client().publish(names.consoleChannel(SERVER), message);
             }
-            redis.client().publish(names.consoleChannel(SERVER).getBytes(StandardCharsets.UTF_8),
+            services.redis().client().publish(names.consoleChannel(SERVER).getBytes(StandardCharsets.UTF_8),
                     "{\"lines\":[\"\u00ff\"]}".getBytes(StandardCharsets.ISO_8859_1));
             // The same bad frame many times: the log must not grow with it.
             for (int i = 0; i < 200; i++) {
@@ -324,7 +316,7 @@ class LiveEventsIT {
             assertEquals(status(OTHER_SERVER, "stopped"), other.next());
             assertTrue(owner.isOpen() && other.isOpen());
 
-            long warnings = log.count("Dropped a message on " + redis.prefix());
+            long warnings = log.count("Dropped a message on " + services.redis().prefix());
             assertTrue(warnings >= 3 && warnings <= 8, "one warning per kind of problem, not one per message: " + warnings
                     + "\n" + String.join("\n", log.matching("Dropped a message")));
             assertFalse(log.lines().stream().anyMatch(l -> l.contains("Exception")), "no stack trace in the log");
@@ -338,8 +330,8 @@ class LiveEventsIT {
         int messages = 2_000; // 40,000 lines, published at 20,000 lines/s
         try (WsTestClient reader = watching(OWNER_TOKEN, SERVER, "[\"console\"]");
              WsTestClient quiet = watching(ADMIN_TOKEN, OTHER_SERVER, null)) {
-            RelayFixture.awaitChannelSubscribers(redis, names.consoleChannel(SERVER), 1);
-            RelayFixture.awaitChannelSubscribers(redis, names.serverChannel(OTHER_SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.consoleChannel(SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.serverChannel(OTHER_SERVER), 1);
             String message = "{\"lines\":[" + String.join(",", java.util.Collections.nCopies(linesPerMessage,
                     "\"[Server thread/INFO]: a rather chatty plugin says hello\"")) + "]}";
             long started = System.nanoTime();
@@ -348,7 +340,7 @@ class LiveEventsIT {
                     // Paced at 1,000 messages per second: a wait for a deadline, not a synchronisation.
                     long due = started + i * 1_000_000L;
                     java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
-                    redis.client().publish(names.consoleChannel(SERVER), message);
+                    services.redis().client().publish(names.consoleChannel(SERVER), message);
                 }
             });
             long worstMillis = 0;

@@ -1,12 +1,14 @@
 package io.stellarrelay.relay;
 
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.OWNER_TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,26 +27,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OriginAndCorsIT {
     private static final String PANEL = "https://panel.example.com";
     private static final String EVIL = "https://evil.example.net";
-    private static TestDatabase db;
-    private static TestRedis redis;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel();
     private static RelayApp sameOriginRelay;
     private static RelayApp listedRelay;
 
     @BeforeAll
     static void start() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        redis = TestRedis.create();
-        sameOriginRelay = RelayFixture.startRelay(db, redis, Map.of());
-        listedRelay = RelayFixture.startRelay(db, redis, Map.of("ALLOWED_ORIGINS", PANEL + ", http://localhost:3000"));
+        sameOriginRelay = RelayFixture.startRelay(services.db(), services.redis(), Map.of());
+        listedRelay = RelayFixture.startRelay(services.db(), services.redis(), Map.of("ALLOWED_ORIGINS", PANEL + ", http://localhost:3000"));
     }
 
     @AfterAll
     static void stop() {
         if (sameOriginRelay != null) sameOriginRelay.close();
         if (listedRelay != null) listedRelay.close();
-        if (redis != null) redis.close();
-        if (db != null) db.close();
     }
 
     private static WsTestClient connect(RelayApp relay, String origin) throws Exception {

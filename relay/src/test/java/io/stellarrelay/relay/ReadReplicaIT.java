@@ -1,5 +1,7 @@
 package io.stellarrelay.relay;
 
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.StreamingReplica;
 import io.stellarrelay.testing.TestDatabase;
 import io.stellarrelay.testing.TestRedis;

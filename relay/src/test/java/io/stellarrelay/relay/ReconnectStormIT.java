@@ -1,11 +1,12 @@
 package io.stellarrelay.relay;
 
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.CountingDataSource;
-import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** After a relay-wide disconnect every client comes back at once: that must not cost the database again. */
 class ReconnectStormIT {
+    @RegisterExtension
+    final ScratchServices services = ScratchServices.panel();
 
     private static List<WsTestClient> wave(RelayApp relay) throws Exception {
         List<WsTestClient> clients = new ArrayList<>();
@@ -38,25 +41,22 @@ class ReconnectStormIT {
     @Test
     @DisplayName("sessions and access confirmed within the revocation interval are not queried again on reconnect")
     void stormHitsTheDatabaseOncePerSession() throws Exception {
-        try (TestDatabase db = TestDatabase.create(); TestRedis redis = TestRedis.create()) {
-            PanelFixtures.load(db);
-            CountingDataSource[] counting = new CountingDataSource[1];
-            try (RelayApp relay = RelayApp.createWrappingDatabase(RelayConfig.fromEnvironment(RelayFixture.environment(
-                    db, redis, Map.of("REVALIDATE_INTERVAL_MS", "600000"))),
-                    ds -> (counting[0] = new CountingDataSource(ds)).dataSource()).start()) {
-                List<WsTestClient> first = wave(relay);
-                // 3 sessions, and 4 distinct user/server pairs: at most one statement each (fewer when
-                // lookups arrive together), and at least one of each kind, or the counter sees nothing.
-                int firstWave = counting[0].statements();
-                assertTrue(firstWave >= 2 && firstWave <= 7, "first wave: " + firstWave);
-                counting[0].reset();
+        CountingDataSource[] counting = new CountingDataSource[1];
+        try (RelayApp relay = RelayApp.createWrappingDatabase(RelayConfig.fromEnvironment(RelayFixture.environment(
+                services.db(), services.redis(), Map.of("REVALIDATE_INTERVAL_MS", "600000"))),
+                ds -> (counting[0] = new CountingDataSource(ds)).dataSource()).start()) {
+            List<WsTestClient> first = wave(relay);
+            // 3 sessions, and 4 distinct user/server pairs: at most one statement each (fewer when
+            // lookups arrive together), and at least one of each kind, or the counter sees nothing.
+            int firstWave = counting[0].statements();
+            assertTrue(firstWave >= 2 && firstWave <= 7, "first wave: " + firstWave);
+            counting[0].reset();
 
-                first.forEach(WsTestClient::close);
-                await().atMost(WsTestClient.WAIT).until(() -> relay.connectionCount() == 0);
-                List<WsTestClient> second = wave(relay);
-                assertEquals(0, counting[0].statements(), "the storm was answered from what was just confirmed");
-                second.forEach(WsTestClient::close);
-            }
+            first.forEach(WsTestClient::close);
+            await().atMost(WsTestClient.WAIT).until(() -> relay.connectionCount() == 0);
+            List<WsTestClient> second = wave(relay);
+            assertEquals(0, counting[0].statements(), "the storm was answered from what was just confirmed");
+            second.forEach(WsTestClient::close);
         }
     }
 }

@@ -1,17 +1,17 @@
 package io.stellarrelay.relay;
 
 import io.stellarrelay.redis.RedisNames;
-import io.stellarrelay.testing.PanelFixtures;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.PrometheusText;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.params.ClientKillParams;
@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.ADMIN_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.EXPIRED_TOKEN;
 import static io.stellarrelay.testing.PanelFixtures.OTHER_SERVER;
@@ -33,27 +33,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code GET /metrics} of a relay follows what its clients do, read back as Prometheus text. */
 class RelayMetricsIT {
-    private static TestDatabase db;
-    private static TestRedis redis;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel();
     private RelayApp relay;
-
-    @BeforeAll
-    static void services() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        redis = TestRedis.create();
-    }
 
     @AfterAll
     static void stopServices() {
-        if (redis != null) redis.close();
-        if (db != null) db.close();
     }
 
     /** A relay per test, so that gauges and counters start from zero. */
     @BeforeEach
     void startRelay() {
-        relay = RelayFixture.startRelay(db, redis, Map.of());
+        relay = RelayFixture.startRelay(services.db(), services.redis(), Map.of());
     }
 
     @AfterEach
@@ -127,14 +118,14 @@ class RelayMetricsIT {
     @Test
     @DisplayName("every frame handed to a subscribed socket is counted as a delivery")
     void deliveriesAreCounted() throws Exception {
-        String channel = new RedisNames(redis.prefix()).serverChannel(SERVER);
+        String channel = new RedisNames(services.redis().prefix()).serverChannel(SERVER);
         try (WsTestClient first = subscribed(OWNER_TOKEN, SERVER);
              WsTestClient second = subscribed(ADMIN_TOKEN, SERVER)) {
-            RelayFixture.awaitChannelSubscribers(redis, channel, 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), channel, 1);
             double before = scrape().value("stellar_relay_deliveries_total");
             int frames = 3;
             for (int i = 0; i < frames; i++) {
-                redis.client().publish(channel, sync(SERVER));
+                services.redis().client().publish(channel, sync(SERVER));
             }
             for (int i = 0; i < frames; i++) {
                 first.awaitSync(SERVER);
@@ -174,7 +165,7 @@ class RelayMetricsIT {
         assertEquals(0, probed.value("stellar_relay_pubsub_reconnects_total"));
 
         // Only this relay's subscriber connection is dropped: the test Redis is shared with other tests.
-        try (Jedis admin = new Jedis(URI.create(redis.url()))) {
+        try (Jedis admin = new Jedis(URI.create(services.redis().url()))) {
             String name = "name=stellar-relay:" + relay.relayId() + " ";
             String line = admin.clientList(ClientType.PUBSUB).lines().filter(l -> l.contains(name)).findFirst()
                     .orElseThrow(() -> new AssertionError("no pub/sub connection of " + relay.relayId()));

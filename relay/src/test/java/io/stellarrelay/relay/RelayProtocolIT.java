@@ -3,13 +3,14 @@ package io.stellarrelay.relay;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.relay.auth.SessionCookie;
-import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,32 +18,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
-import static io.stellarrelay.relay.RelayFixture.cookieHeader;
+import static io.stellarrelay.relay.support.RelayFixture.cookieHeader;
 import static io.stellarrelay.testing.PanelFixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The documented protocol against one relay on a real PostgreSQL and Redis. */
 class RelayProtocolIT {
-    private static TestDatabase db;
-    private static TestRedis redis;
+    @RegisterExtension
+    static final ScratchServices services = ScratchServices.panel();
     private static RelayApp relay;
     private static int port;
 
     @BeforeAll
     static void start() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        redis = TestRedis.create();
-        relay = RelayFixture.startRelay(db, redis, Map.of());
+        relay = RelayFixture.startRelay(services.db(), services.redis(), Map.of());
         port = relay.port();
     }
 
     @AfterAll
     static void stop() {
         if (relay != null) relay.close();
-        if (redis != null) redis.close();
-        if (db != null) db.close();
     }
 
     private static WsTestClient authenticatedClient(String token) throws Exception {
@@ -217,17 +213,17 @@ class RelayProtocolIT {
     @Test
     @DisplayName("a frame published for a server reaches its watchers verbatim and never a socket that was refused")
     void deliveriesReachOnlyAllowedSockets() throws Exception {
-        RedisNames names = new RedisNames(redis.prefix());
+        RedisNames names = new RedisNames(services.redis().prefix());
         try (WsTestClient owner = authenticatedClient(OWNER_TOKEN);
              WsTestClient stranger = authenticatedClient(STRANGER_TOKEN)) {
             owner.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
             owner.next();
             stranger.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
             assertTrue(stranger.next().contains("Forbidden"));
-            RelayFixture.awaitChannelSubscribers(redis, names.serverChannel(SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.serverChannel(SERVER), 1);
 
             String frame = "{\"type\":\"server:sync\",\"serverId\":\"srv_abc123\",\"data\":{\"name\":\"é ✓\"}}";
-            redis.client().publish(names.serverChannel(SERVER), frame);
+            services.redis().client().publish(names.serverChannel(SERVER), frame);
             assertEquals(frame, owner.awaitSync(SERVER));
             assertEquals(java.util.List.of(), stranger.drainUntilPong());
         }

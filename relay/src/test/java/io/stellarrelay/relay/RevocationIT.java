@@ -2,14 +2,15 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.support.RelayFixture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.CountingDataSource;
-import io.stellarrelay.testing.PanelFixtures;
-import io.stellarrelay.testing.TestDatabase;
-import io.stellarrelay.testing.TestRedis;
+import io.stellarrelay.testing.ScratchServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,19 +28,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the schedule to show the bound holds on its own.
  */
 class RevocationIT {
-    private TestDatabase db;
-    private TestRedis redis;
+    @RegisterExtension
+    final ScratchServices services = ScratchServices.panel();
     private RelayApp relay;
     private CountingDataSource counting;
     private RedisNames names;
 
     @BeforeEach
     void start() {
-        db = TestDatabase.create();
-        PanelFixtures.load(db);
-        redis = TestRedis.create();
-        names = new RedisNames(redis.prefix());
-        relay = RelayApp.createWrappingDatabase(RelayConfig.fromEnvironment(RelayFixture.environment(db, redis,
+        names = new RedisNames(services.redis().prefix());
+        relay = RelayApp.createWrappingDatabase(RelayConfig.fromEnvironment(RelayFixture.environment(services.db(), services.redis(),
                 Map.of("REVALIDATE_INTERVAL_MS", "3600000"))), ds -> (counting = new CountingDataSource(ds)).dataSource())
                 .start();
     }
@@ -47,8 +45,6 @@ class RevocationIT {
     @AfterEach
     void stop() {
         relay.close();
-        redis.close();
-        db.close();
     }
 
     private WsTestClient watching(String token, String serverId) throws Exception {
@@ -62,7 +58,7 @@ class RevocationIT {
 
     private String publishProbe(String serverId) {
         String frame = "{\"type\":\"server:sync\",\"serverId\":\"" + serverId + "\",\"data\":{\"probe\":" + System.nanoTime() + "}}";
-        redis.client().publish(names.serverChannel(serverId), frame);
+        services.redis().client().publish(names.serverChannel(serverId), frame);
         return frame;
     }
 
@@ -79,7 +75,7 @@ class RevocationIT {
     private void assertNoLongerReceives(WsTestClient client, String serverId) throws Exception {
         try (WsTestClient witness = watching(ADMIN_TOKEN, serverId)) {
             // The relay may have dropped the channel with the revoked watcher; wait for it to be back.
-            RelayFixture.awaitChannelSubscribers(redis, names.serverChannel(serverId), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.serverChannel(serverId), 1);
             String frame = publishProbe(serverId);
             witness.awaitMessage(frame::equals);
             assertFalse(client.drainUntilPong().contains(frame));
@@ -95,7 +91,7 @@ class RevocationIT {
     @DisplayName("a deleted session gets auth_error 'Session revoked' and close 4003")
     void deletedSession() throws Exception {
         try (WsTestClient owner = watching(OWNER_TOKEN, SERVER)) {
-            db.execute("DELETE FROM sessions WHERE token = '" + OWNER_TOKEN + "'");
+            services.db().execute("DELETE FROM sessions WHERE token = '" + OWNER_TOKEN + "'");
             relay.revalidateNow();
             assertSessionEnded(owner, "Session revoked");
         }
@@ -105,7 +101,7 @@ class RevocationIT {
     @DisplayName("an expired session gets auth_error 'Session expired' and close 4003")
     void expiredSession() throws Exception {
         try (WsTestClient owner = watching(OWNER_TOKEN, SERVER)) {
-            db.execute("UPDATE sessions SET \"expiresAt\" = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE token = '"
+            services.db().execute("UPDATE sessions SET \"expiresAt\" = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE token = '"
                     + OWNER_TOKEN + "'");
             relay.revalidateNow();
             assertSessionEnded(owner, "Session expired");
@@ -116,8 +112,8 @@ class RevocationIT {
     @DisplayName("a banned user gets auth_error 'User banned' and close 4003; other users are untouched")
     void bannedUser() throws Exception {
         try (WsTestClient owner = watching(OWNER_TOKEN, SERVER); WsTestClient member = watching(MEMBER_TOKEN, SERVER)) {
-            RelayFixture.awaitChannelSubscribers(redis, names.serverChannel(SERVER), 1);
-            db.execute("UPDATE users SET banned = true WHERE id = '" + OWNER + "'");
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.serverChannel(SERVER), 1);
+            services.db().execute("UPDATE users SET banned = true WHERE id = '" + OWNER + "'");
             relay.revalidateNow();
             assertSessionEnded(owner, "User banned");
             assertStillReceives(member, SERVER);
@@ -128,9 +124,9 @@ class RevocationIT {
     @DisplayName("a removed membership ends that subscription with the reason, and deliveries stop")
     void membershipRemoved() throws Exception {
         try (WsTestClient member = watching(MEMBER_TOKEN, SERVER)) {
-            RelayFixture.awaitChannelSubscribers(redis, names.serverChannel(SERVER), 1);
+            RelayFixture.awaitChannelSubscribers(services.redis(), names.serverChannel(SERVER), 1);
             assertStillReceives(member, SERVER);
-            db.execute("DELETE FROM server_members WHERE \"userId\" = '" + MEMBER + "'");
+            services.db().execute("DELETE FROM server_members WHERE \"userId\" = '" + MEMBER + "'");
             relay.revalidateNow();
             assertEquals("{\"type\":\"error\",\"error\":\"Access revoked: membership removed\",\"serverId\":\"srv_abc123\"}",
                     member.next());
@@ -143,7 +139,7 @@ class RevocationIT {
     @DisplayName("ownership moved to someone else ends the old owner's subscription with 'ownership transferred'")
     void ownershipTransferred() throws Exception {
         try (WsTestClient owner = watching(OWNER_TOKEN, SERVER)) {
-            db.execute("UPDATE servers SET \"ownerId\" = '" + STRANGER + "' WHERE id = '" + SERVER + "'");
+            services.db().execute("UPDATE servers SET \"ownerId\" = '" + STRANGER + "' WHERE id = '" + SERVER + "'");
             relay.revalidateNow();
             assertEquals("{\"type\":\"error\",\"error\":\"Access revoked: ownership transferred\",\"serverId\":\"srv_abc123\"}",
                     owner.next());
@@ -155,13 +151,13 @@ class RevocationIT {
     @DisplayName("a deleted server ends every subscription to it with 'server deleted'")
     void serverDeleted() throws Exception {
         try (WsTestClient admin = watching(ADMIN_TOKEN, OTHER_SERVER)) {
-            db.execute("DELETE FROM servers WHERE id = '" + OTHER_SERVER + "'");
+            services.db().execute("DELETE FROM servers WHERE id = '" + OTHER_SERVER + "'");
             relay.revalidateNow();
             assertEquals("{\"type\":\"error\",\"error\":\"Access revoked: server deleted\",\"serverId\":\"srv_other\"}",
                     admin.next());
             // Nobody may watch a deleted server, so no witness: the relay drops the Redis subscription itself.
             org.awaitility.Awaitility.await().atMost(WsTestClient.WAIT)
-                    .until(() -> redis.subscribers(names.serverChannel(OTHER_SERVER)) == 0);
+                    .until(() -> services.redis().subscribers(names.serverChannel(OTHER_SERVER)) == 0);
         }
     }
 
@@ -169,7 +165,7 @@ class RevocationIT {
     @DisplayName("an admin demoted to user loses servers they neither own nor belong to ('admin role removed')")
     void adminDemoted() throws Exception {
         try (WsTestClient admin = watching(ADMIN_TOKEN, SERVER)) {
-            db.execute("UPDATE users SET role = 'user' WHERE id = '" + ADMIN + "'");
+            services.db().execute("UPDATE users SET role = 'user' WHERE id = '" + ADMIN + "'");
             relay.revalidateNow();
             assertEquals("{\"type\":\"error\",\"error\":\"Access revoked: admin role removed\",\"serverId\":\"srv_abc123\"}",
                     admin.next());
@@ -200,9 +196,9 @@ class RevocationIT {
     @DisplayName("on its schedule, the re-check ends a deleted session within REVALIDATE_INTERVAL_MS")
     void scheduledRecheck() throws Exception {
         relay.close();
-        relay = RelayFixture.startRelay(db, redis, Map.of("REVALIDATE_INTERVAL_MS", "1000"));
+        relay = RelayFixture.startRelay(services.db(), services.redis(), Map.of("REVALIDATE_INTERVAL_MS", "1000"));
         try (WsTestClient owner = watching(OWNER_TOKEN, SERVER)) {
-            db.execute("DELETE FROM sessions WHERE token = '" + OWNER_TOKEN + "'");
+            services.db().execute("DELETE FROM sessions WHERE token = '" + OWNER_TOKEN + "'");
             long deleted = System.nanoTime();
             assertSessionEnded(owner, "Session revoked");
             assertTrue(System.nanoTime() - deleted <= Duration.ofMillis(1000 + 500).toNanos(),

@@ -8,6 +8,8 @@ import io.stellarrelay.relay.hub.DeliveryLanes;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.WatchRegistration;
 import io.stellarrelay.relay.hub.Watcher;
+import io.stellarrelay.relay.support.StderrCapture;
+import io.stellarrelay.relay.support.WsTestClient;
 import io.stellarrelay.testing.TestRedis;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
