@@ -1,4 +1,4 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.broker;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,8 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.broker;
 
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.hub.Hub;
 import redis.clients.jedis.AbstractTransaction;
 import redis.clients.jedis.Response;
 

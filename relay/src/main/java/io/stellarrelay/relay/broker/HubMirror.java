@@ -1,5 +1,6 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.broker;
 
+import io.stellarrelay.relay.hub.Hub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

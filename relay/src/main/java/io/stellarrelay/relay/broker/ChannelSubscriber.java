@@ -1,8 +1,11 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.broker;
 
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.hub.ConsoleBatcher;
+import io.stellarrelay.relay.hub.Hub;
+import io.stellarrelay.relay.hub.LatestSyncs;
 import io.stellarrelay.relay.metrics.RelayMetrics;
 
 import java.nio.charset.StandardCharsets;
