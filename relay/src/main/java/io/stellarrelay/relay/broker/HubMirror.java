@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 abstract class HubMirror implements AutoCloseable {
     private static final String RESYNC = new String("resync"); // identity marker, never a server id
     private static final int MAX_BATCH = 4096;
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
     protected final Hub hub;
@@ -78,7 +76,7 @@ abstract class HubMirror implements AutoCloseable {
 
     private void run() {
         long nextIdle = System.nanoTime() + idlePeriod.toNanos();
-        long backoffMs = 100;
+        Backoff backoff = new Backoff();
         List<String> batch = new ArrayList<>();
         while (running) {
             try {
@@ -115,7 +113,7 @@ abstract class HubMirror implements AutoCloseable {
                     log.info("{} recovered", thread.getName());
                     failing = false;
                 }
-                backoffMs = 100;
+                backoff.reset();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -131,17 +129,14 @@ abstract class HubMirror implements AutoCloseable {
                 // Everything queued is covered by the rebuild; dropping it keeps an outage from piling up.
                 queue.clear();
                 requestResync();
-                // Exponential backoff with jitter, never longer than the cap.
-                sleepQuietly(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
-                backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
+                pauseQuietly(backoff);
             }
         }
     }
 
-    private void sleepQuietly(long millis) {
+    private void pauseQuietly(Backoff backoff) {
         try {
-            // Backoff between retries against an unreachable Redis; not a synchronisation.
-            TimeUnit.MILLISECONDS.sleep(millis);
+            backoff.pause();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;

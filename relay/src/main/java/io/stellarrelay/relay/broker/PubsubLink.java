@@ -7,8 +7,6 @@ import redis.clients.jedis.BinaryJedisShardedPubSub;
 import redis.clients.jedis.Connection;
 
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -26,7 +24,6 @@ import java.util.function.Supplier;
  */
 final class PubsubLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PubsubLink.class);
-    private static final long MAX_BACKOFF_MS = 2_000;
 
     /** Called on the reader thread; implementations only record what happened and return. */
     interface Events {
@@ -114,7 +111,7 @@ final class PubsubLink implements AutoCloseable {
     }
 
     private void readLoop() {
-        long backoffMs = 100;
+        Backoff backoff = new Backoff();
         int generation = 0;
         boolean warned = false;
         while (running) {
@@ -134,7 +131,7 @@ final class PubsubLink implements AutoCloseable {
                 }
                 if (current.confirmed) {
                     // The connection had worked: this is a new outage, so start gently and say so once.
-                    backoffMs = 100;
+                    backoff.reset();
                     warned = false;
                 }
                 if (running && !warned) {
@@ -156,13 +153,10 @@ final class PubsubLink implements AutoCloseable {
             }
             events.lost(this);
             try {
-                // Exponential backoff with jitter so that many relays do not reconnect in lockstep; capped
-                // low so that deliveries resume within a couple of seconds of Redis coming back.
-                TimeUnit.MILLISECONDS.sleep(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
+                backoff.pause();
             } catch (InterruptedException e) {
                 return;
             }
-            backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         }
     }
 
