@@ -79,8 +79,8 @@ public final class ChannelSubscriber extends RelaySubscriber {
                 toUnsubscribe.add(channel);
             }
         }
-        forChunks(toSubscribe, channels -> link.subscribe(generation, channels));
-        forChunks(toUnsubscribe, channels -> link.unsubscribe(generation, channels));
+        Chunks.forChunks(toSubscribe, channels -> link.subscribe(generation, utf8(channels)));
+        Chunks.forChunks(toUnsubscribe, channels -> link.unsubscribe(generation, utf8(channels)));
     }
 
     @Override
@@ -107,8 +107,8 @@ public final class ChannelSubscriber extends RelaySubscriber {
                 toSubscribe.add(channel);
             }
         }
-        forChunks(toSubscribe, channels -> link.subscribe(generation, channels));
-        forChunks(toUnsubscribe, channels -> link.unsubscribe(generation, channels));
+        Chunks.forChunks(toSubscribe, channels -> link.subscribe(generation, utf8(channels)));
+        Chunks.forChunks(toUnsubscribe, channels -> link.unsubscribe(generation, utf8(channels)));
         if (fresh) {
             probe(link.controlChannel()); // at once rather than at the next idle round: readiness follows sooner
         }

@@ -14,10 +14,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Keeps this relay's Redis subscriptions in line with what its sockets watch and hands what arrives to
@@ -38,7 +36,6 @@ import java.util.function.Consumer;
  */
 public abstract sealed class RelaySubscriber extends HubMirror implements PubsubLink.Events
         permits ChannelSubscriber, ShardedSubscriber {
-    static final int CHANNELS_PER_COMMAND = 1000;
     /** A probe goes through each control channel this often while attached. */
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
     /** A subscriber connection that delivers nothing, not even a probe, for this long is dead. */
@@ -239,15 +236,12 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
                 ServerFrames.SYNC.equals(type)));
     }
 
-    /** Channel names as bytes, at most {@link #CHANNELS_PER_COMMAND} per command. */
-    protected static void forChunks(List<String> channelNames, Consumer<byte[][]> command) {
-        for (int from = 0; from < channelNames.size(); from += CHANNELS_PER_COMMAND) {
-            List<String> chunk = channelNames.subList(from, Math.min(channelNames.size(), from + CHANNELS_PER_COMMAND));
-            byte[][] channels = new byte[chunk.size()][];
-            for (int i = 0; i < channels.length; i++) {
-                channels[i] = chunk.get(i).getBytes(StandardCharsets.UTF_8);
-            }
-            command.accept(channels);
+    /** The channels as bytes, for one command. */
+    static byte[][] utf8(String[] channels) {
+        byte[][] bytes = new byte[channels.length][];
+        for (int i = 0; i < channels.length; i++) {
+            bytes[i] = channels[i].getBytes(StandardCharsets.UTF_8);
         }
+        return bytes;
     }
 }

@@ -188,10 +188,10 @@ public final class ShardedSubscriber extends RelaySubscriber {
         }
         // SSUBSCRIBE and SUNSUBSCRIBE refuse channels of different slots in one command (CROSSSLOT).
         for (List<String> slot : bySlot(toSubscribe)) {
-            forChunks(slot, batch -> shard.link.subscribe(generation, batch));
+            Chunks.forChunks(slot, batch -> shard.link.subscribe(generation, utf8(batch)));
         }
         for (List<String> slot : bySlot(toUnsubscribe)) {
-            forChunks(slot, batch -> shard.link.unsubscribe(generation, batch));
+            Chunks.forChunks(slot, batch -> shard.link.unsubscribe(generation, utf8(batch)));
         }
         if (fresh) {
             probe(shard.link.controlChannel());

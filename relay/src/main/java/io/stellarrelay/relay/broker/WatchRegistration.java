@@ -27,8 +27,6 @@ import java.util.Set;
  * these transactions run on the one node that owns that slot.
  */
 public final class WatchRegistration extends HubMirror {
-    private static final int IDS_PER_COMMAND = 1000;
-
     private final RedisCommands redis;
     private final String relayId;
     private final String key;
@@ -65,8 +63,8 @@ public final class WatchRegistration extends HubMirror {
         }
         Response<Boolean> existed = redis.inTransaction(key, tx -> {
             Response<Boolean> exists = tx.exists(key);
-            forChunks(removed, chunk -> tx.srem(key, chunk));
-            forChunks(added, chunk -> tx.sadd(key, chunk));
+            Chunks.forChunks(removed, chunk -> tx.srem(key, chunk));
+            Chunks.forChunks(added, chunk -> tx.sadd(key, chunk));
             renew(tx);
             return exists;
         });
@@ -86,7 +84,7 @@ public final class WatchRegistration extends HubMirror {
         written.clear();
         redis.inTransaction(key, tx -> {
             tx.del(key);
-            forChunks(new ArrayList<>(watched), chunk -> tx.sadd(key, chunk));
+            Chunks.forChunks(new ArrayList<>(watched), chunk -> tx.sadd(key, chunk));
             renew(tx);
             return null;
         });
@@ -114,12 +112,6 @@ public final class WatchRegistration extends HubMirror {
     private void renew(AbstractTransaction tx) {
         tx.pexpire(key, leaseMillis);
         tx.sadd(indexKey, relayId);
-    }
-
-    private static void forChunks(List<String> ids, java.util.function.Consumer<String[]> command) {
-        for (int from = 0; from < ids.size(); from += IDS_PER_COMMAND) {
-            command.accept(ids.subList(from, Math.min(ids.size(), from + IDS_PER_COMMAND)).toArray(String[]::new));
-        }
     }
 
     /** Withdraws this relay's registration at once, for a clean shutdown. */
