@@ -9,6 +9,8 @@ import io.stellarrelay.relay.hub.DropWarnings;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.LatestSyncs;
 import io.stellarrelay.relay.metrics.RelayMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.HostAndPort;
 
 import java.nio.ByteBuffer;
@@ -58,14 +60,17 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * and, because the probe travels the same way a sync does, also a replica that stopped replicating. The
  * probe carries its send time, so its return also measures the pub/sub lag.
  */
-public final class RelaySubscriber extends HubMirror implements PubsubLink.Events {
+public final class RelaySubscriber implements PubsubLink.Events, AutoCloseable {
     /** A probe goes through each control channel this often while attached. */
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
     /** A subscriber connection that delivers nothing, not even a probe, for this long is dead. */
     static final Duration SILENCE_LIMIT = PROBE_INTERVAL.multipliedBy(3);
     private static final String PROBE_PREFIX = "probe:";
+    private static final Logger log = LoggerFactory.getLogger(RelaySubscriber.class);
 
+    private final HubMirror mirror;
     private final Topology topology;
+    private final Hub hub;
     private final RedisCommands commands;
     private final RedisNames names;
     private final Hub consoles;
@@ -85,8 +90,9 @@ public final class RelaySubscriber extends HubMirror implements PubsubLink.Event
 
     private RelaySubscriber(Hub hub, Hub consoles, ConsoleBatcher batcher, LatestSyncs syncs, Topology topology,
                             RedisCommands commands, RedisNames names, RelayMetrics metrics) {
-        super(hub, topology.threadName(), PROBE_INTERVAL);
+        this.mirror = new HubMirror(topology.threadName(), this::apply, this::resync, PROBE_INTERVAL, this::onIdle);
         this.topology = topology;
+        this.hub = hub;
         this.consoles = consoles;
         this.consoleBatcher = batcher;
         this.commands = commands;
@@ -113,12 +119,16 @@ public final class RelaySubscriber extends HubMirror implements PubsubLink.Event
                 Topology.of(subscribeConnector, commands, names, relayId), commands, names, metrics);
     }
 
-    /** Starts mirroring and the connections that stay whatever is watched (public: used from another package). */
-    @Override
+    /**
+     * Starts mirroring (a server's channel follows the hub, its console channel the console hub) and the
+     * connections that stay whatever is watched.
+     */
     public void start() {
-        super.start();
+        hub.addListener(id -> mirror.changed(names.serverChannel(id)));
+        consoles.addListener(id -> mirror.changed(names.consoleChannel(id)));
+        mirror.start();
         shards.values().forEach(shard -> shard.link.start());
-        requestResync();
+        mirror.requestResync();
     }
 
     /** True when every pub/sub connection the relay needs is up and has delivered a probe. */
@@ -154,7 +164,7 @@ public final class RelaySubscriber extends HubMirror implements PubsubLink.Event
 
     @Override
     public void attached(PubsubLink link) {
-        requestResync();
+        mirror.requestResync();
     }
 
     @Override
@@ -169,7 +179,7 @@ public final class RelaySubscriber extends HubMirror implements PubsubLink.Event
             }
             log.info("A node gave up {} (its slot moved); refreshing the slot map", name);
             topology.slotsMayHaveMoved();
-            requestResync();
+            mirror.requestResync();
         }
     }
 
@@ -178,22 +188,20 @@ public final class RelaySubscriber extends HubMirror implements PubsubLink.Event
     public void lost(PubsubLink link) {
         topology.slotsMayHaveMoved(); // on a cluster the node may have failed over, or answered MOVED
         gap = true;
-        requestResync();
+        mirror.requestResync();
     }
 
-    @Override
-    protected void onIdle() {
+    private void onIdle() {
         shards.values().forEach(Shard::probe);
     }
 
-    @Override
-    protected void apply(Set<String> changed) {
+    private void apply(Set<String> changed) {
         if (!topology.fixedNodes().isEmpty()) {
             // The connections stay whatever is watched: patch just these channels on their owners.
             Map<HostAndPort, Set<String>> byNode = byOwner(changed, Set.of());
             byNode.forEach((node, channels) -> shards.get(node).patch(channels, this::isWanted));
         } else {
-            resync(wanted()); // connections open and close with what is watched: lay everything out
+            resync(); // connections open and close with what is watched: lay everything out
         }
     }
 
@@ -202,8 +210,8 @@ public final class RelaySubscriber extends HubMirror implements PubsubLink.Event
      * opens connections to nodes that own wanted channels, closes those that own none any more (but the
      * fixed ones), or whose control channel's slot moved away, and brings each one's subscriptions in line.
      */
-    @Override
-    protected void resync(Set<String> wantedChannels) {
+    private void resync() {
+        Set<String> wantedChannels = wanted();
         topology.refreshIfPending();
         for (Dropped d; (d = dropped.poll()) != null; ) {
             for (Shard shard : shards.values()) {
@@ -277,7 +285,7 @@ public final class RelaySubscriber extends HubMirror implements PubsubLink.Event
 
     @Override
     public void close() {
-        super.close();
+        mirror.close();
         gapRepair.close();
         shards.values().forEach(Shard::close);
         shards.clear();
@@ -296,15 +304,8 @@ public final class RelaySubscriber extends HubMirror implements PubsubLink.Event
         }
     }
 
-    /** Mirrors channel names: a server's channel follows the hub, its console channel the console hub. */
-    @Override
-    protected void listen() {
-        hub.addListener(id -> changed(names.serverChannel(id)));
-        consoles.addListener(id -> changed(names.consoleChannel(id)));
-    }
-
-    @Override
-    protected Set<String> wanted() {
+    /** Every channel a local socket needs now. */
+    private Set<String> wanted() {
         Set<String> channels = new HashSet<>();
         for (String id : hub.watchedServers()) {
             channels.add(names.serverChannel(id));

@@ -3,6 +3,8 @@ package io.stellarrelay.relay.broker;
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.relay.hub.Hub;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractTransaction;
 import redis.clients.jedis.Response;
 
@@ -26,7 +28,11 @@ import java.util.Set;
  * rewrites it whole. The set and the index share the {@code {prefix}} hash tag, so on a Redis Cluster
  * these transactions run on the one node that owns that slot.
  */
-public final class WatchRegistration extends HubMirror {
+public final class WatchRegistration implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WatchRegistration.class);
+
+    private final HubMirror mirror;
+    private final Hub hub;
     private final RedisCommands redis;
     private final String relayId;
     private final String key;
@@ -40,7 +46,9 @@ public final class WatchRegistration extends HubMirror {
     private final Set<String> written = new HashSet<>();
 
     public WatchRegistration(Hub hub, RedisCommands redis, RedisNames names, String relayId, Duration lease) {
-        super(hub, "relay-watch-registration", lease.dividedBy(4));
+        this.mirror = new HubMirror("relay-watch-registration", this::apply, this::resync, lease.dividedBy(4),
+                this::onIdle);
+        this.hub = hub;
         this.redis = redis;
         this.relayId = relayId;
         this.key = names.relayWatchKey(relayId);
@@ -48,14 +56,14 @@ public final class WatchRegistration extends HubMirror {
         this.leaseMillis = lease.toMillis();
     }
 
-    @Override
+    /** Starts mirroring every server gaining or losing watchers, beginning with the whole set. */
     public void start() {
-        super.start();
-        requestResync();
+        hub.addListener(mirror::changed);
+        mirror.start();
+        mirror.requestResync();
     }
 
-    @Override
-    protected void apply(Set<String> changed) {
+    private void apply(Set<String> changed) {
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         for (String id : changed) {
@@ -75,12 +83,12 @@ public final class WatchRegistration extends HubMirror {
         written.addAll(added);
         if (!existed.get() && !expectedEmpty && written.size() > added.size()) {
             log.warn("Watch set {} was gone; rebuilding it", key);
-            requestResync();
+            mirror.requestResync();
         }
     }
 
-    @Override
-    protected void resync(Set<String> watched) {
+    private void resync() {
+        Set<String> watched = hub.watchedServers();
         written.clear();
         redis.inTransaction(key, tx -> {
             tx.del(key);
@@ -96,8 +104,7 @@ public final class WatchRegistration extends HubMirror {
      * Redis restart, evicted, expired during a long pause, or changed by hand). Whatever the hub changed
      * since is queued and follows with the next batch.
      */
-    @Override
-    protected void onIdle() {
+    private void onIdle() {
         Response<Long> size = redis.inTransaction(key, tx -> {
             renew(tx);
             return tx.scard(key);
@@ -105,13 +112,18 @@ public final class WatchRegistration extends HubMirror {
         if (size.get() != written.size()) {
             log.warn("Watch set {} holds {} servers but {} were written; rebuilding it", key, size.get(),
                     written.size());
-            requestResync();
+            mirror.requestResync();
         }
     }
 
     private void renew(AbstractTransaction tx) {
         tx.pexpire(key, leaseMillis);
         tx.sadd(indexKey, relayId);
+    }
+
+    @Override
+    public void close() {
+        mirror.close();
     }
 
     /** Withdraws this relay's registration at once, for a clean shutdown. */
