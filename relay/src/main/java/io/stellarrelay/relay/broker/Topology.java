@@ -155,6 +155,11 @@ sealed interface Topology permits Topology.Standalone, Topology.Cluster {
 
         @Override
         public List<List<String>> perCommand(List<String> channels) {
+            return bySlot(channels);
+        }
+
+        /** The channels grouped by their hash slot. */
+        static List<List<String>> bySlot(List<String> channels) {
             Map<Integer, List<String>> slots = new HashMap<>();
             for (String channel : channels) {
                 slots.computeIfAbsent(JedisClusterCRC16.getSlot(channel.getBytes(StandardCharsets.UTF_8)),
