@@ -25,7 +25,8 @@ sealed interface Topology permits Topology.Standalone, Topology.Cluster {
     /**
      * Nodes that keep a connection whatever is watched. On a standalone Redis that is its one node: the
      * connection stays up (holding the control channel), so readiness reflects Redis even with nothing
-     * watched. Empty on a cluster, where connections open and close with the owners of what is watched.
+     * watched; it owns every channel, so a batch of changes can be patched onto it. Empty on a cluster,
+     * where connections open and close with the owners of what is watched.
      */
     Set<HostAndPort> fixedNodes();
 
@@ -56,8 +57,8 @@ sealed interface Topology permits Topology.Standalone, Topology.Cluster {
     }
 
     /**
-     * One Redis (or a replica of it, {@code REDIS_SUBSCRIBE_URL}): plain SUBSCRIBE on one connection, which
-     * may carry any number of channels in one command.
+     * One Redis (or a replica of it, {@code REDIS_SUBSCRIBE_URL}): plain SUBSCRIBE on one connection, where
+     * one command may mix any channels.
      */
     final class Standalone implements Topology {
         private final RedisConnector connector;
