@@ -10,19 +10,19 @@ import java.util.Map;
  * thousands of times a second; the log gets one line per kind of problem per interval, saying how many
  * more were dropped since the previous line.
  */
-final class DropWarnings {
+public final class DropWarnings {
     private final Logger log;
     private final long intervalNanos;
     /** Per kind (a fixed message), when the next line may be written and how many were dropped meanwhile. */
     private final Map<String, long[]> kinds = new HashMap<>(); // guarded by this
 
-    DropWarnings(Logger log, java.time.Duration interval) {
+    public DropWarnings(Logger log, java.time.Duration interval) {
         this.log = log;
         this.intervalNanos = interval.toNanos();
     }
 
     /** Counts a drop; logs {@code kind} and {@code channel} unless a line for this kind went out lately. */
-    void dropped(String kind, String channel, long nowNanos) {
+    public void dropped(String kind, String channel, long nowNanos) {
         long suppressed;
         synchronized (this) {
             long[] state = kinds.computeIfAbsent(kind, k -> new long[] {nowNanos, 0});

@@ -1,4 +1,4 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.broker;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

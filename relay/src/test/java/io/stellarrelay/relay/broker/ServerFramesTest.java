@@ -1,4 +1,4 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.broker;
 
 import io.stellarrelay.redis.RedisNames;
 import org.junit.jupiter.api.DisplayName;

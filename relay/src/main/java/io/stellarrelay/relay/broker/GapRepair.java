@@ -1,5 +1,8 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.broker;
 
+import io.stellarrelay.relay.hub.ConsoleBatcher;
+import io.stellarrelay.relay.hub.Hub;
+import io.stellarrelay.relay.hub.LatestSyncs;
 import io.stellarrelay.relay.metrics.RelayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,10 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.broker;
 
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.hub.Hub;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractTransaction;
 import redis.clients.jedis.Response;
 
@@ -25,9 +28,11 @@ import java.util.Set;
  * rewrites it whole. The set and the index share the {@code {prefix}} hash tag, so on a Redis Cluster
  * these transactions run on the one node that owns that slot.
  */
-public final class WatchRegistration extends HubMirror {
-    private static final int IDS_PER_COMMAND = 1000;
+public final class WatchRegistration implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WatchRegistration.class);
 
+    private final HubMirror mirror;
+    private final Hub hub;
     private final RedisCommands redis;
     private final String relayId;
     private final String key;
@@ -41,7 +46,9 @@ public final class WatchRegistration extends HubMirror {
     private final Set<String> written = new HashSet<>();
 
     public WatchRegistration(Hub hub, RedisCommands redis, RedisNames names, String relayId, Duration lease) {
-        super(hub, "relay-watch-registration", lease.dividedBy(4));
+        this.mirror = new HubMirror("relay-watch-registration", this::apply, this::resync, lease.dividedBy(4),
+                this::onIdle);
+        this.hub = hub;
         this.redis = redis;
         this.relayId = relayId;
         this.key = names.relayWatchKey(relayId);
@@ -49,14 +56,14 @@ public final class WatchRegistration extends HubMirror {
         this.leaseMillis = lease.toMillis();
     }
 
-    @Override
+    /** Starts mirroring every server gaining or losing watchers, beginning with the whole set. */
     public void start() {
-        super.start();
-        requestResync();
+        hub.addListener(mirror::changed);
+        mirror.start();
+        mirror.requestResync();
     }
 
-    @Override
-    protected void apply(Set<String> changed) {
+    private void apply(Set<String> changed) {
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         for (String id : changed) {
@@ -64,8 +71,8 @@ public final class WatchRegistration extends HubMirror {
         }
         Response<Boolean> existed = redis.inTransaction(key, tx -> {
             Response<Boolean> exists = tx.exists(key);
-            forChunks(removed, chunk -> tx.srem(key, chunk));
-            forChunks(added, chunk -> tx.sadd(key, chunk));
+            Chunks.forChunks(removed, chunk -> tx.srem(key, chunk));
+            Chunks.forChunks(added, chunk -> tx.sadd(key, chunk));
             renew(tx);
             return exists;
         });
@@ -76,16 +83,16 @@ public final class WatchRegistration extends HubMirror {
         written.addAll(added);
         if (!existed.get() && !expectedEmpty && written.size() > added.size()) {
             log.warn("Watch set {} was gone; rebuilding it", key);
-            requestResync();
+            mirror.requestResync();
         }
     }
 
-    @Override
-    protected void resync(Set<String> watched) {
+    private void resync() {
+        Set<String> watched = hub.watchedServers();
         written.clear();
         redis.inTransaction(key, tx -> {
             tx.del(key);
-            forChunks(new ArrayList<>(watched), chunk -> tx.sadd(key, chunk));
+            Chunks.forChunks(new ArrayList<>(watched), chunk -> tx.sadd(key, chunk));
             renew(tx);
             return null;
         });
@@ -97,8 +104,7 @@ public final class WatchRegistration extends HubMirror {
      * Redis restart, evicted, expired during a long pause, or changed by hand). Whatever the hub changed
      * since is queued and follows with the next batch.
      */
-    @Override
-    protected void onIdle() {
+    private void onIdle() {
         Response<Long> size = redis.inTransaction(key, tx -> {
             renew(tx);
             return tx.scard(key);
@@ -106,7 +112,7 @@ public final class WatchRegistration extends HubMirror {
         if (size.get() != written.size()) {
             log.warn("Watch set {} holds {} servers but {} were written; rebuilding it", key, size.get(),
                     written.size());
-            requestResync();
+            mirror.requestResync();
         }
     }
 
@@ -115,10 +121,9 @@ public final class WatchRegistration extends HubMirror {
         tx.sadd(indexKey, relayId);
     }
 
-    private static void forChunks(List<String> ids, java.util.function.Consumer<String[]> command) {
-        for (int from = 0; from < ids.size(); from += IDS_PER_COMMAND) {
-            command.accept(ids.subList(from, Math.min(ids.size(), from + IDS_PER_COMMAND)).toArray(String[]::new));
-        }
+    @Override
+    public void close() {
+        mirror.close();
     }
 
     /** Withdraws this relay's registration at once, for a clean shutdown. */

@@ -1,4 +1,4 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.broker;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,8 +9,6 @@ import redis.clients.jedis.BinaryJedisShardedPubSub;
 import redis.clients.jedis.Connection;
 
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -28,7 +26,6 @@ import java.util.function.Supplier;
  */
 final class PubsubLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PubsubLink.class);
-    private static final long MAX_BACKOFF_MS = 2_000;
     /**
      * Most socket frames held back while Redis input keeps coming: bounds how late a frame can be when
      * the input never runs dry, and how much a batch keeps referenced (frames are shared, not copied).
@@ -129,7 +126,7 @@ final class PubsubLink implements AutoCloseable {
     }
 
     private void readUntilClosed() {
-        long backoffMs = 100;
+        Backoff backoff = new Backoff();
         int generation = 0;
         boolean warned = false;
         while (running) {
@@ -149,7 +146,7 @@ final class PubsubLink implements AutoCloseable {
                 }
                 if (current.confirmed) {
                     // The connection had worked: this is a new outage, so start gently and say so once.
-                    backoffMs = 100;
+                    backoff.reset();
                     warned = false;
                 }
                 if (running && !warned) {
@@ -172,13 +169,10 @@ final class PubsubLink implements AutoCloseable {
             }
             events.lost(this);
             try {
-                // Exponential backoff with jitter so that many relays do not reconnect in lockstep; capped
-                // low so that deliveries resume within a couple of seconds of Redis coming back.
-                TimeUnit.MILLISECONDS.sleep(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
+                backoff.pause();
             } catch (InterruptedException e) {
                 return;
             }
-            backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         }
     }
 
