@@ -39,7 +39,7 @@ import java.util.function.BooleanSupplier;
  * announce nothing: a change a tick finds may be an interval old, and whoever changed the status is
  * the one to announce it without a trigger.
  */
-final class SyncPublisher {
+final class SyncPublisher implements AutoCloseable {
     private final RedisCommands redis;
     private final RedisNames names;
     private final ProtocolCodec codec = new ProtocolCodec();
@@ -288,7 +288,8 @@ final class SyncPublisher {
     }
 
     /** Stops the publishing thread once the batches handed to it are out. */
-    void close() {
+    @Override
+    public void close() {
         publishThread.shutdown();
     }
 
