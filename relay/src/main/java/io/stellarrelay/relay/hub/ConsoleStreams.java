@@ -1,5 +1,6 @@
 package io.stellarrelay.relay.hub;
 
+import io.stellarrelay.lifecycle.Fatal;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
@@ -117,9 +118,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Throwable e) {
-                if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-                    throw (VirtualMachineError) e;
-                }
+                Fatal.rethrowIfFatal(e);
                 closeConnection();
                 if (!running) {
                     return;
