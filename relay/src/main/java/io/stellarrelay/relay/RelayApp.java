@@ -106,8 +106,8 @@ public final class RelayApp implements AutoCloseable {
 
         PanelDatabase tables = new PanelDatabase(database);
         // A third of the pool at most for lookups of each kind, so a storm leaves connections for the rest.
-        BatchingPanel batched = new BatchingPanel(tables, tables, Math.max(1, config.databasePoolSize() / 3));
-        CachingPanel panel = new CachingPanel(batched, batched, config.security().revalidateInterval());
+        BatchingPanel batched = new BatchingPanel(tables, Math.max(1, config.databasePoolSize() / 3));
+        CachingPanel panel = new CachingPanel(batched, config.security().revalidateInterval());
         SessionCookie cookies = new SessionCookie(config.authSecret());
         OriginPolicy origins = new OriginPolicy(config.security().allowedOrigins());
         RelayConfig.Limits limits = config.limits();
@@ -145,7 +145,7 @@ public final class RelayApp implements AutoCloseable {
                 return hub.queuedDeliveries();
             }
         });
-        this.revalidator = new Revalidator(panel, panel, clients::connections);
+        this.revalidator = new Revalidator(panel, clients::connections);
         this.availability = new Availability(config.relayId(), config.drain(), clients, new Availability.Probes(
                 () -> "PONG".equals(redis.client().ping()),
                 subscriber::isDelivering,
