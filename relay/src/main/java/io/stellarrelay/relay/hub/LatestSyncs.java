@@ -1,6 +1,6 @@
 package io.stellarrelay.relay.hub;
 
-import io.stellarrelay.protocol.Utf8Check;
+import io.stellarrelay.protocol.Utf8;
 import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,7 +99,7 @@ public final class LatestSyncs {
     }
 
     private static ByteBuffer checked(byte[] stored) {
-        return stored == null || !Utf8Check.isWellFormed(stored) ? null : ByteBuffer.wrap(stored).asReadOnlyBuffer();
+        return stored == null || !Utf8.isWellFormed(stored) ? null : ByteBuffer.wrap(stored).asReadOnlyBuffer();
     }
 
     /**

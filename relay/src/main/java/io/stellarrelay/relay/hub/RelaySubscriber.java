@@ -1,6 +1,6 @@
 package io.stellarrelay.relay.hub;
 
-import io.stellarrelay.protocol.Utf8Check;
+import io.stellarrelay.protocol.Utf8;
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
@@ -226,7 +226,7 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
                     names.serverChannel(serverId), System.nanoTime());
             return;
         }
-        if (!Utf8Check.isWellFormed(message)) {
+        if (!Utf8.isWellFormed(message)) {
             drops.dropped("not valid UTF-8", names.serverChannel(serverId), System.nanoTime());
             return;
         }
