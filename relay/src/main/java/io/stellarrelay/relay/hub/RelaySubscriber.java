@@ -1,5 +1,6 @@
 package io.stellarrelay.relay.hub;
 
+import io.stellarrelay.protocol.ServerMessage;
 import io.stellarrelay.protocol.Utf8;
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
@@ -232,7 +233,7 @@ public abstract sealed class RelaySubscriber extends HubMirror implements Pubsub
         }
         // The type is known from the check: the hub need not look at the frame again to keep the latest sync.
         metrics.delivered(hub.deliver(serverId, ByteBuffer.wrap(message).asReadOnlyBuffer(),
-                ServerFrames.SYNC.equals(type)));
+                ServerMessage.ServerSync.TYPE.equals(type)));
     }
 
     /** Channel names as bytes, at most {@link #CHANNELS_PER_COMMAND} per command. */
