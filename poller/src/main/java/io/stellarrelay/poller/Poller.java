@@ -79,11 +79,11 @@ public final class Poller implements AutoCloseable {
         this.reads = lifecycle.resource("database connection", held);
         this.planner = new TickPlanner(frames, config.rereadTicks());
         this.names = new RedisNames(config.shared().redisPrefix());
-        this.watched = new WatchedServers(redis.client(), names);
+        this.watched = new WatchedServers(redis, names);
         this.publisher = lifecycle.resource("publisher",
                 new SyncPublisher(redis, names, config.shared().pollInterval(), frames, pollerMetrics));
         this.pollerId = config.pollerId();
-        this.lease = new PollerLease(redis.client(), names, pollerId, config.shared().pollInterval().toMillis(),
+        this.lease = new PollerLease(redis, names, pollerId, config.shared().pollInterval().toMillis(),
                 config.replicas());
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("poller-tick").factory());
@@ -94,7 +94,7 @@ public final class Poller implements AutoCloseable {
         this.changeSyncs = new ChangeSyncs(Databases.unpooled(config.shared().database()), config.listenChannel(),
                 config.listenCoalesce(), executor, watched, publisher, primaryReads, () -> active,
                 () -> mayPublish(heldShares), this::owns);
-        this.syncRequests = new SyncRequestReader(redis.client(), names, () -> active && running,
+        this.syncRequests = new SyncRequestReader(redis, names, () -> active && running,
                 changeSyncs::requested);
         lifecycle.add("health endpoint", () -> health = new PollerHealth(config.healthHost(), config.healthPort(),
                 this::readiness, metrics::scrape), () -> health.close());
@@ -186,7 +186,7 @@ public final class Poller implements AutoCloseable {
 
     /** Ready when Redis and PostgreSQL answer; a standby is ready too, {@code active} tells them apart. */
     private PollerHealth.Status readiness() {
-        boolean redisUp = probe(() -> "PONG".equals(redis.client().ping()));
+        boolean redisUp = probe(() -> redis.ping());
         boolean databaseUp = probe(() -> {
             try (Connection c = dataSource.getConnection()) {
                 return c.isValid(1);

@@ -86,7 +86,7 @@ public final class RelayApp implements AutoCloseable {
         // Pub/sub may come from a nearby replica; every write (watch set, probes) goes to REDIS_URL.
         RedisConnector subscribeConnector = config.shared().redisCluster() ? connector
                 : new RedisConnector(config.subscribeRedis(), clientName);
-        LatestSyncs latest = new LatestSyncs(hub, redis.client(), names, config.shared().pollInterval());
+        LatestSyncs latest = new LatestSyncs(hub, redis, names, config.shared().pollInterval());
         RelaySubscriber subscriber = RelaySubscriber.create(hub, consoles, consoleBatcher, latest, subscribeConnector,
                 redis, names, config.relayId(), relayMetrics);
         lifecycle.add("pub/sub", subscriber::start, subscriber::close);
@@ -147,7 +147,7 @@ public final class RelayApp implements AutoCloseable {
         });
         this.revalidator = new Revalidator(panel, clients::connections);
         this.availability = new Availability(config.relayId(), config.drain(), clients, new Availability.Probes(
-                () -> "PONG".equals(redis.client().ping()),
+                redis::ping,
                 subscriber::isDelivering,
                 () -> {
                     try (Connection c = dataSource.getConnection()) {

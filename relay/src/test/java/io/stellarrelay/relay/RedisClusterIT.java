@@ -90,7 +90,7 @@ class RedisClusterIT {
                         true, "cluster-test").newCommands(2);
                 started.add(commands);
                 for (RelayApp relay : List.of(relayA, relayB)) {
-                    assertEquals(Set.copyOf(watched), commands.client().smembers(names.relayWatchKey(relay.relayId())));
+                    assertEquals(Set.copyOf(watched), commands.smembers(names.relayWatchKey(relay.relayId())));
                 }
 
                 // Move the slot of one watched channel to another node.
