@@ -47,8 +47,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * A relay: the WebSocket server plus its Redis and database plumbing. {@link #create} wires it and lists
- * its parts in one {@link Lifecycle}, {@link #start} starts them in that order (the web server last, so
- * nothing is served before pub/sub and the watch set run), {@link #close} stops them in reverse.
+ * its parts in one {@link Lifecycle}, {@link #start} starts them in that order (the web server after
+ * pub/sub and the watch set, so no client is served before they run), {@link #close} stops them in reverse.
  */
 public final class RelayApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayApp.class);
