@@ -2,6 +2,8 @@ package io.stellarrelay.poller;
 
 import io.stellarrelay.config.SharedSettings;
 import io.stellarrelay.db.Databases;
+import io.stellarrelay.lifecycle.Fatal;
+import io.stellarrelay.lifecycle.Lifecycle;
 import io.stellarrelay.metrics.ServiceMetrics;
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
@@ -60,22 +62,28 @@ public final class Poller implements AutoCloseable {
     private PollerHealth health;
     private boolean failing;
     private Set<Integer> loggedShares = Set.of();
-    private final ServiceMetrics metrics = new ServiceMetrics();
+    /** Its parts, started in order and stopped in reverse (see the constructor). */
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final ServiceMetrics metrics = lifecycle.resource("metrics", new ServiceMetrics());
     private final PollerMetrics pollerMetrics = new PollerMetrics(metrics.registry(), this::isActive);
 
     private Poller(PollerConfig config, DataSource dataSource, DataSource primary) {
         this.config = config;
         this.dataSource = dataSource;
-        this.reads = new HeldConnection(dataSource);
+        this.redis = lifecycle.resource("Redis client",
+                RedisConnector.of(config.shared(), "stellar-poller").newCommands(4));
         // Syncs of notified servers read the primary: a replica may not have the change yet.
-        this.primaryReads = primary == dataSource ? reads : new HeldConnection(primary);
+        HeldConnection held = new HeldConnection(dataSource);
+        this.primaryReads = primary == dataSource ? held
+                : lifecycle.resource("primary connection", new HeldConnection(primary));
+        this.reads = lifecycle.resource("database connection", held);
         this.planner = new TickPlanner(frames, config.rereadTicks());
-        this.redis = RedisConnector.of(config.shared(), "stellar-poller").newCommands(4);
         this.names = new RedisNames(config.shared().redisPrefix());
-        this.watched = new WatchedServers(redis.client(), names);
-        this.publisher = new SyncPublisher(redis, names, config.shared().pollInterval(), frames, pollerMetrics);
+        this.watched = new WatchedServers(redis, names);
+        this.publisher = lifecycle.resource("publisher",
+                new SyncPublisher(redis, names, config.shared().pollInterval(), frames, pollerMetrics));
         this.pollerId = config.pollerId();
-        this.lease = new PollerLease(redis.client(), names, pollerId, config.shared().pollInterval().toMillis(),
+        this.lease = new PollerLease(redis, names, pollerId, config.shared().pollInterval().toMillis(),
                 config.replicas());
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("poller-tick").factory());
@@ -86,8 +94,17 @@ public final class Poller implements AutoCloseable {
         this.changeSyncs = new ChangeSyncs(Databases.unpooled(config.shared().database()), config.listenChannel(),
                 config.listenCoalesce(), executor, watched, publisher, primaryReads, () -> active,
                 () -> mayPublish(heldShares), this::owns);
-        this.syncRequests = new SyncRequestReader(redis.client(), names, () -> active && running,
+        this.syncRequests = new SyncRequestReader(redis, names, () -> active && running,
                 changeSyncs::requested);
+        lifecycle.add("health endpoint", () -> health = new PollerHealth(config.healthHost(), config.healthPort(),
+                this::readiness, metrics::scrape), () -> health.close());
+        lifecycle.add("ticks", () -> {
+            // Runs on the tick thread before the first claim, so a slow catalog query never delays start().
+            scheduler.execute(() -> PanelIndexes.warnIfMissing(dataSource, log::warn));
+            scheduler.schedule(this::scheduledClaim, 0, TimeUnit.MILLISECONDS);
+        }, this::stopTicks);
+        lifecycle.add("change notifications", changeSyncs::start, changeSyncs::close);
+        lifecycle.add("sync requests", syncRequests::start, syncRequests::close);
     }
 
     /**
@@ -108,12 +125,7 @@ public final class Poller implements AutoCloseable {
 
     public Poller start() {
         running = true;
-        health = new PollerHealth(config.healthHost(), config.healthPort(), this::readiness, metrics::scrape);
-        // Runs on the tick thread before the first claim, so a slow catalog query never delays start().
-        scheduler.execute(() -> PanelIndexes.warnIfMissing(dataSource, log::warn));
-        scheduler.schedule(this::scheduledClaim, 0, TimeUnit.MILLISECONDS);
-        changeSyncs.start();
-        syncRequests.start();
+        lifecycle.start();
         log.info("Poller {} started: every {} ms, Redis prefix '{}'", pollerId,
                 config.shared().pollInterval().toMillis(), names.prefix());
         return this;
@@ -147,9 +159,7 @@ public final class Poller implements AutoCloseable {
                 failing = false;
             }
         } catch (Throwable e) {
-            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-                throw (VirtualMachineError) e;
-            }
+            Fatal.rethrowIfFatal(e);
             // Log an outage once, not once per tick; keep trying. A tick cut short by shutting down is
             // no outage.
             if (running && !failing) {
@@ -176,7 +186,7 @@ public final class Poller implements AutoCloseable {
 
     /** Ready when Redis and PostgreSQL answer; a standby is ready too, {@code active} tells them apart. */
     private PollerHealth.Status readiness() {
-        boolean redisUp = probe(() -> "PONG".equals(redis.client().ping()));
+        boolean redisUp = probe(() -> redis.ping());
         boolean databaseUp = probe(() -> {
             try (Connection c = dataSource.getConnection()) {
                 return c.isValid(1);
@@ -312,8 +322,15 @@ public final class Poller implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        syncRequests.close();
-        changeSyncs.close();
+        lifecycle.close();
+        log.info("Poller stopped");
+    }
+
+    /**
+     * Lets a running tick finish (up to 10 s), then releases the lease: a standby takes over at its next
+     * claim instead of when the lease lapses; never while a tick of ours may still publish.
+     */
+    private void stopTicks() {
         scheduler.shutdown();
         boolean tickEnded;
         try {
@@ -324,23 +341,12 @@ public final class Poller implements AutoCloseable {
         }
         if (!tickEnded) {
             scheduler.shutdownNow();
-        } else {
-            // A standby takes over at its next claim instead of when the lease lapses; never while a tick
-            // of ours may still publish.
-            try {
-                lease.release();
-            } catch (RuntimeException e) {
-                log.warn("Could not release the poller lease (it lapses by itself): {}", e.toString());
-            }
+            return;
         }
-        if (health != null) {
-            health.close();
+        try {
+            lease.release();
+        } catch (RuntimeException e) {
+            log.warn("Could not release the poller lease (it lapses by itself): {}", e.toString());
         }
-        publisher.close();
-        reads.close();
-        primaryReads.close();
-        metrics.close();
-        redis.close();
-        log.info("Poller stopped");
     }
 }

@@ -1,7 +1,7 @@
 package io.stellarrelay.poller;
 
+import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisNames;
-import redis.clients.jedis.UnifiedJedis;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -88,7 +88,7 @@ final class PollerLease {
             return 0
             """;
 
-    private final UnifiedJedis redis;
+    private final RedisCommands redis;
     private final String pollerId;
     private final long leaseMillis;
     private final long intervalMillis;
@@ -98,7 +98,7 @@ final class PollerLease {
     /** Where this poller starts looking for a free share, so that pollers starting together spread out. */
     private final int firstShare;
 
-    PollerLease(UnifiedJedis redis, RedisNames names, String pollerId, long intervalMillis, int shares) {
+    PollerLease(RedisCommands redis, RedisNames names, String pollerId, long intervalMillis, int shares) {
         this.redis = redis;
         this.pollerId = pollerId;
         this.intervalMillis = intervalMillis;

@@ -32,20 +32,81 @@ final class ServerStateQuery {
                   FROM allocations a
                  WHERE a."serverId" = ANY(?::text[])
                  GROUP BY a."serverId")
-            SELECT s.id, s."shortId", s.name, s.status::text, s.suspended, s."containerId",
-                   s.memory, s.disk, s.cpu, s."cpuPinning", s.swap, s."oomKillDisable", s."backupLimit",
-                   s."nodeId", s."blueprintId", s."ownerId", s."createdAt", s."updatedAt",
-                   s."primaryAllocationId",
-                   n.id, n."displayName", n.host, n.port, n.protocol::text, n."sftpPort", n."isOnline",
-                   l.id, l.name,
-                   b.id, b.name,
-                   al.ids, al.ips, al.ports
+            SELECT s.id AS server_id, s."shortId" AS short_id, s.name AS server_name, s.status::text AS status,
+                   s.suspended AS suspended, s."containerId" AS container_id, s.memory AS memory,
+                   s.disk AS disk, s.cpu AS cpu, s."cpuPinning" AS cpu_pinning, s.swap AS swap,
+                   s."oomKillDisable" AS oom_kill_disable, s."backupLimit" AS backup_limit,
+                   s."nodeId" AS server_node_id, s."blueprintId" AS server_blueprint_id, s."ownerId" AS owner_id,
+                   s."createdAt" AS created_at, s."updatedAt" AS updated_at,
+                   s."primaryAllocationId" AS primary_allocation_id,
+                   n.id AS node_id, n."displayName" AS node_name, n.host AS node_host, n.port AS node_port,
+                   n.protocol::text AS node_protocol, n."sftpPort" AS node_sftp_port, n."isOnline" AS node_online,
+                   l.id AS location_id, l.name AS location_name,
+                   b.id AS blueprint_id, b.name AS blueprint_name,
+                   al.ids AS allocation_ids, al.ips AS allocation_ips, al.ports AS allocation_ports
               FROM servers s
               JOIN nodes n ON n.id = s."nodeId"
               JOIN locations l ON l.id = n."locationId"
               JOIN blueprints b ON b.id = s."blueprintId"
               LEFT JOIN allocs al ON al."serverId" = s.id
              WHERE s.id = ANY(?::text[])""";
+
+    /**
+     * The columns {@link #read} takes, by the names {@link #SQL} gives them: a column added to the
+     * statement, anywhere, moves nothing here (ServerStateQueryTest checks that the two list the same).
+     */
+    enum Column {
+        SERVER_ID, SHORT_ID, SERVER_NAME, STATUS, SUSPENDED, CONTAINER_ID, MEMORY, DISK, CPU, CPU_PINNING, SWAP,
+        OOM_KILL_DISABLE, BACKUP_LIMIT, SERVER_NODE_ID, SERVER_BLUEPRINT_ID, OWNER_ID, CREATED_AT, UPDATED_AT,
+        PRIMARY_ALLOCATION_ID, NODE_ID, NODE_NAME, NODE_HOST, NODE_PORT, NODE_PROTOCOL, NODE_SFTP_PORT, NODE_ONLINE,
+        LOCATION_ID, LOCATION_NAME, BLUEPRINT_ID, BLUEPRINT_NAME, ALLOCATION_IDS, ALLOCATION_IPS, ALLOCATION_PORTS;
+
+        /** The name in the statement's select list. */
+        final String label = name().toLowerCase(Locale.ROOT);
+    }
+
+    /** A result set's rows read by column name; the positions are looked up once per statement. */
+    private static final class Row {
+        private final ResultSet rs;
+        private final int[] positions = new int[Column.values().length];
+
+        Row(ResultSet rs) throws SQLException {
+            this.rs = rs;
+            for (Column c : Column.values()) {
+                positions[c.ordinal()] = rs.findColumn(c.label);
+            }
+        }
+
+        String string(Column c) throws SQLException {
+            return rs.getString(positions[c.ordinal()]);
+        }
+
+        long longValue(Column c) throws SQLException {
+            return rs.getLong(positions[c.ordinal()]);
+        }
+
+        int intValue(Column c) throws SQLException {
+            return rs.getInt(positions[c.ordinal()]);
+        }
+
+        double doubleValue(Column c) throws SQLException {
+            return rs.getDouble(positions[c.ordinal()]);
+        }
+
+        boolean booleanValue(Column c) throws SQLException {
+            return rs.getBoolean(positions[c.ordinal()]);
+        }
+
+        Instant utc(Column c) throws SQLException {
+            // The panel stores UTC wall time without a zone.
+            LocalDateTime t = rs.getObject(positions[c.ordinal()], LocalDateTime.class);
+            return t == null ? null : t.toInstant(ZoneOffset.UTC);
+        }
+
+        Array array(Column c) throws SQLException {
+            return rs.getArray(positions[c.ordinal()]);
+        }
+    }
 
     /** Primary first, then by address and port, as the panel listed them. */
     private static final Comparator<ServerState.Allocation> ALLOCATION_ORDER =
@@ -78,9 +139,10 @@ final class ServerStateQuery {
                 st.setFetchSize(batchSize);
             }
             try (ResultSet rs = st.executeQuery()) {
+                Row row = new Row(rs);
                 List<ServerState> batch = new ArrayList<>(Math.min(batchSize, serverIds.size()));
                 while (rs.next()) {
-                    batch.add(read(rs));
+                    batch.add(read(row));
                     if (batch.size() == batchSize) {
                         batches.accept(batch);
                         batch = new ArrayList<>(batchSize);
@@ -98,45 +160,45 @@ final class ServerStateQuery {
         }
     }
 
-    private static ServerState read(ResultSet rs) throws SQLException {
-        String primaryAllocationId = rs.getString(19);
-        String nodeId = rs.getString(20);
-        String host = rs.getString(22);
-        int port = rs.getInt(23);
+    private static ServerState read(Row row) throws SQLException {
+        String nodeId = row.string(Column.NODE_ID);
+        String host = row.string(Column.NODE_HOST);
+        int port = row.intValue(Column.NODE_PORT);
         ServerState.Node node = new ServerState.Node(
                 nodeId,
                 nodeId.length() > 8 ? nodeId.substring(0, 8) : nodeId,
-                rs.getString(21),
+                row.string(Column.NODE_NAME),
                 host,
                 port,
-                lower(rs.getString(24)),
-                rs.getInt(25),
-                rs.getBoolean(26),
+                lower(row.string(Column.NODE_PROTOCOL)),
+                row.intValue(Column.NODE_SFTP_PORT),
+                row.booleanValue(Column.NODE_ONLINE),
                 host,
                 port,
-                new ServerState.Location(rs.getString(27), rs.getString(28)));
+                new ServerState.Location(row.string(Column.LOCATION_ID), row.string(Column.LOCATION_NAME)));
         return new ServerState(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                lower(rs.getString(4)),
-                rs.getBoolean(5),
-                rs.getString(6),
-                rs.getLong(7),
-                rs.getLong(8),
-                rs.getDouble(9),
-                rs.getString(10),
-                rs.getLong(11),
-                rs.getBoolean(12),
-                rs.getInt(13),
-                rs.getString(14),
-                rs.getString(15),
-                rs.getString(16),
-                utc(rs.getObject(17, LocalDateTime.class)),
-                utc(rs.getObject(18, LocalDateTime.class)),
+                row.string(Column.SERVER_ID),
+                row.string(Column.SHORT_ID),
+                row.string(Column.SERVER_NAME),
+                lower(row.string(Column.STATUS)),
+                row.booleanValue(Column.SUSPENDED),
+                row.string(Column.CONTAINER_ID),
+                row.longValue(Column.MEMORY),
+                row.longValue(Column.DISK),
+                row.doubleValue(Column.CPU),
+                row.string(Column.CPU_PINNING),
+                row.longValue(Column.SWAP),
+                row.booleanValue(Column.OOM_KILL_DISABLE),
+                row.intValue(Column.BACKUP_LIMIT),
+                row.string(Column.SERVER_NODE_ID),
+                row.string(Column.SERVER_BLUEPRINT_ID),
+                row.string(Column.OWNER_ID),
+                row.utc(Column.CREATED_AT),
+                row.utc(Column.UPDATED_AT),
                 node,
-                allocations(rs.getArray(31), rs.getArray(32), rs.getArray(33), primaryAllocationId),
-                new ServerState.Blueprint(rs.getString(29), rs.getString(30)));
+                allocations(row.array(Column.ALLOCATION_IDS), row.array(Column.ALLOCATION_IPS),
+                        row.array(Column.ALLOCATION_PORTS), row.string(Column.PRIMARY_ALLOCATION_ID)),
+                new ServerState.Blueprint(row.string(Column.BLUEPRINT_ID), row.string(Column.BLUEPRINT_NAME)));
     }
 
     private static List<ServerState.Allocation> allocations(Array ids, Array ips, Array ports, String primaryId)
@@ -158,10 +220,5 @@ final class ServerStateQuery {
 
     private static String lower(String s) {
         return s == null ? null : s.toLowerCase(Locale.ROOT);
-    }
-
-    /** The panel stores UTC wall time without a zone. */
-    private static Instant utc(LocalDateTime t) {
-        return t == null ? null : t.toInstant(ZoneOffset.UTC);
     }
 }

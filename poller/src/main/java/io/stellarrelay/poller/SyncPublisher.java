@@ -39,7 +39,7 @@ import java.util.function.BooleanSupplier;
  * announce nothing: a change a tick finds may be an interval old, and whoever changed the status is
  * the one to announce it without a trigger.
  */
-final class SyncPublisher {
+final class SyncPublisher implements AutoCloseable {
     private final RedisCommands redis;
     private final RedisNames names;
     private final ProtocolCodec codec = new ProtocolCodec();
@@ -193,7 +193,7 @@ final class SyncPublisher {
             long t0 = System.nanoTime();
             Batch batch = new Batch();
             int sent = 0;
-            try (AbstractPipeline pipeline = redis.client().pipelined()) {
+            try (AbstractPipeline pipeline = redis.pipelined()) {
                 for (String id : serverIds) {
                     SyncFrames.Frame frame = frames.get(id);
                     if (frame == null) {
@@ -225,7 +225,7 @@ final class SyncPublisher {
             }
             long t1 = System.nanoTime();
             Batch batch = new Batch();
-            try (AbstractPipeline pipeline = redis.client().pipelined()) {
+            try (AbstractPipeline pipeline = redis.pipelined()) {
                 for (int i = 0; i < payloads.length; i++) {
                     ServerState state = states.get(i);
                     byte[] channel = names.serverChannelBytes(state.id());
@@ -288,7 +288,8 @@ final class SyncPublisher {
     }
 
     /** Stops the publishing thread once the batches handed to it are out. */
-    void close() {
+    @Override
+    public void close() {
         publishThread.shutdown();
     }
 
@@ -331,7 +332,7 @@ final class SyncPublisher {
             List<Renew> gone = new ArrayList<>();
             for (Renew r : renewals) {
                 try {
-                    Long renewed = settle(r.reply(), () -> redis.client().pexpire(r.key(), lastSyncTtlMillis));
+                    Long renewed = settle(r.reply(), () -> redis.pexpire(r.key(), lastSyncTtlMillis));
                     if (renewed != null && renewed == 0) {
                         gone.add(r);
                     }
@@ -342,7 +343,7 @@ final class SyncPublisher {
             }
             if (!gone.isEmpty()) {
                 // The copies were lost (Redis restarted, memory evicted): store them again, in one pipeline.
-                try (AbstractPipeline pipeline = redis.client().pipelined()) {
+                try (AbstractPipeline pipeline = redis.pipelined()) {
                     for (Renew r : gone) {
                         store(pipeline, r.key(), r.value());
                     }
@@ -359,7 +360,7 @@ final class SyncPublisher {
             }
             for (Store st : stores) {
                 try {
-                    settle(st.reply(), () -> redis.client().set(st.key(), st.value(), lastSyncTtl));
+                    settle(st.reply(), () -> redis.set(st.key(), st.value(), lastSyncTtl));
                 } catch (RuntimeException e) {
                     notStored++;
                     first = first == null ? e : first;

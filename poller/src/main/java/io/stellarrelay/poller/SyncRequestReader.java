@@ -1,9 +1,9 @@
 package io.stellarrelay.poller;
 
+import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.UnifiedJedis;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,14 +34,14 @@ final class SyncRequestReader implements AutoCloseable {
             return ids
             """;
 
-    private final UnifiedJedis redis;
+    private final RedisCommands redis;
     private final String key;
     private final BooleanSupplier active;
     private final Consumer<String> requested;
     private final Thread thread;
     private volatile boolean running = true;
 
-    SyncRequestReader(UnifiedJedis redis, RedisNames names, BooleanSupplier active, Consumer<String> requested) {
+    SyncRequestReader(RedisCommands redis, RedisNames names, BooleanSupplier active, Consumer<String> requested) {
         this.redis = redis;
         this.key = names.syncRequestsKey();
         this.active = active;

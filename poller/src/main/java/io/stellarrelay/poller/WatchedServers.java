@@ -1,7 +1,7 @@
 package io.stellarrelay.poller;
 
+import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisNames;
-import redis.clients.jedis.UnifiedJedis;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -50,10 +50,10 @@ final class WatchedServers {
             return watched
             """;
 
-    private final UnifiedJedis redis;
+    private final RedisCommands redis;
     private final RedisNames names;
 
-    WatchedServers(UnifiedJedis redis, RedisNames names) {
+    WatchedServers(RedisCommands redis, RedisNames names) {
         this.redis = redis;
         this.names = names;
     }

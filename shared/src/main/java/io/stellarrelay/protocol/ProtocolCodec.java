@@ -173,14 +173,7 @@ public final class ProtocolCodec {
     }
 
     private static String quoted(String type) {
-        String shown = type;
-        if (type.length() > MAX_ECHOED_TYPE_LENGTH) {
-            int end = MAX_ECHOED_TYPE_LENGTH;
-            if (Character.isHighSurrogate(type.charAt(end - 1))) {
-                end--; // never cut a character in half
-            }
-            shown = type.substring(0, end) + "...";
-        }
+        String shown = type.length() > MAX_ECHOED_TYPE_LENGTH ? Utf8.cut(type, MAX_ECHOED_TYPE_LENGTH) + "..." : type;
         return "\"" + shown + "\"";
     }
 

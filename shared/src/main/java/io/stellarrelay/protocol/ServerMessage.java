@@ -9,19 +9,28 @@ import java.util.Set;
  */
 public sealed interface ServerMessage {
 
-    /** The {@code type} string on the wire. */
+    /** The {@code type} string on the wire: each frame's {@code TYPE}, the one place the string is written. */
     String type();
 
     record AuthSuccess(String userId) implements ServerMessage {
-        public String type() { return "auth_success"; }
+        /** The {@code type} of this frame on the wire. */
+        public static final String TYPE = "auth_success";
+
+        public String type() { return TYPE; }
     }
 
     record AuthError(String error) implements ServerMessage {
-        public String type() { return "auth_error"; }
+        /** The {@code type} of this frame on the wire. */
+        public static final String TYPE = "auth_error";
+
+        public String type() { return TYPE; }
     }
 
     record Subscribed(String serverId) implements ServerMessage {
-        public String type() { return "subscribed"; }
+        /** The {@code type} of this frame on the wire. */
+        public static final String TYPE = "subscribed";
+
+        public String type() { return TYPE; }
     }
 
     /**
@@ -37,11 +46,17 @@ public sealed interface ServerMessage {
             this(serverId, Set.of());
         }
 
-        public String type() { return "unsubscribed"; }
+        /** The {@code type} of this frame on the wire. */
+        public static final String TYPE = "unsubscribed";
+
+        public String type() { return TYPE; }
     }
 
     record Pong() implements ServerMessage {
-        public String type() { return "pong"; }
+        /** The {@code type} of this frame on the wire. */
+        public static final String TYPE = "pong";
+
+        public String type() { return TYPE; }
     }
 
     /**
@@ -53,12 +68,18 @@ public sealed interface ServerMessage {
             this(error, null);
         }
 
-        public String type() { return "error"; }
+        /** The {@code type} of this frame on the wire. */
+        public static final String TYPE = "error";
+
+        public String type() { return TYPE; }
     }
 
     /** The periodic full state of one server, built by the poller and forwarded verbatim by relays. */
     record ServerSync(String serverId, ServerState data) implements ServerMessage {
-        public String type() { return "server:sync"; }
+        /** The {@code type} of this frame on the wire. */
+        public static final String TYPE = "server:sync";
+
+        public String type() { return TYPE; }
     }
 
     /**
@@ -68,7 +89,10 @@ public sealed interface ServerMessage {
     record ServerStatus(String serverId, Status data) implements ServerMessage {
         public record Status(String status) {}
 
-        public String type() { return "server:status"; }
+        /** The {@code type} of this frame on the wire. */
+        public static final String TYPE = "server:status";
+
+        public String type() { return TYPE; }
     }
 
     /**
@@ -84,7 +108,10 @@ public sealed interface ServerMessage {
 
         public record Network(long rx, long tx) {}
 
-        public String type() { return "server:stats"; }
+        /** The {@code type} of this frame on the wire. */
+        public static final String TYPE = "server:stats";
+
+        public String type() { return TYPE; }
     }
 
     /**
@@ -109,6 +136,9 @@ public sealed interface ServerMessage {
             this(serverId, lines, dropped, false);
         }
 
-        public String type() { return "server:console"; }
+        /** The {@code type} of this frame on the wire. */
+        public static final String TYPE = "server:console";
+
+        public String type() { return TYPE; }
     }
 }

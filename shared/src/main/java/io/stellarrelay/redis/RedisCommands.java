@@ -10,16 +10,19 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
+import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * The command side of Redis for relay and poller, where a standalone Redis and a Redis Cluster differ:
  * how a frame is published (PUBLISH, or SPUBLISH so that it travels only within the channel's shard),
- * where a transaction runs, and which node owns a channel. Everything else is the same
- * {@link UnifiedJedis} API, routed by slot on a cluster.
+ * where a transaction runs, and which node owns a channel. The other commands the services use are
+ * passed on to {@link UnifiedJedis}, routed by slot on a cluster; the client itself stays inside.
  */
 public final class RedisCommands implements AutoCloseable {
     private final UnifiedJedis client;
@@ -38,8 +41,49 @@ public final class RedisCommands implements AutoCloseable {
         return new RedisCommands(client, slots);
     }
 
-    public UnifiedJedis client() {
-        return client;
+    /** True when Redis answers PING (readiness probes); throws when it cannot be reached. */
+    public boolean ping() {
+        return "PONG".equals(client.ping());
+    }
+
+    /** Runs a Lua script (EVAL, cached as EVALSHA by the server) on {@code keys} with {@code args}. */
+    public Object eval(String script, List<String> keys, List<String> args) {
+        return client.eval(script, keys, args);
+    }
+
+    public byte[] get(byte[] key) {
+        return client.get(key);
+    }
+
+    public List<String> mget(String... keys) {
+        return client.mget(keys);
+    }
+
+    /** SET with options (an expiry, typically). */
+    public String set(byte[] key, byte[] value, SetParams params) {
+        return client.set(key, value, params);
+    }
+
+    public long pexpire(byte[] key, long millis) {
+        return client.pexpire(key, millis);
+    }
+
+    /** Waits up to {@code timeoutSeconds} for an element of the list; null when none came. */
+    public List<String> blpop(int timeoutSeconds, String key) {
+        return client.blpop(timeoutSeconds, key);
+    }
+
+    public List<String> lpop(String key, int count) {
+        return client.lpop(key, count);
+    }
+
+    public Set<String> smembers(String key) {
+        return client.smembers(key);
+    }
+
+    /** A pipeline for many commands in one round trip; {@link #publish(AbstractPipeline, byte[], byte[])} publishes on it. */
+    public AbstractPipeline pipelined() {
+        return client.pipelined();
     }
 
     public boolean isCluster() {

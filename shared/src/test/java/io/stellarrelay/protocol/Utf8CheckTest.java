@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@DisplayName("Utf8Check")
+@DisplayName("Utf8.isWellFormed")
 class Utf8CheckTest {
 
     /** The JDK's strict decoder: the reference the check must agree with. */
@@ -42,7 +42,7 @@ class Utf8CheckTest {
     void acceptsWellFormed() {
         for (String s : new String[] {"", "plain ascii {\"type\":\"server:sync\"}", "café", "€ ₿", "😀 emoji",
                 "\u0000 nul", "\uD7FF \uE000 \uFFFF", new String(Character.toChars(0x10FFFF))}) {
-            assertTrue(Utf8Check.isWellFormed(s.getBytes(StandardCharsets.UTF_8)), s);
+            assertTrue(Utf8.isWellFormed(s.getBytes(StandardCharsets.UTF_8)), s);
         }
     }
 
@@ -57,7 +57,7 @@ class Utf8CheckTest {
         };
         for (int[] c : cases) {
             byte[] b = bytes(c);
-            assertFalse(Utf8Check.isWellFormed(b), java.util.Arrays.toString(c));
+            assertFalse(Utf8.isWellFormed(b), java.util.Arrays.toString(c));
             assertFalse(jdkAccepts(b), "the reference agrees: " + java.util.Arrays.toString(c));
         }
     }
@@ -76,7 +76,16 @@ class Utf8CheckTest {
                 b = valid.clone();
                 b[random.nextInt(b.length)] = (byte) random.nextInt(256);
             }
-            assertEquals(jdkAccepts(b), Utf8Check.isWellFormed(b), () -> java.util.Arrays.toString(b));
+            assertEquals(jdkAccepts(b), Utf8.isWellFormed(b), () -> java.util.Arrays.toString(b));
         }
+    }
+
+    @Test
+    @DisplayName("cut keeps up to the given UTF-16 units and never ends on the first half of a pair")
+    void cutNeverSplitsAPair() {
+        assertEquals("abc", Utf8.cut("abc", 5));
+        assertEquals("ab", Utf8.cut("abc", 2));
+        assertEquals("a", Utf8.cut("a\uD83D\uDE00b", 2)); // the emoji's two halves stay together
+        assertEquals("a\uD83D\uDE00", Utf8.cut("a\uD83D\uDE00b", 3));
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.params.ClientKillParams;
@@ -92,7 +93,7 @@ class RedisClusterIT {
                         true, "cluster-test").newCommands(2);
                 started.add(commands);
                 for (RelayApp relay : List.of(relayA, relayB)) {
-                    assertEquals(Set.copyOf(watched), commands.client().smembers(names.relayWatchKey(relay.relayId())));
+                    assertEquals(Set.copyOf(watched), commands.smembers(names.relayWatchKey(relay.relayId())));
                 }
 
                 // Move the slot of one watched channel to another node.
@@ -200,8 +201,11 @@ class RedisClusterIT {
     }
 
     private static void xadd(RedisCommands commands, RedisNames names, String serverId, String line) {
-        commands.client().xadd(names.consoleStream(serverId), StreamEntryID.NEW_ENTRY,
-                Map.of("data", "{\"lines\":[\"" + line + "\"]}"));
+        try (AbstractPipeline pipeline = commands.pipelined()) { // as a daemon does: one XADD per batch
+            pipeline.xadd(names.consoleStream(serverId), StreamEntryID.NEW_ENTRY,
+                    Map.of("data", "{\"lines\":[\"" + line + "\"]}"));
+            pipeline.sync();
+        }
     }
 
     private static Map<String, List<String>> listOfEach(List<String> serverIds, String line) {

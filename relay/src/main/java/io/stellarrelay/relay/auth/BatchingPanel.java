@@ -11,21 +11,19 @@ import java.util.Optional;
  * is valid only when it exists, has not expired and its user is not banned; a grant follows
  * {@link Standing#grantFor}.
  */
-public final class BatchingPanel implements SessionStore, AccessPolicy {
+public final class BatchingPanel implements Panel {
     /** Keys per statement: large enough for storms, small enough to keep each statement quick. */
     static final int MAX_BATCH = 500;
 
-    private final SessionStore sessions;
-    private final AccessPolicy access;
+    private final Panel source;
     private final Coalescer<String, SessionState> sessionLookups;
     private final Coalescer<UserServer, Standing> accessLookups;
 
     /** @param maxLoads statements of each kind at a time: leave room in the pool for the rest */
-    public BatchingPanel(SessionStore sessions, AccessPolicy access, int maxLoads) {
-        this.sessions = sessions;
-        this.access = access;
-        this.sessionLookups = new Coalescer<>(sessions::states, MAX_BATCH, maxLoads);
-        this.accessLookups = new Coalescer<>(access::standings, MAX_BATCH, maxLoads);
+    public BatchingPanel(Panel source, int maxLoads) {
+        this.source = source;
+        this.sessionLookups = new Coalescer<>(source::states, MAX_BATCH, maxLoads);
+        this.accessLookups = new Coalescer<>(source::standings, MAX_BATCH, maxLoads);
     }
 
     @Override
@@ -35,7 +33,7 @@ public final class BatchingPanel implements SessionStore, AccessPolicy {
 
     @Override
     public Map<String, SessionState> states(Collection<String> tokens) throws StoreUnavailableException {
-        return sessions.states(tokens);
+        return source.states(tokens);
     }
 
     @Override
@@ -46,6 +44,6 @@ public final class BatchingPanel implements SessionStore, AccessPolicy {
 
     @Override
     public Map<UserServer, Standing> standings(Collection<UserServer> pairs) throws StoreUnavailableException {
-        return access.standings(pairs);
+        return source.standings(pairs);
     }
 }

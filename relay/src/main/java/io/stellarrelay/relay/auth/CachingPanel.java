@@ -14,27 +14,25 @@ import java.util.function.LongSupplier;
  * trusted longer than a live socket would be. Negative answers are not cached (a user who just logged in
  * must not be refused), and the bulk re-check methods always go to the database and refresh the cache.
  */
-public final class CachingPanel implements SessionStore, AccessPolicy {
+public final class CachingPanel implements Panel {
     private static final int MAX_ENTRIES = 200_000;
 
     private record Entry<T>(T value, long expiresAtNanos) {}
 
-    private final SessionStore sessions;
-    private final AccessPolicy access;
+    private final Panel source;
     private final long ttlNanos;
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, Entry<AuthenticatedUser>> users = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UserServer, Entry<Grant>> grants = new ConcurrentHashMap<>();
 
-    public CachingPanel(SessionStore sessions, AccessPolicy access, Duration ttl) {
-        this(sessions, access, ttl, System::nanoTime);
+    public CachingPanel(Panel source, Duration ttl) {
+        this(source, ttl, System::nanoTime);
     }
 
     /** With a clock of the caller's, for tests. */
-    CachingPanel(SessionStore sessions, AccessPolicy access, Duration ttl, LongSupplier nanoClock) {
+    CachingPanel(Panel source, Duration ttl, LongSupplier nanoClock) {
         this.clock = nanoClock;
-        this.sessions = sessions;
-        this.access = access;
+        this.source = source;
         this.ttlNanos = ttl.toNanos();
     }
 
@@ -45,14 +43,14 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
         if (cached != null && now < cached.expiresAtNanos()) {
             return Optional.of(cached.value());
         }
-        Optional<AuthenticatedUser> user = sessions.findUser(token);
+        Optional<AuthenticatedUser> user = source.findUser(token);
         user.ifPresentOrElse(u -> put(users, token, u, now), () -> users.remove(token));
         return user;
     }
 
     @Override
     public Map<String, SessionState> states(Collection<String> tokens) throws StoreUnavailableException {
-        Map<String, SessionState> states = sessions.states(tokens);
+        Map<String, SessionState> states = source.states(tokens);
         long now = clock.getAsLong();
         for (String token : tokens) {
             if (states.get(token) instanceof SessionState.Valid valid) {
@@ -74,7 +72,7 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
                 && (cached.value().basis() != Grant.Basis.ADMIN || user.admin())) {
             return Optional.of(cached.value());
         }
-        Optional<Grant> grant = access.grant(user, serverId);
+        Optional<Grant> grant = source.grant(user, serverId);
         grant.ifPresentOrElse(g -> put(grants, key, g, now), () -> grants.remove(key));
         return grant;
     }
@@ -85,7 +83,7 @@ public final class CachingPanel implements SessionStore, AccessPolicy {
      */
     @Override
     public Map<UserServer, Standing> standings(Collection<UserServer> pairs) throws StoreUnavailableException {
-        Map<UserServer, Standing> standings = access.standings(pairs);
+        Map<UserServer, Standing> standings = source.standings(pairs);
         long now = clock.getAsLong();
         for (UserServer pair : pairs) {
             Standing s = standings.get(pair);

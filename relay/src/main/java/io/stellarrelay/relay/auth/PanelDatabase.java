@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Sessions and access rules read from the panel's own tables. Only bound parameters, never concatenation. */
-public final class PanelDatabase implements SessionStore, AccessPolicy {
+public final class PanelDatabase implements Panel {
     private static final Logger log = LoggerFactory.getLogger(PanelDatabase.class);
 
     // "expiresAt" holds UTC wall time without a zone, so compare with UTC wall time.

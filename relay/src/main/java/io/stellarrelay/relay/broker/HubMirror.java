@@ -1,5 +1,6 @@
 package io.stellarrelay.relay.broker;
 
+import io.stellarrelay.lifecycle.Fatal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,9 +120,7 @@ final class HubMirror implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             } catch (Throwable e) {
-                if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-                    throw (VirtualMachineError) e; // out of memory: let the JVM's policy handle it
-                }
+                Fatal.rethrowIfFatal(e);
                 batch.clear();
                 if (!failing) {
                     log.warn("{} failed, will rebuild from the hub and retry: {}", thread.getName(), e.toString());

@@ -1,5 +1,6 @@
 package io.stellarrelay.relay.broker;
 
+import io.stellarrelay.lifecycle.Fatal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.stellarrelay.redis.SubscriberConnection;
@@ -141,9 +142,7 @@ final class PubsubLink implements AutoCloseable {
                 }
                 current.run(c, controlChannel); // blocks while subscribed
             } catch (Throwable e) {
-                if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-                    throw (VirtualMachineError) e;
-                }
+                Fatal.rethrowIfFatal(e);
                 if (current.confirmed) {
                     // The connection had worked: this is a new outage, so start gently and say so once.
                     backoff.reset();

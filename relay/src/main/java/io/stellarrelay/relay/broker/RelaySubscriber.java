@@ -1,6 +1,7 @@
 package io.stellarrelay.relay.broker;
 
-import io.stellarrelay.protocol.Utf8Check;
+import io.stellarrelay.protocol.ServerMessage;
+import io.stellarrelay.protocol.Utf8;
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
@@ -361,12 +362,12 @@ public final class RelaySubscriber implements PubsubLink.Events, AutoCloseable {
                     names.serverChannel(serverId), System.nanoTime());
             return;
         }
-        if (!Utf8Check.isWellFormed(message)) {
+        if (!Utf8.isWellFormed(message)) {
             drops.dropped("not valid UTF-8", names.serverChannel(serverId), System.nanoTime());
             return;
         }
         // The type is known from the check: the hub need not look at the frame again to keep the latest sync.
         metrics.delivered(hub.deliver(serverId, ByteBuffer.wrap(message).asReadOnlyBuffer(),
-                ServerFrames.SYNC.equals(type)));
+                ServerMessage.ServerSync.TYPE.equals(type)));
     }
 }

@@ -1,5 +1,7 @@
 package io.stellarrelay.relay.broker;
 
+import io.stellarrelay.protocol.ServerMessage;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -12,9 +14,9 @@ import java.util.List;
  * frame for another server, never reaches a socket.
  */
 final class ServerFrames {
-    static final String SYNC = "server:sync";
     /** Types forwarded from server channels; {@code server:console} is not one of them. */
-    static final List<String> TYPES = List.of(SYNC, "server:status", "server:stats");
+    static final List<String> TYPES = List.of(ServerMessage.ServerSync.TYPE, ServerMessage.ServerStatus.TYPE,
+            ServerMessage.ServerStats.TYPE);
 
     private static final byte[] START = utf8("{\"type\":\"");
     private static final byte[][] TYPE_THEN_ID = TYPES.stream()

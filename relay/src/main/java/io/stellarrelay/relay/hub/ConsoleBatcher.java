@@ -3,7 +3,7 @@ package io.stellarrelay.relay.hub;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.protocol.ProtocolException;
 import io.stellarrelay.protocol.ServerMessage;
-import io.stellarrelay.protocol.Utf8Check;
+import io.stellarrelay.protocol.Utf8;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.relay.RelayConfig;
 import io.stellarrelay.relay.guard.TokenBucket;
@@ -103,7 +103,7 @@ public final class ConsoleBatcher implements Hub.Listener, AutoCloseable {
             drops.dropped("console message over " + MAX_MESSAGE_BYTES + " bytes", channels.consoleChannel(serverId), now);
             return null;
         }
-        if (!Utf8Check.isWellFormed(message)) {
+        if (!Utf8.isWellFormed(message)) {
             drops.dropped("not valid UTF-8", channels.consoleChannel(serverId), now);
             return null;
         }

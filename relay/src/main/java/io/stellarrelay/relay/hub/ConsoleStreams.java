@@ -1,5 +1,6 @@
 package io.stellarrelay.relay.hub;
 
+import io.stellarrelay.lifecycle.Fatal;
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
@@ -416,9 +417,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 } catch (Throwable e) {
-                    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-                        throw (VirtualMachineError) e;
-                    }
+                    Fatal.rethrowIfFatal(e);
                     closeConnection();
                     if (!active || !running) {
                         return;

@@ -1,12 +1,12 @@
 package io.stellarrelay.relay.hub;
 
-import io.stellarrelay.protocol.Utf8Check;
+import io.stellarrelay.protocol.Utf8;
+import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.UnifiedJedis;
 
 import io.stellarrelay.relay.websocket.Frames;
 
@@ -45,12 +45,12 @@ public final class LatestSyncs {
     private static final int IDS_PER_REQUEST = 1000;
 
     private final Hub hub;
-    private final UnifiedJedis redis;
+    private final RedisCommands redis;
     private final RedisNames names;
     private final String requestTtlMillis;
 
     /** @param pollInterval a request nobody took within two intervals is stale: the ticks have covered it */
-    public LatestSyncs(Hub hub, UnifiedJedis redis, RedisNames names, Duration pollInterval) {
+    public LatestSyncs(Hub hub, RedisCommands redis, RedisNames names, Duration pollInterval) {
         this.hub = hub;
         this.redis = redis;
         this.names = names;
@@ -99,7 +99,7 @@ public final class LatestSyncs {
     }
 
     private static ByteBuffer checked(byte[] stored) {
-        return stored == null || !Utf8Check.isWellFormed(stored) ? null : ByteBuffer.wrap(stored).asReadOnlyBuffer();
+        return stored == null || !Utf8.isWellFormed(stored) ? null : ByteBuffer.wrap(stored).asReadOnlyBuffer();
     }
 
     /**

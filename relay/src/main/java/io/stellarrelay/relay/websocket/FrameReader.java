@@ -1,6 +1,6 @@
 package io.stellarrelay.relay.websocket;
 
-import io.stellarrelay.protocol.Utf8Check;
+import io.stellarrelay.protocol.Utf8;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -189,7 +189,7 @@ final class FrameReader {
             listener.binary();
             return true;
         }
-        if (!Utf8Check.isWellFormed(payload)) {
+        if (!Utf8.isWellFormed(payload)) {
             discardData();
             listener.violation(INVALID_PAYLOAD, "Invalid UTF-8 in a text frame");
             return true;
@@ -228,7 +228,7 @@ final class FrameReader {
             return fail(listener, PROTOCOL_ERROR, "Invalid close code " + code);
         }
         byte[] reason = java.util.Arrays.copyOfRange(payload, 2, payload.length);
-        if (!Utf8Check.isWellFormed(reason)) {
+        if (!Utf8.isWellFormed(reason)) {
             discardData();
             listener.violation(INVALID_PAYLOAD, "Invalid UTF-8 in a close reason");
             return true;

@@ -1,5 +1,6 @@
 package io.stellarrelay.relay.websocket;
 
+import io.stellarrelay.lifecycle.Fatal;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -163,9 +164,7 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
                 }
             }
         } catch (Throwable e) {
-            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-                throw (VirtualMachineError) e;
-            }
+            Fatal.rethrowIfFatal(e);
             log.debug("Reading from {} failed: {}", this, e.toString());
             getEndPoint().close(e);
         }

@@ -3,13 +3,12 @@ package io.stellarrelay.relay.ws;
 import io.stellarrelay.protocol.CloseCode;
 import io.stellarrelay.protocol.ErrorMessages;
 import io.stellarrelay.protocol.ServerMessage;
-import io.stellarrelay.relay.auth.AccessPolicy;
 import io.stellarrelay.relay.auth.AccessPolicy.Standing;
 import io.stellarrelay.relay.auth.AccessPolicy.UserServer;
 import io.stellarrelay.relay.auth.AuthenticatedUser;
 import io.stellarrelay.relay.auth.Grant;
+import io.stellarrelay.relay.auth.Panel;
 import io.stellarrelay.relay.auth.SessionState;
-import io.stellarrelay.relay.auth.SessionStore;
 import io.stellarrelay.relay.auth.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,14 +34,12 @@ import java.util.function.Supplier;
 public final class Revalidator {
     private static final Logger log = LoggerFactory.getLogger(Revalidator.class);
 
-    private final SessionStore sessions;
-    private final AccessPolicy access;
+    private final Panel panel;
     private final Supplier<Set<ClientConnection>> connections;
     private boolean failing;
 
-    public Revalidator(SessionStore sessions, AccessPolicy access, Supplier<Set<ClientConnection>> connections) {
-        this.sessions = sessions;
-        this.access = access;
+    public Revalidator(Panel panel, Supplier<Set<ClientConnection>> connections) {
+        this.panel = panel;
         this.connections = connections;
     }
 
@@ -76,7 +73,7 @@ public final class Revalidator {
         if (authenticated.isEmpty()) {
             return;
         }
-        Map<String, SessionState> states = sessions.states(new HashSet<>(authenticated.values()));
+        Map<String, SessionState> states = panel.states(new HashSet<>(authenticated.values()));
         List<ClientConnection> alive = new ArrayList<>();
         for (Map.Entry<ClientConnection, String> entry : authenticated.entrySet()) {
             ClientConnection c = entry.getKey();
@@ -107,7 +104,7 @@ public final class Revalidator {
         if (pairs.isEmpty()) {
             return;
         }
-        Map<UserServer, Standing> standings = access.standings(pairs);
+        Map<UserServer, Standing> standings = panel.standings(pairs);
         watched.forEach((c, subscriptions) -> {
             AuthenticatedUser user = c.user();
             subscriptions.forEach((serverId, subscription) -> {

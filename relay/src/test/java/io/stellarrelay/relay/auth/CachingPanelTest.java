@@ -18,10 +18,20 @@ class CachingPanelTest {
     private static final AuthenticatedUser OWNER = new AuthenticatedUser("usr_owner", false);
     private static final AuthenticatedUser ADMIN = new AuthenticatedUser("usr_admin", true);
 
-    /** Answers access questions from a map and counts how often it was asked one by one. */
-    private static final class FakeAccess implements AccessPolicy {
+    /** Knows no session; answers access questions from a map and counts how often it was asked one by one. */
+    private static final class FakeAccess implements Panel {
         final Map<AccessPolicy.UserServer, Standing> standing = new HashMap<>();
         int singleLookups;
+
+        @Override
+        public Optional<AuthenticatedUser> findUser(String token) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Map<String, SessionState> states(Collection<String> tokens) {
+            return Map.of();
+        }
 
         @Override
         public Optional<Grant> grant(AuthenticatedUser user, String serverId) {
@@ -40,21 +50,9 @@ class CachingPanelTest {
         }
     }
 
-    private static final SessionStore NO_SESSIONS = new SessionStore() {
-        @Override
-        public Optional<AuthenticatedUser> findUser(String token) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Map<String, SessionState> states(Collection<String> tokens) {
-            return Map.of();
-        }
-    };
-
     private final FakeAccess access = new FakeAccess();
     private long now;
-    private final CachingPanel panel = new CachingPanel(NO_SESSIONS, access, Duration.ofSeconds(30), () -> now);
+    private final CachingPanel panel = new CachingPanel(access, Duration.ofSeconds(30), () -> now);
 
     private void at(long seconds) {
         now = TimeUnit.SECONDS.toNanos(seconds);

@@ -1,5 +1,6 @@
 package io.stellarrelay.relay.hub;
 
+import io.stellarrelay.protocol.Utf8;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
