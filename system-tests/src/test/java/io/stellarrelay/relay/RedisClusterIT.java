@@ -18,7 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.params.ClientKillParams;
@@ -134,8 +135,9 @@ class RedisClusterIT {
             try {
                 Map<String, String> env = RelayFixture.environment(services.db(), cluster.url(), prefix, Map.of("REDIS_CLUSTER", "true"));
                 RelayApp relay = track(started, RelayApp.create(RelayConfig.fromEnvironment(env)).start());
-                RedisCommands commands = track(started, new RedisConnector(
-                        List.of(RedisSettings.parse(cluster.nodes().get(0).url())), true, "cluster-test").newCommands(2));
+                // The daemon's side: a cluster client that follows MOVED and retries on a killed connection.
+                RedisClusterClient commands = track(started, RedisClusterClient.builder()
+                        .nodes(Set.of(new HostAndPort("127.0.0.1", cluster.nodes().get(0).port()))).build());
                 List<String> consoles = consolesOnEveryNode(cluster, names);
 
                 // A line in every stream first: the history frame then shows that the relay reads it.
@@ -200,12 +202,9 @@ class RedisClusterIT {
         return consoles;
     }
 
-    private static void xadd(RedisCommands commands, RedisNames names, String serverId, String line) {
-        try (AbstractPipeline pipeline = commands.pipelined()) { // as a daemon does: one XADD per batch
-            pipeline.xadd(names.consoleStream(serverId), StreamEntryID.NEW_ENTRY,
-                    Map.of("data", "{\"lines\":[\"" + line + "\"]}"));
-            pipeline.sync();
-        }
+    private static void xadd(RedisClusterClient commands, RedisNames names, String serverId, String line) {
+        commands.xadd(names.consoleStream(serverId), StreamEntryID.NEW_ENTRY,
+                Map.of("data", "{\"lines\":[\"" + line + "\"]}"));
     }
 
     private static Map<String, List<String>> listOfEach(List<String> serverIds, String line) {

@@ -1,6 +1,7 @@
 package io.stellarrelay.relay.hub;
 
 import io.stellarrelay.lifecycle.Fatal;
+import io.stellarrelay.relay.broker.Backoff;
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -68,7 +68,6 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
     /** How often, at most, a reader that is about to block is asked again to wake (see {@link NodeReader#unblock}). */
     private static final long UNBLOCK_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int ENTRIES_PER_READ = 1000;
-    private static final long MAX_BACKOFF_MS = 2_000;
     // KEYS[1]: a stream. {last-generated-id, entries-added, length, recorded-first-entry-id} from one
     // XINFO, so they agree; {"0-0", 0, 0, "0-0"} for a stream that does not exist; the counts are -1
     // before Redis 7, which does not report them.
@@ -374,7 +373,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
         }
 
         private void run() {
-            long backoffMs = 100;
+            Backoff backoff = new Backoff();
             boolean warned = false;
             while (active && running) {
                 try {
@@ -413,7 +412,7 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                         log.info("Console streams on {} readable again", node);
                         warned = false;
                     }
-                    backoffMs = 100;
+                    backoff.reset();
                 } catch (InterruptedException e) {
                     return;
                 } catch (Throwable e) {
@@ -428,11 +427,10 @@ public final class ConsoleStreams implements Hub.Listener, AutoCloseable {
                         warned = true;
                     }
                     try {
-                        TimeUnit.MILLISECONDS.sleep(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
+                        backoff.pause();
                     } catch (InterruptedException interrupted) {
                         return;
                     }
-                    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
                     regroup();
                 }
             }
