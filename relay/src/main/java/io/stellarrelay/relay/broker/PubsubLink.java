@@ -122,6 +122,7 @@ final class PubsubLink implements AutoCloseable {
     private void readLoop() {
         try (Cork held = Cork.open()) {
             cork = held;
+            cork.holding(false); // the first message after a wait is written at once
             readUntilClosed();
         }
     }
@@ -154,6 +155,7 @@ final class PubsubLink implements AutoCloseable {
                 }
             } finally {
                 cork.flush();
+                cork.holding(false);
                 synchronized (writeLock) {
                     attachedGeneration = 0;
                     session = null;
@@ -202,9 +204,10 @@ final class PubsubLink implements AutoCloseable {
     }
 
     /**
-     * Called on the reader thread after each reply: the socket writes held since the last flush go out
-     * once the input has run dry (or the batch is large), so a socket with several frames in one batch
-     * of messages gets them in one write, and a frame never waits for input that has not arrived.
+     * Called on the reader thread after each reply. While more input already waits, the frames of the next
+     * messages are held, so a socket with several frames in one batch of messages gets them in one write;
+     * once the input has run dry (or the batch is large) they go out, so a frame never waits for input
+     * that has not arrived. A message that comes alone is written at once.
      */
     private void endOfReply() {
         Connection c = connection;
@@ -212,6 +215,7 @@ final class PubsubLink implements AutoCloseable {
         if (!more || cork.heldFrames() >= MAX_HELD_FRAMES) {
             cork.flush();
         }
+        cork.holding(more);
     }
 
     @Override

@@ -146,8 +146,9 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
         }
 
         /**
-         * Runs the lane's tasks with the socket writes corked: frames for one socket from consecutive
-         * tasks go out in one write, flushed whenever the queue is empty or the batch is large.
+         * Runs the lane's tasks with the socket writes corked while tasks wait behind the current one:
+         * frames for one socket from consecutive tasks go out in one write, flushed whenever the queue is
+         * empty or the batch is large.
          */
         private void drain(BlockingQueue<Runnable> queue, int lane) {
             try (Cork cork = Cork.open()) {
@@ -164,6 +165,7 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
                     if (task == STOP) {
                         return;
                     }
+                    cork.holding(!queue.isEmpty()); // hold only where a later task may add to the same write
                     try {
                         task.run();
                     } catch (RuntimeException e) {

@@ -11,11 +11,13 @@ import java.util.Arrays;
  * instead of one each. The write, not the frame, is what a delivery costs: on a busy relay the kernel's
  * send path is most of the CPU.
  *
- * <p>The thread that reads Redis opens one for its lifetime and flushes whenever its input runs dry, the
- * way an event loop corks its sockets for one turn; a delivery lane flushes when its queue is empty. A
- * held frame sits in the socket's own outbound queue, so anything written to that socket later, from any
- * thread, goes out after it: holding never reorders a socket's frames, and a write by a thread without a
- * cork sends the held frames along.
+ * <p>The thread that reads Redis opens one for its lifetime; it holds frames only while more input is
+ * already waiting behind the message it handles, and flushes when the input runs dry, the way an event
+ * loop corks its sockets for one turn; a delivery lane holds while tasks wait behind the current one. A
+ * message that arrives alone is written at once, as without a cork: holding costs a little (the frame is
+ * queued), so it is only done where it can save writes. A held frame sits in the socket's own outbound
+ * queue, so anything written to that socket later, from any thread, goes out after it: holding never
+ * reorders a socket's frames, and a write by a thread that is not holding sends the held frames along.
  *
  * <p>Confined to the thread that opened it.
  */
@@ -26,6 +28,7 @@ public final class Cork implements AutoCloseable {
     private SocketConnection[] held = new SocketConnection[16];
     private int sockets;
     private int frames;
+    private boolean holding = true;
 
     private Cork() {
     }
@@ -40,9 +43,18 @@ public final class Cork implements AutoCloseable {
         return cork;
     }
 
-    /** The calling thread's cork, or null. */
+    /** The calling thread's cork if it is holding frames now, else null. */
     static Cork current() {
-        return OPEN.get();
+        Cork cork = OPEN.get();
+        return cork != null && cork.holding ? cork : null;
+    }
+
+    /**
+     * Whether frames delivered from now on are held (the default) or written at once. Frames already held
+     * stay held until the next {@link #flush}.
+     */
+    public void holding(boolean hold) {
+        holding = hold;
     }
 
     /** A socket now holds frames for this cork; called once per socket until the next flush. */

@@ -119,6 +119,22 @@ class CorkTest {
     }
 
     @Test
+    @DisplayName("a cork that is not holding writes at once, and still flushes what it held before")
+    void notHolding() {
+        SocketConnection first = socket(1 << 20);
+        try (Cork cork = Cork.open()) {
+            first.deliver(A.duplicate());
+            cork.holding(false);
+            first.deliver(B.duplicate()); // behind the held frame: queued, and written with it
+            assertArrayEquals(bytes(A, B), endPoint.written());
+            first.deliver(C.duplicate());
+            assertArrayEquals(bytes(A, B, C), endPoint.written(), "written at once");
+            cork.flush();
+        }
+        assertArrayEquals(bytes(A, B, C), endPoint.written(), "nothing twice");
+    }
+
+    @Test
     @DisplayName("one cork per thread")
     void onePerThread() {
         try (Cork ignored = Cork.open()) {
