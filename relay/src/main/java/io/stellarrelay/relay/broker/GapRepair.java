@@ -1,6 +1,6 @@
 package io.stellarrelay.relay.broker;
 
-import io.stellarrelay.relay.hub.ConsoleBatcher;
+import io.stellarrelay.relay.console.ConsoleBatcher;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.LatestSyncs;
 import io.stellarrelay.relay.metrics.RelayMetrics;

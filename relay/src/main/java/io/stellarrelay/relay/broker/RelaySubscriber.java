@@ -5,7 +5,7 @@ import io.stellarrelay.protocol.Utf8;
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
-import io.stellarrelay.relay.hub.ConsoleBatcher;
+import io.stellarrelay.relay.console.ConsoleBatcher;
 import io.stellarrelay.relay.hub.DropWarnings;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.LatestSyncs;

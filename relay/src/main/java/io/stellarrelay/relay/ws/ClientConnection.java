@@ -6,7 +6,7 @@ import io.stellarrelay.protocol.ServerMessage;
 import io.stellarrelay.relay.auth.AuthenticatedUser;
 import io.stellarrelay.relay.auth.Grant;
 import io.stellarrelay.relay.guard.TokenBucket;
-import io.stellarrelay.relay.hub.ConsoleOptIn;
+import io.stellarrelay.relay.console.ConsoleOptIn;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.hub.Watcher;
 import io.stellarrelay.relay.metrics.RelayMetrics;

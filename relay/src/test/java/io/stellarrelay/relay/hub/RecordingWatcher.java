@@ -9,9 +9,9 @@ import java.util.Collections;
 import java.util.List;
 
 /** A watcher that keeps a copy of every frame it is handed (the view is valid only during the call) and its text. */
-final class RecordingWatcher implements Watcher {
-    final List<ByteBuffer> frames = Collections.synchronizedList(new ArrayList<>());
-    final List<String> texts = Collections.synchronizedList(new ArrayList<>());
+public final class RecordingWatcher implements Watcher {
+    public final List<ByteBuffer> frames = Collections.synchronizedList(new ArrayList<>());
+    public final List<String> texts = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public void deliver(ByteBuffer frame) {
@@ -21,7 +21,7 @@ final class RecordingWatcher implements Watcher {
         texts.add(StandardCharsets.UTF_8.decode(payload).toString());
     }
 
-    List<String> texts() {
+    public List<String> texts() {
         synchronized (texts) {
             return List.copyOf(texts);
         }

@@ -7,7 +7,7 @@ import io.stellarrelay.relay.auth.AuthenticatedUser;
 import io.stellarrelay.relay.auth.SessionState;
 import io.stellarrelay.relay.auth.SessionStore;
 import io.stellarrelay.relay.guard.TokenBucket;
-import io.stellarrelay.relay.hub.ConsoleOptIn;
+import io.stellarrelay.relay.console.ConsoleOptIn;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.metrics.RelayMetrics;
 import org.junit.jupiter.api.DisplayName;

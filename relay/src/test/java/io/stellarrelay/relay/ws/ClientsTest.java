@@ -3,7 +3,7 @@ package io.stellarrelay.relay.ws;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.relay.guard.TokenBucket;
-import io.stellarrelay.relay.hub.ConsoleOptIn;
+import io.stellarrelay.relay.console.ConsoleOptIn;
 import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.metrics.RelayMetrics;
 import org.junit.jupiter.api.DisplayName;

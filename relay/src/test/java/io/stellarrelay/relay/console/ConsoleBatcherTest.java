@@ -1,8 +1,12 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.console;
 
+import io.stellarrelay.relay.hub.RecordingWatcher;
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.relay.RelayConfig;
+import io.stellarrelay.relay.hub.Hub;
+import io.stellarrelay.relay.hub.Watcher;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

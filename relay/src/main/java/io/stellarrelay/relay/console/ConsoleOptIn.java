@@ -1,4 +1,7 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.console;
+
+import io.stellarrelay.relay.hub.Hub;
+import io.stellarrelay.relay.hub.Watcher;
 
 import java.util.List;
 import java.util.Queue;

@@ -1,4 +1,6 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.console;
+
+import io.stellarrelay.relay.hub.Watcher;
 
 import java.nio.ByteBuffer;
 

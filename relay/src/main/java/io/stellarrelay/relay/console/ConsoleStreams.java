@@ -1,10 +1,12 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.console;
 
 import io.stellarrelay.lifecycle.Fatal;
-import io.stellarrelay.relay.broker.Backoff;
 import io.stellarrelay.redis.RedisCommands;
 import io.stellarrelay.redis.RedisConnector;
 import io.stellarrelay.redis.RedisNames;
+import io.stellarrelay.relay.broker.Backoff;
+import io.stellarrelay.relay.hub.Hub;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.HostAndPort;

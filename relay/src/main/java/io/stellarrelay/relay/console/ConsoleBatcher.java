@@ -1,4 +1,4 @@
-package io.stellarrelay.relay.hub;
+package io.stellarrelay.relay.console;
 
 import io.stellarrelay.protocol.ProtocolCodec;
 import io.stellarrelay.protocol.ProtocolException;
@@ -7,7 +7,10 @@ import io.stellarrelay.protocol.Utf8;
 import io.stellarrelay.redis.RedisNames;
 import io.stellarrelay.relay.RelayConfig;
 import io.stellarrelay.relay.guard.TokenBucket;
+import io.stellarrelay.relay.hub.DropWarnings;
+import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.websocket.Frames;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.StreamEntryID;
