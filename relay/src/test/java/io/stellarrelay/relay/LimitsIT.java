@@ -47,7 +47,9 @@ class LimitsIT {
     @Test
     @DisplayName("a socket that does not authenticate within AUTH_TIMEOUT_MS is closed with 4001")
     void authTimeout() throws Exception {
-        try (RelayApp relay = relay(Map.of("AUTH_TIMEOUT_MS", "300"));
+        // Long enough for the prompt socket's first login (a cold pool and JIT on a loaded CI machine took
+        // more than 300 ms), short enough for the idle one to be closed well within the client's wait.
+        try (RelayApp relay = relay(Map.of("AUTH_TIMEOUT_MS", "2000"));
              WsTestClient idle = WsTestClient.connect(relay.port());
              WsTestClient prompt = authenticated(relay, OWNER_TOKEN)) {
             assertEquals(CloseCode.AUTH_TIMEOUT.code(), idle.awaitClose());
