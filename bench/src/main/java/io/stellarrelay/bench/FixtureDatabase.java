@@ -1,5 +1,7 @@
 package io.stellarrelay.bench;
 
+import io.stellarrelay.db.PanelRows;
+import io.stellarrelay.db.PanelRows.Series;
 import io.stellarrelay.db.ScratchDatabase;
 import io.stellarrelay.poller.PanelIndexes;
 
@@ -9,8 +11,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+
+import static io.stellarrelay.db.PanelRows.Table.ALLOCATIONS;
+import static io.stellarrelay.db.PanelRows.Table.BLUEPRINTS;
+import static io.stellarrelay.db.PanelRows.Table.LOCATIONS;
+import static io.stellarrelay.db.PanelRows.Table.SERVERS;
+import static io.stellarrelay.db.PanelRows.Table.SERVER_MEMBERS;
+import static io.stellarrelay.db.PanelRows.Table.SESSIONS;
+import static io.stellarrelay.db.PanelRows.Table.USERS;
 
 /**
  * A database of its own for one benchmark run, created on the PostgreSQL of {@code --database-url}
@@ -69,35 +80,64 @@ public final class FixtureDatabase implements AutoCloseable {
         if (users < 1 || servers < 0) {
             throw new IllegalArgumentException("need at least one user");
         }
-        execute("""
-                INSERT INTO locations (id, name, country, city, "updatedAt") VALUES ('bloc_0', 'Frankfurt, DE', 'DE', 'Frankfurt', now());
-                INSERT INTO blueprints (id, name, "dockerImages", startup, config, scripts, variables, "dockerConfig", "updatedAt")
-                VALUES ('bbp_0', 'Minecraft Java', '{}', 'java -jar server.jar', '{}', '{}', '[]', '{}', now());
-                INSERT INTO nodes (id, "displayName", host, port, protocol, "sftpPort", "memoryLimit", "diskLimit", "cpuLimit",
-                                   token, "tokenHash", "isOnline", "locationId", "updatedAt")
-                SELECT 'bnode_' || n || '_0123456789abcdef', 'EU-West-' || n, 'node' || n || '.example.com', 8443, 'HTTPS', 2022,
-                       68719476736, 2199023255552, 32, 'node-secret-' || n, 'node-hash-' || n, true, 'bloc_0', now()
-                  FROM generate_series(0, %3$d - 1) AS n;
-                INSERT INTO users (id, name, email, role, banned, "updatedAt")
-                SELECT 'bu_' || i, 'Bench User ' || i, 'bench' || i || '@example.com', 'user', false, now()
-                  FROM generate_series(0, %1$d - 1) AS i;
-                INSERT INTO sessions (id, "expiresAt", token, "updatedAt", "userId")
-                SELECT 'bses_' || i, (now() AT TIME ZONE 'UTC') + interval '7 days', '%4$s' || lpad(i::text, 8, '0'), now(), 'bu_' || i
-                  FROM generate_series(0, %1$d - 1) AS i;
-                INSERT INTO servers (id, "shortId", name, "containerId", status, suspended, memory, disk, cpu, swap,
-                                     "backupLimit", config, variables, "nodeId", "blueprintId", "ownerId",
-                                     "createdAt", "updatedAt", "primaryAllocationId")
-                SELECT 'bs_' || lpad(j::text, 7, '0'), lpad(j::text, 8, '0'), 'Survival world ' || j,
-                       'container_' || j || '_4f9c2a', 'RUNNING', false, 4096, 20480, 50 + (j %% 7) * 12.5, -1, 3,
-                       '{"rcon_password":"not-sent"}', '{"RCON_PASSWORD":"not-sent"}',
-                       'bnode_' || (j %% %3$d) || '_0123456789abcdef', 'bbp_0', 'bu_' || (j %% %1$d),
-                       now() - interval '30 days', now(), 'ba_' || j || '_a'
-                  FROM generate_series(0, %2$d - 1) AS j;
-                INSERT INTO allocations (id, ip, port, assigned, "nodeId", "serverId", "updatedAt")
-                SELECT 'ba_' || j || '_' || side, '192.0.2.10', 1024 + (j / %3$d) * 2 + CASE side WHEN 'a' THEN 0 ELSE 1 END,
-                       true, 'bnode_' || (j %% %3$d) || '_0123456789abcdef', 'bs_' || lpad(j::text, 7, '0'), now()
-                  FROM generate_series(0, %2$d - 1) AS j, (VALUES ('a'), ('b')) AS sides(side);
-                """.formatted(users, servers, NODES, tokenPrefix));
+        String nodeId = "'bnode_' || (j % " + NODES + ") || '_0123456789abcdef'";
+        String serverId = "'bs_' || lpad(j::text, 7, '0')";
+        PanelRows rows = new PanelRows();
+        rows.insert(LOCATIONS, "id", "name", "country", "city").row("bloc_0", "Frankfurt, DE", "DE", "Frankfurt");
+        rows.insert(BLUEPRINTS, "id", "name", "dockerImages", "startup", "config", "scripts", "variables", "dockerConfig")
+                .row("bbp_0", "Minecraft Java", "{}", "java -jar server.jar", "{}", "{}", "[]", "{}");
+        rows.generate(PanelRows.Table.NODES, Series.range("n", NODES))
+                .expr("id", "'bnode_' || n || '_0123456789abcdef'")
+                .expr("displayName", "'EU-West-' || n")
+                .expr("host", "'node' || n || '.example.com'")
+                .set("port", 8443)
+                .set("protocol", "HTTPS")
+                .set("sftpPort", 2022)
+                .set("memoryLimit", 68719476736L)
+                .set("diskLimit", 2199023255552L)
+                .set("cpuLimit", 32)
+                .expr("token", "'node-secret-' || n")
+                .expr("tokenHash", "'node-hash-' || n")
+                .set("isOnline", true)
+                .set("locationId", "bloc_0");
+        rows.generate(USERS, Series.range("i", users))
+                .expr("id", "'bu_' || i")
+                .expr("name", "'Bench User ' || i")
+                .expr("email", "'bench' || i || '@example.com'")
+                .set("role", "user")
+                .set("banned", false);
+        rows.generate(SESSIONS, Series.range("i", users))
+                .expr("id", "'bses_' || i")
+                .expr("expiresAt", "(now() AT TIME ZONE 'UTC') + interval '7 days'")
+                .expr("token", PanelRows.literal(tokenPrefix) + " || lpad(i::text, 8, '0')")
+                .expr("userId", "'bu_' || i");
+        rows.generate(SERVERS, Series.range("j", servers))
+                .expr("id", serverId)
+                .expr("shortId", "lpad(j::text, 8, '0')")
+                .expr("name", "'Survival world ' || j")
+                .expr("containerId", "'container_' || j || '_4f9c2a'")
+                .set("status", "RUNNING")
+                .set("suspended", false)
+                .set("memory", 4096)
+                .set("disk", 20480)
+                .expr("cpu", "50 + (j % 7) * 12.5")
+                .set("swap", -1)
+                .set("backupLimit", 3)
+                .set("config", "{\"rcon_password\":\"not-sent\"}")
+                .set("variables", "{\"RCON_PASSWORD\":\"not-sent\"}")
+                .expr("nodeId", nodeId)
+                .set("blueprintId", "bbp_0")
+                .expr("ownerId", "'bu_' || (j % " + users + ")")
+                .expr("createdAt", "now() - interval '30 days'")
+                .expr("primaryAllocationId", "'ba_' || j || '_a'");
+        rows.generate(ALLOCATIONS, Series.range("j", servers), Series.values("side", "a", "b"))
+                .expr("id", "'ba_' || j || '_' || side")
+                .set("ip", "192.0.2.10")
+                .expr("port", "1024 + (j / " + NODES + ") * 2 + CASE side WHEN 'a' THEN 0 ELSE 1 END")
+                .set("assigned", true)
+                .expr("nodeId", nodeId)
+                .expr("serverId", serverId);
+        execute(rows.script());
         analyze();
     }
 
@@ -106,14 +146,16 @@ public final class FixtureDatabase implements AutoCloseable {
      * {@code perClient}, where it is not the owner (the shared layout of the fan-out scenario).
      */
     public void addSharedMemberships(int users, int servers, int perClient) {
-        execute("""
-                INSERT INTO server_members (id, "serverId", "userId", permissions, "updatedAt")
-                SELECT 'bm_' || i || '_' || k, 'bs_' || lpad(((i * %3$d + k) %% %2$d)::text, 7, '0'), 'bu_' || i,
-                       '{console.read}', now()
-                  FROM generate_series(0, %1$d - 1) AS i, generate_series(0, %3$d - 1) AS k
-                 WHERE ((i * %3$d + k) %% %2$d) %% %1$d <> i
-                ON CONFLICT DO NOTHING;
-                """.formatted(users, servers, perClient));
+        PanelRows rows = new PanelRows();
+        String server = "(i * " + perClient + " + k) % " + servers;
+        rows.generate(SERVER_MEMBERS, Series.range("i", users), Series.range("k", perClient))
+                .expr("id", "'bm_' || i || '_' || k")
+                .expr("serverId", "'bs_' || lpad((" + server + ")::text, 7, '0')")
+                .expr("userId", "'bu_' || i")
+                .set("permissions", List.of("console.read"))
+                .where("(" + server + ") % " + users + " <> i")
+                .ignoreConflicts();
+        execute(rows.script());
         analyze();
     }
 
@@ -123,16 +165,20 @@ public final class FixtureDatabase implements AutoCloseable {
      * {@code quiet}) without it.
      */
     public void addConsoleFloodMemberships(int watchers, int quiet) {
-        execute("""
-                INSERT INTO server_members (id, "serverId", "userId", permissions, "updatedAt")
-                SELECT 'bcm_' || i, 'bs_0000000', 'bu_' || i, '{console.read}', now()
-                  FROM generate_series(0, %1$d - 1) AS i
-                ON CONFLICT DO NOTHING;
-                INSERT INTO server_members (id, "serverId", "userId", permissions, "updatedAt")
-                SELECT 'bqm_' || q, 'bs_' || lpad((1 + q)::text, 7, '0'), 'bu_' || (%1$d + q), '{}', now()
-                  FROM generate_series(0, %2$d - 1) AS q
-                ON CONFLICT DO NOTHING;
-                """.formatted(watchers, quiet));
+        PanelRows rows = new PanelRows();
+        rows.generate(SERVER_MEMBERS, Series.range("i", watchers))
+                .expr("id", "'bcm_' || i")
+                .set("serverId", serverId(0))
+                .expr("userId", "'bu_' || i")
+                .set("permissions", List.of("console.read"))
+                .ignoreConflicts();
+        rows.generate(SERVER_MEMBERS, Series.range("q", quiet))
+                .expr("id", "'bqm_' || q")
+                .expr("serverId", "'bs_' || lpad((1 + q)::text, 7, '0')")
+                .expr("userId", "'bu_' || (" + watchers + " + q)")
+                .set("permissions", List.of())
+                .ignoreConflicts();
+        execute(rows.script());
         analyze();
     }
 

@@ -6,10 +6,6 @@ import io.stellarrelay.db.Databases;
 import io.stellarrelay.db.ScratchDatabase;
 import io.stellarrelay.poller.PanelIndexes;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -36,7 +32,7 @@ final class DemoDatabase implements AutoCloseable {
     void load() {
         execute(ScratchDatabase.panelSchema());
         PanelIndexes.WANTED.forEach(index -> execute(index.createStatement()));
-        execute(resource("/db/demo-data.sql"));
+        execute(DemoInstallation.script());
     }
 
     void execute(String sql) {
@@ -44,17 +40,6 @@ final class DemoDatabase implements AutoCloseable {
             st.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("Demo SQL failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static String resource(String path) {
-        try (InputStream in = DemoDatabase.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException(path + " is missing from the classpath");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

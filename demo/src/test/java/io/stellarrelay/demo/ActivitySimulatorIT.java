@@ -57,10 +57,8 @@ class ActivitySimulatorIT {
         }
     }
 
-    private static void loadDemoData(TestDatabase db) throws Exception {
-        try (var in = DemoDatabase.class.getResourceAsStream("/db/demo-data.sql")) {
-            db.execute(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-        }
+    private static void loadDemoData(TestDatabase db) {
+        db.execute(DemoInstallation.script());
     }
 
     @Test

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.StreamEntryID;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -32,8 +31,7 @@ class LiveEventSimulatorIT {
 
     @BeforeAll
     static void start() throws Exception {
-        services.db().execute(new String(DemoDatabase.class.getResourceAsStream("/db/demo-data.sql").readAllBytes(),
-                StandardCharsets.UTF_8));
+        services.db().execute(DemoInstallation.script());
         services.db().execute("UPDATE servers SET status = 'STOPPED' WHERE id <> 'srv_demo_01'");
         services.db().execute("UPDATE servers SET status = 'RUNNING', suspended = false WHERE id = 'srv_demo_01'");
         demo = new DemoDatabase(services.db().url());
