@@ -1,6 +1,7 @@
 package io.stellarrelay.bench;
 
 import io.stellarrelay.config.Logging;
+import io.stellarrelay.redis.RedisConnector;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +24,8 @@ public final class BenchMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // The poller scenario runs the poller in this JVM: its connections get what PollerMain gives them.
+        RedisConnector.useLargeOutputBuffers();
         System.setProperty("java.awt.headless", "true");
         Logging.configure(Map.of("LOG_LEVEL", "warn"));
         arguments = List.of(args);

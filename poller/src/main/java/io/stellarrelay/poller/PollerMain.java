@@ -4,12 +4,14 @@ import io.stellarrelay.config.ConfigException;
 import io.stellarrelay.config.ListenAddress;
 import io.stellarrelay.config.Logging;
 import io.stellarrelay.config.StartupException;
+import io.stellarrelay.redis.RedisConnector;
 
 /** {@code java -jar stellar-poller.jar}: configuration comes from the environment (see docs/configuration.md). */
 public final class PollerMain {
     private PollerMain() {}
 
     public static void main(String[] args) {
+        RedisConnector.useLargeOutputBuffers(); // a tick pipelines megabytes of frames
         Logging.configure(System.getenv());
         PollerConfig config;
         try {

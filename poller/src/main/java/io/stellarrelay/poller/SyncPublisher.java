@@ -146,7 +146,8 @@ final class SyncPublisher implements AutoCloseable {
     }
 
     /**
-     * One sync's batches on their way to Redis. The counters are written by the publishing thread and
+     * One sync's batches on their way to Redis. The rows read are encoded on the reading thread
+     * ({@code encodeNanos} is its own); the publishing counters are written by the publishing thread and
      * read after {@link #await()}, which orders them.
      */
     private final class Run {
@@ -165,12 +166,23 @@ final class SyncPublisher implements AutoCloseable {
             this.tick = tick;
         }
 
+        /**
+         * Encodes a batch of rows here, on the reading thread, while the publishing thread sends what came
+         * before: the encoding overlaps the publishing instead of adding to it.
+         */
         void submit(List<ServerState> states) {
             checkAllowed();
-            for (ServerState state : states) {
+            long t0 = System.nanoTime();
+            byte[][] payloads = new byte[states.size()][];
+            for (int i = 0; i < payloads.length; i++) {
+                ServerState state = states.get(i);
                 returned.add(state.id());
+                payloads[i] = codec.encodeToBytes(new ServerMessage.ServerSync(state.id(), state));
+                frames.put(state.id(), new SyncFrames.Frame(payloads[i],
+                        state.allocations().stream().map(ServerState.Allocation::id).toList()));
             }
-            pending.add(publishThread.submit(() -> publish(states)));
+            encodeNanos += System.nanoTime() - t0;
+            pending.add(publishThread.submit(() -> publish(states, payloads)));
         }
 
         void submitKept(List<String> serverIds) {
@@ -214,15 +226,8 @@ final class SyncPublisher implements AutoCloseable {
             publishNanos += System.nanoTime() - t0;
         }
 
-        private void publish(List<ServerState> states) {
-            long t0 = System.nanoTime();
-            byte[][] payloads = new byte[states.size()][];
-            for (int i = 0; i < payloads.length; i++) {
-                ServerState state = states.get(i);
-                payloads[i] = codec.encodeToBytes(new ServerMessage.ServerSync(state.id(), state));
-                frames.put(state.id(), new SyncFrames.Frame(payloads[i],
-                        state.allocations().stream().map(ServerState.Allocation::id).toList()));
-            }
+        /** Publishes the frames of rows read (encoded by {@link #submit}) and stores their copies. */
+        private void publish(List<ServerState> states, byte[][] payloads) {
             long t1 = System.nanoTime();
             Batch batch = new Batch();
             try (AbstractPipeline pipeline = redis.pipelined()) {
@@ -249,7 +254,6 @@ final class SyncPublisher implements AutoCloseable {
             }
             metrics.syncsPublished(states.size());
             published += states.size();
-            encodeNanos += t1 - t0;
             publishNanos += System.nanoTime() - t1;
         }
 

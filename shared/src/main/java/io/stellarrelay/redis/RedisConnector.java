@@ -22,6 +22,26 @@ import java.util.Set;
  * In cluster mode the settings are the seed nodes, and {@link #newCommands} routes by slot.
  */
 public final class RedisConnector {
+    /**
+     * The system property Jedis sizes every connection's output buffer from, read once when its stream
+     * class loads (default 8 KiB). A process that pipelines megabytes per round (the poller: a frame of
+     * about 1 KB per watched server per tick) writes them in 8 KiB system calls with the default.
+     */
+    public static final String OUTPUT_BUFFER_PROPERTY = "jedis.bufferSize.output";
+    /** What {@link #useLargeOutputBuffers} sets: 64 KiB, eight times fewer writes for a large pipeline. */
+    public static final int LARGE_OUTPUT_BUFFER = 64 * 1024;
+
+    /**
+     * Gives this process's Redis connections 64 KiB output buffers, unless the property is set already
+     * (an operator's {@code -D} wins). Call first thing in {@code main}, before any Redis connection is
+     * made: the size is read once.
+     */
+    public static void useLargeOutputBuffers() {
+        if (System.getProperty(OUTPUT_BUFFER_PROPERTY) == null) {
+            System.setProperty(OUTPUT_BUFFER_PROPERTY, Integer.toString(LARGE_OUTPUT_BUFFER));
+        }
+    }
+
     private static final int COMMAND_TIMEOUT_MS = 2_000;
     /** Tries per cluster command, following MOVED and ASK redirections and riding out a failover. */
     private static final int CLUSTER_MAX_ATTEMPTS = 5;
