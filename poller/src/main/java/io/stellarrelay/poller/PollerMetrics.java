@@ -82,15 +82,18 @@ public final class PollerMetrics {
                 .register(registry);
     }
 
-    /** A tick that ran to the end, published or not. */
+    /**
+     * A tick that ran to the end, published or not. Its times are recorded before it is counted, so that a
+     * scrape that sees the tick counted also sees its times (a scrape may come between the two).
+     */
     void ticked(Outcome outcome, TickReport report) {
-        ticks[outcome.ordinal()].increment();
         servers.set(report.watched());
         duration.record(report.total());
         record(registryRead, report.registryRead());
         record(query, report.query());
         record(encode, report.encode());
         record(publish, report.publish());
+        ticks[outcome.ordinal()].increment();
     }
 
     /** Phases a tick skipped (nothing watched, lease lost) are not recorded, so they do not drag the mean down. */
