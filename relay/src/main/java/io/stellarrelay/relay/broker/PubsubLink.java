@@ -120,7 +120,7 @@ final class PubsubLink implements AutoCloseable {
     }
 
     private void readLoop() {
-        try (Cork held = Cork.open()) {
+        try (Cork held = Cork.open(MAX_HELD_FRAMES)) {
             cork = held;
             cork.holding(false); // the first message after a wait is written at once
             readUntilClosed();
@@ -212,7 +212,9 @@ final class PubsubLink implements AutoCloseable {
     private void endOfReply() {
         Connection c = connection;
         boolean more = c instanceof SubscriberConnection subscriber && subscriber.hasPendingInput();
-        if (!more || cork.heldFrames() >= MAX_HELD_FRAMES) {
+        if (more) {
+            cork.flushIfFull();
+        } else {
             cork.flush();
         }
         cork.holding(more);

@@ -151,7 +151,7 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
          * empty or the batch is large.
          */
         private void drain(BlockingQueue<Runnable> queue, int lane) {
-            try (Cork cork = Cork.open()) {
+            try (Cork cork = Cork.open(MAX_HELD_FRAMES)) {
                 while (true) {
                     Runnable task = queue.poll();
                     if (task == null) {
@@ -173,9 +173,7 @@ public abstract sealed class DeliveryLanes implements AutoCloseable {
                     } finally {
                         pending.decrementAndGet(lane * STRIDE);
                     }
-                    if (cork.heldFrames() >= MAX_HELD_FRAMES) {
-                        cork.flush();
-                    }
+                    cork.flushIfFull();
                 }
             }
         }

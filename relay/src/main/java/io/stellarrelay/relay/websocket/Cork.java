@@ -25,20 +25,30 @@ public final class Cork implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Cork.class);
     private static final ThreadLocal<Cork> OPEN = new ThreadLocal<>();
 
+    private final int maxHeldFrames;
     private SocketConnection[] held = new SocketConnection[16];
     private int sockets;
     private int frames;
     private boolean holding = true;
 
-    private Cork() {
+    private Cork(int maxHeldFrames) {
+        this.maxHeldFrames = maxHeldFrames;
     }
 
-    /** Opens a cork on the calling thread: shared frames it delivers are held until {@link #flush}. */
-    public static Cork open() {
+    /**
+     * Opens a cork on the calling thread: shared frames it delivers are held until {@link #flush}.
+     *
+     * @param maxHeldFrames where {@link #flushIfFull} flushes: bounds how late a frame can be while the work
+     *                      never runs out, and how much a batch keeps referenced (frames are shared, not copied)
+     */
+    public static Cork open(int maxHeldFrames) {
+        if (maxHeldFrames < 1) {
+            throw new IllegalArgumentException("a cork holds at least one frame");
+        }
         if (OPEN.get() != null) {
             throw new IllegalStateException("A cork is already open on " + Thread.currentThread().getName());
         }
-        Cork cork = new Cork();
+        Cork cork = new Cork(maxHeldFrames);
         OPEN.set(cork);
         return cork;
     }
@@ -70,9 +80,16 @@ public final class Cork implements AutoCloseable {
         frames++;
     }
 
-    /** Frames held since the last flush: bound a batch by it where the input may not run dry. */
+    /** Frames held since the last flush. */
     public int heldFrames() {
         return frames;
+    }
+
+    /** Flushes once the batch has reached its bound; for a batch whose end may be far off. */
+    public void flushIfFull() {
+        if (frames >= maxHeldFrames) {
+            flush();
+        }
     }
 
     /** Writes everything held, one gathering write per socket. */

@@ -51,7 +51,7 @@ class CorkTest {
     @DisplayName("holds a socket's frames until the flush, then writes them in order in one write")
     void holdsUntilFlush() {
         SocketConnection socket = socket(1 << 20);
-        try (Cork cork = Cork.open()) {
+        try (Cork cork = Cork.open(64)) {
             socket.deliver(A.duplicate());
             socket.deliver(B.duplicate());
             socket.deliver(C.duplicate());
@@ -68,7 +68,7 @@ class CorkTest {
     @DisplayName("the caller's view may be reused after delivery: a held frame keeps its own")
     void keepsItsOwnView() {
         SocketConnection socket = socket(1 << 20);
-        try (Cork cork = Cork.open()) {
+        try (Cork cork = Cork.open(64)) {
             ByteBuffer view = A.duplicate();
             socket.deliver(view);
             view.position(view.limit()); // what the hub does with its one view before the next socket
@@ -81,7 +81,7 @@ class CorkTest {
     @DisplayName("a frame written from a thread without a cork goes out after the held ones, taking them along")
     void otherThreadsKeepOrder() throws Exception {
         SocketConnection socket = socket(1 << 20);
-        try (Cork cork = Cork.open()) {
+        try (Cork cork = Cork.open(64)) {
             socket.deliver(A.duplicate());
             CompletableFuture.runAsync(() -> socket.deliver(B.duplicate())).get();
             assertArrayEquals(bytes(A, B), endPoint.written());
@@ -96,7 +96,7 @@ class CorkTest {
     @DisplayName("a close goes out after the held frames")
     void closeAfterHeld() {
         SocketConnection socket = socket(1 << 20);
-        try (Cork cork = Cork.open()) {
+        try (Cork cork = Cork.open(64)) {
             socket.deliver(A.duplicate());
             socket.close(1000, "bye");
             cork.flush();
@@ -108,7 +108,7 @@ class CorkTest {
     @DisplayName("held frames never make a reading socket overflow its budget: they are written instead")
     void heldFramesDoNotOverflow() {
         SocketConnection socket = socket(A.remaining() * 2L);
-        try (Cork cork = Cork.open()) {
+        try (Cork cork = Cork.open(64)) {
             for (int i = 0; i < 5; i++) {
                 socket.deliver(A.duplicate());
             }
@@ -122,7 +122,7 @@ class CorkTest {
     @DisplayName("a cork that is not holding writes at once, and still flushes what it held before")
     void notHolding() {
         SocketConnection first = socket(1 << 20);
-        try (Cork cork = Cork.open()) {
+        try (Cork cork = Cork.open(64)) {
             first.deliver(A.duplicate());
             cork.holding(false);
             first.deliver(B.duplicate()); // behind the held frame: queued, and written with it
@@ -135,10 +135,25 @@ class CorkTest {
     }
 
     @Test
+    @DisplayName("flushIfFull writes the held frames once the bound is reached, and not before")
+    void flushesAtItsBound() {
+        SocketConnection socket = socket(1 << 20);
+        try (Cork cork = Cork.open(2)) {
+            socket.deliver(A.duplicate());
+            cork.flushIfFull();
+            assertArrayEquals(new byte[0], endPoint.written(), "one frame is below the bound");
+            socket.deliver(B.duplicate());
+            cork.flushIfFull();
+            assertArrayEquals(bytes(A, B), endPoint.written());
+            assertEquals(0, cork.heldFrames());
+        }
+    }
+
+    @Test
     @DisplayName("one cork per thread")
     void onePerThread() {
-        try (Cork ignored = Cork.open()) {
-            assertThrows(IllegalStateException.class, Cork::open);
+        try (Cork ignored = Cork.open(64)) {
+            assertThrows(IllegalStateException.class, () -> Cork.open(64));
         }
         assertNull(Cork.current(), "closing it removes it from the thread");
     }
