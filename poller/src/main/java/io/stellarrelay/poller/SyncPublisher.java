@@ -30,9 +30,13 @@ import java.util.function.BooleanSupplier;
  * keep it in {@link SyncFrames}), republish the kept frame of every other server, and publish all of
  * them (with the copy new subscribers get at once) in pipelines.
  *
- * <p>For a kept frame the copy is already in Redis with the same bytes: its expiry is renewed
- * ({@code PEXPIRE}) instead of the bytes being sent and stored again, which halves what Redis reads
- * per frame. A copy that is gone (Redis restarted, memory evicted) answers 0 and is stored again.
+ * <p>For a kept frame the copy is already in Redis with the same bytes, so it is neither sent nor stored
+ * again. Its expiry is renewed ({@code PEXPIRE}) only one tick in {@link #RENEW_EVERY_TICKS}, a third
+ * of the kept copies each tick (the plan says which), and copies live one interval longer than that:
+ * per tick and server Redis then handles one {@code PUBLISH} and a third of a {@code PEXPIRE} instead
+ * of one of each (a {@code PEXPIRE} cost Redis as much as a {@code PUBLISH}, see docs/performance.md).
+ * A renewed copy that is gone (Redis restarted, memory evicted) answers 0 and is stored again; until
+ * then a relay that finds no copy asks for a sync, as for a server nobody watched.
  *
  * <p>It remembers the status it last published per server, so that a sync caused by a notification can
  * also announce a status change as a {@code server:status} event. Ticks keep that memory current but
@@ -55,6 +59,11 @@ final class SyncPublisher implements AutoCloseable {
      * pipelines only save round trips (each one a wait for Redis and for this thread to be scheduled).
      */
     static final int REPUBLISH_BATCH = 5000;
+    /**
+     * A kept copy's expiry is renewed one tick in this many. Three: copies of servers nobody watches
+     * any more linger four intervals instead of two, and Redis handles a third of the renewals.
+     */
+    static final int RENEW_EVERY_TICKS = 3;
     /** Encodes and publishes batches in order while the query thread reads the next ones. */
     private final ExecutorService publishThread = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("poller-publish").daemon().factory());
@@ -65,8 +74,8 @@ final class SyncPublisher implements AutoCloseable {
         this.redis = redis;
         this.names = names;
         this.frames = frames;
-        // Kept for two intervals: a client subscribing in between gets the state at once.
-        this.lastSyncTtlMillis = pollInterval.toMillis() * 2;
+        // Kept one interval past its next renewal: a client subscribing in between gets the state at once.
+        this.lastSyncTtlMillis = pollInterval.toMillis() * (RENEW_EVERY_TICKS + 1);
         this.lastSyncTtl = SetParams.setParams().px(lastSyncTtlMillis);
     }
 
@@ -78,11 +87,12 @@ final class SyncPublisher implements AutoCloseable {
      * @param planning   time spent on those statements
      * @param covers     the servers a tick is responsible for (its shares): their kept frames and
      *                   statuses are dropped unless read or republished
+     * @param renews     of the servers republished, those whose stored copy's expiry is renewed now
      */
     record Plan(Collection<String> read, Collection<String> republish, int statements, Duration planning,
-                java.util.function.Predicate<String> covers) {
+                java.util.function.Predicate<String> covers, java.util.function.Predicate<String> renews) {
         static Plan readAll(Collection<String> serverIds) {
-            return new Plan(serverIds, List.of(), 0, Duration.ZERO, id -> false);
+            return new Plan(serverIds, List.of(), 0, Duration.ZERO, id -> false, id -> false);
         }
     }
 
@@ -107,7 +117,7 @@ final class SyncPublisher implements AutoCloseable {
         try {
             List<String> republish = new ArrayList<>(plan.republish());
             for (int from = 0; from < republish.size(); from += REPUBLISH_BATCH) {
-                run.submitKept(republish.subList(from, Math.min(republish.size(), from + REPUBLISH_BATCH)));
+                run.submitKept(republish.subList(from, Math.min(republish.size(), from + REPUBLISH_BATCH)), plan.renews());
             }
             if (!plan.read().isEmpty()) {
                 database.use(connection -> {
@@ -185,10 +195,10 @@ final class SyncPublisher implements AutoCloseable {
             pending.add(publishThread.submit(() -> publish(states, payloads)));
         }
 
-        void submitKept(List<String> serverIds) {
+        void submitKept(List<String> serverIds, java.util.function.Predicate<String> renews) {
             checkAllowed();
             List<String> ids = List.copyOf(serverIds);
-            pending.add(publishThread.submit(() -> republish(ids)));
+            pending.add(publishThread.submit(() -> republish(ids, renews)));
         }
 
         private void checkAllowed() {
@@ -200,8 +210,11 @@ final class SyncPublisher implements AutoCloseable {
             }
         }
 
-        /** Publishes kept frames and renews their stored copies; copies that are gone are stored again. */
-        private void republish(List<String> serverIds) {
+        /**
+         * Publishes kept frames and renews the stored copies {@code renews} names; copies that are gone are
+         * stored again.
+         */
+        private void republish(List<String> serverIds, java.util.function.Predicate<String> renews) {
             long t0 = System.nanoTime();
             Batch batch = new Batch();
             int sent = 0;
@@ -212,7 +225,9 @@ final class SyncPublisher implements AutoCloseable {
                         continue; // dropped meanwhile by a read that found the server gone
                     }
                     batch.publish(pipeline, names.serverChannelBytes(id), frame.bytes());
-                    batch.renew(pipeline, names.lastSyncKey(id), frame.bytes());
+                    if (renews.test(id)) {
+                        batch.renew(pipeline, names.lastSyncKey(id), frame.bytes());
+                    }
                     sent++;
                 }
                 pipeline.sync();

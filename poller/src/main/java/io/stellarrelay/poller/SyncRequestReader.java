@@ -14,7 +14,8 @@ import java.util.function.Consumer;
 /**
  * Takes the relays' sync requests from the Redis list {@code {prefix}:poller:sync-requests} while this
  * poller is the active one. A relay pushes a server id there when a client subscribes to a server that
- * has no recent sync anywhere (nobody watched it for two intervals), so that client gets its first
+ * has no recent sync anywhere (nobody watched it for a while: see {@link SyncPublisher} for how long
+ * a stored copy lives), so that client gets its first
  * state within milliseconds instead of at the next tick. The ids go to {@link ChangeSyncs}, which syncs
  * whatever arrives within its coalescing window with one statement.
  *

@@ -46,7 +46,9 @@ final class TickPlanner {
         next = changes.databaseNow().minus(LOOKBACK);
         Set<String> changed = new HashSet<>(changes.servers());
         frames.listing(changes.allocations(), changed);
-        int slice = (int) (ticks++ % rereadTicks);
+        long tick = ticks++;
+        int slice = (int) (tick % rereadTicks);
+        int renewal = (int) (tick % SyncPublisher.RENEW_EVERY_TICKS);
         List<String> read = new ArrayList<>();
         List<String> republish = new ArrayList<>();
         for (String id : serverIds) {
@@ -56,7 +58,8 @@ final class TickPlanner {
                 republish.add(id);
             }
         }
-        return new SyncPublisher.Plan(read, republish, 1, Duration.ofNanos(System.nanoTime() - t0), covers);
+        return new SyncPublisher.Plan(read, republish, 1, Duration.ofNanos(System.nanoTime() - t0), covers,
+                id -> renewalSlice(id) == renewal);
     }
 
     /**
@@ -67,6 +70,14 @@ final class TickPlanner {
         if (next != null) {
             since = next;
         }
+    }
+
+    /**
+     * Which tick of {@link SyncPublisher#RENEW_EVERY_TICKS} renews the server's stored copy: each kept
+     * copy once in that many consecutive ticks.
+     */
+    static int renewalSlice(String serverId) {
+        return Math.floorMod(serverId.hashCode(), SyncPublisher.RENEW_EVERY_TICKS);
     }
 
     /** A hash unrelated to {@link Shares}' CRC-32, so that every share's servers spread over all slices. */

@@ -188,19 +188,33 @@ class IncrementalTickIT {
     }
 
     @Test
-    @DisplayName("a stored copy that Redis lost is stored again by the next tick that republishes the frame")
-    void lostCopyIsStoredAgain() throws Exception {
+    @DisplayName("kept copies are renewed a third per tick, and a copy Redis lost is stored again by the tick that renews it")
+    void keptCopiesRenewedInTurns() throws Exception {
         Poller poller = poller("POLLER_REREAD_TICKS", "1000");
-        framesOf(poller);
-        // Not in the second tick's re-read slice, so that its frame is republished, not read again.
-        String id = panel.bulk.stream().filter(s -> Math.floorMod(s.hashCode(), 1000) != 1).findFirst().orElseThrow();
-        byte[] key = names.lastSyncKey(id);
-        byte[] stored = redis.client().get(key);
-        redis.client().del(key);
-        Map<String, String> frames = framesOf(poller);
-        assertArrayEquals(stored, redis.client().get(key));
-        assertArrayEquals(stored, frames.get(id).getBytes(StandardCharsets.UTF_8));
-        assertTrue(lastTick.read() < 10, "republished, not read again: read " + lastTick.read());
-        assertTrue(redis.client().pttl(names.lastSyncKey("bulk_10")) > 0, "renewed copies keep an expiry");
+        framesOf(poller); // tick 0 reads and stores every copy
+        // Servers none of the next three ticks reads again (re-read slices 1 to 3), so their frames are republished.
+        List<String> kept = panel.bulk.stream().filter(s -> Math.floorMod(s.hashCode(), 1000) > 3).toList();
+        Map<String, byte[]> stored = new HashMap<>();
+        for (String id : kept) {
+            stored.put(id, redis.client().get(names.lastSyncKey(id)));
+            redis.client().del(names.lastSyncKey(id)); // as if Redis lost them
+        }
+        for (int tick = 1; tick <= SyncPublisher.RENEW_EVERY_TICKS; tick++) {
+            Map<String, String> frames = framesOf(poller);
+            assertTrue(lastTick.read() < 10, "republished, not read again: read " + lastTick.read());
+            int renewal = tick % SyncPublisher.RENEW_EVERY_TICKS;
+            for (String id : kept) {
+                assertArrayEquals(stored.get(id), frames.get(id).getBytes(StandardCharsets.UTF_8), "republished as kept");
+                boolean renewedByNow = TickPlanner.renewalSlice(id) <= renewal && TickPlanner.renewalSlice(id) != 0
+                        || tick == SyncPublisher.RENEW_EVERY_TICKS;
+                byte[] copy = redis.client().get(names.lastSyncKey(id));
+                if (renewedByNow) {
+                    assertArrayEquals(stored.get(id), copy, id + " stored again by tick " + tick);
+                    assertTrue(redis.client().pttl(names.lastSyncKey(id)) > 0, "renewed copies keep an expiry");
+                } else {
+                    assertEquals(null, copy, id + " is not renewed before its turn (tick " + tick + ")");
+                }
+            }
+        }
     }
 }

@@ -20,7 +20,8 @@ import java.util.Objects;
  *   <li>{@code <prefix>:relay:<relayId>}: a relay's own control channel, always subscribed; on a Redis
  *   Cluster one per sharded connection, {@code <prefix>:relay:<relayId>:{<tag>}}.</li>
  *   <li>{@code <prefix>:last-sync:<serverId>}: the last {@code server:sync} frame the poller published for
- *   the server, kept for two intervals, so that a new subscriber gets the current state at once.</li>
+ *   the server, kept up to four intervals after the poller last stored or renewed it, so that a new
+ *   subscriber gets the current state at once.</li>
  *   <li>{@code {<prefix>}:poller:lease}: id of the active poller; expires unless it renews it.</li>
  *   <li>{@code {<prefix>}:poller:last-tick}: number of the last poll period that was run, so that no
  *   period is run twice when pollers hand over.</li>
