@@ -71,6 +71,9 @@ public final class ClientAddresses {
      * where one subscriber usually holds a whole /64 and could otherwise rotate addresses at will.
      */
     public static String limitKey(String address) {
+        if (address.indexOf(':') < 0) {
+            return address; // IPv4 (or not an address at all): its own key, without parsing it
+        }
         byte[] bytes = IpRange.literal(address);
         if (bytes == null || bytes.length == 4) {
             return address;

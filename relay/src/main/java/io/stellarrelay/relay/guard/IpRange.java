@@ -3,9 +3,12 @@ package io.stellarrelay.relay.guard;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.regex.Pattern;
 
 /** An IPv4 or IPv6 network in CIDR notation ({@code 10.0.0.0/8}, {@code ::1/128}); a bare address is a /32 or /128. */
 public record IpRange(byte[] network, int prefixLength) {
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.%a-zA-Z0-9]+");
 
     public static IpRange parse(String cidr) {
         String text = cidr.strip();
@@ -36,8 +39,8 @@ public record IpRange(byte[] network, int prefixLength) {
         if (a.startsWith("[") && a.endsWith("]")) {
             a = a.substring(1, a.length() - 1);
         }
-        boolean ipv4 = a.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean ipv6 = a.contains(":") && a.matches("[0-9A-Fa-f:.%a-zA-Z0-9]+");
+        boolean ipv4 = IPV4.matcher(a).matches();
+        boolean ipv6 = !ipv4 && a.indexOf(':') >= 0 && IPV6.matcher(a).matches();
         if (!ipv4 && !ipv6) {
             return null;
         }
