@@ -53,16 +53,21 @@ class ConsoleBatcherTest {
     @Test
     @DisplayName("collects the lines of several messages into one frame, encoded once for every watcher")
     void batchesAndShares() {
-        RecordingWatcher a = new RecordingWatcher();
-        RecordingWatcher b = new RecordingWatcher();
-        consoles.watch("srv_1", a);
-        consoles.watch("srv_1", b);
-        offer("srv_1", "one", "two");
-        offer("srv_1", "three");
-        assertEquals(List.of("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"one\",\"two\",\"three\"]}}"),
-                awaitFrames(a, 1));
-        awaitFrames(b, 1);
-        assertEquals(a.frames.get(0), b.frames.get(0), "the same frame for every watcher");
+        // A window long enough that the two offers below fall into one even on a loaded machine.
+        Hub hub = new Hub();
+        try (ConsoleBatcher slowWindow = new ConsoleBatcher(hub, new ProtocolCodec(), new RedisNames("t"),
+                new RelayConfig.Console(Duration.ofSeconds(1), 100, 16, 100))) {
+            RecordingWatcher a = new RecordingWatcher();
+            RecordingWatcher b = new RecordingWatcher();
+            hub.watch("srv_1", a);
+            hub.watch("srv_1", b);
+            slowWindow.offer("srv_1", "{\"lines\":[\"one\",\"two\"]}".getBytes(StandardCharsets.UTF_8));
+            slowWindow.offer("srv_1", "{\"lines\":[\"three\"]}".getBytes(StandardCharsets.UTF_8));
+            assertEquals(List.of("{\"type\":\"server:console\",\"serverId\":\"srv_1\",\"data\":{\"lines\":[\"one\",\"two\",\"three\"]}}"),
+                    awaitFrames(a, 1));
+            awaitFrames(b, 1);
+            assertEquals(a.frames.get(0), b.frames.get(0), "the same frame for every watcher");
+        }
     }
 
     @Test
