@@ -32,30 +32,37 @@ final class CoalescedRequests<T> {
 
     void add(T request) {
         queued.add(request);
+        startSenderIfIdle();
+    }
+
+    private void startSenderIfIdle() {
         if (sending.compareAndSet(false, true)) {
             Thread.ofVirtual().name(threadName).start(this::sendWhileQueued);
         }
     }
 
     private void sendWhileQueued() {
-        while (true) {
-            List<T> batch = new ArrayList<>();
-            for (T next; batch.size() < maxBatch && (next = queued.poll()) != null; ) {
-                batch.add(next);
-            }
-            if (batch.isEmpty()) {
-                sending.set(false);
-                // A request added after the poll above but before the flag dropped found a sender running:
-                // take it up, unless a new sender already did.
-                if (queued.isEmpty() || !sending.compareAndSet(false, true)) {
+        try {
+            while (true) {
+                List<T> batch = new ArrayList<>();
+                for (T next; batch.size() < maxBatch && (next = queued.poll()) != null; ) {
+                    batch.add(next);
+                }
+                if (batch.isEmpty()) {
                     return;
                 }
-                continue;
+                try {
+                    send.accept(batch);
+                } catch (RuntimeException e) {
+                    onFailure.accept(e);
+                }
             }
-            try {
-                send.accept(batch);
-            } catch (RuntimeException e) {
-                onFailure.accept(e);
+        } finally {
+            // Also after an Error. A request added between the last poll and here found this sender
+            // still running: it needs another.
+            sending.set(false);
+            if (!queued.isEmpty()) {
+                startSenderIfIdle();
             }
         }
     }

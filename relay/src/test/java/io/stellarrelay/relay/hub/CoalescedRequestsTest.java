@@ -86,6 +86,30 @@ class CoalescedRequestsTest {
         assertEquals(List.of(2), nextBatch());
     }
 
+    @Test
+    @DisplayName("a sender that died of an Error does not keep later requests from going out")
+    void errorDoesNotStopLaterRequests() throws Exception {
+        CountDownLatch died = new CountDownLatch(1);
+        CoalescedRequests<Integer> requests = new CoalescedRequests<>("test-requests", 1000, batch -> {
+            if (batch.contains(1)) {
+                died.countDown();
+                throw new AssertionError("as a StackOverflowError would");
+            }
+            batches.add(batch);
+        }, failures::add);
+        Thread.UncaughtExceptionHandler quiet = (thread, error) -> { };
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler(quiet);
+        try {
+            requests.add(1);
+            assertTrue(died.await(10, TimeUnit.SECONDS));
+            requests.add(2);
+            assertEquals(List.of(2), nextBatch());
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(before);
+        }
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
