@@ -113,12 +113,12 @@ class ConsoleStreamsIT {
             try (WsTestClient owner = consoleReader(relay, redis)) {
                 xadd(redis, "first");
                 owner.awaitMessage(consoleFrame("first")::equals);
-                long scripts = commandCalls(redis, "eval");
+                long scripts = redis.commandCalls("eval");
                 for (int i = 0; i < 20; i++) {
                     xadd(redis, "line " + i);
                     owner.awaitMessage(consoleFrame("line " + i)::equals);
                 }
-                assertEquals(scripts, commandCalls(redis, "eval"), "scripts run while keeping up");
+                assertEquals(scripts, redis.commandCalls("eval"), "scripts run while keeping up");
             }
         }
     }
@@ -263,7 +263,7 @@ class ConsoleStreamsIT {
         owner.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\",\"events\":[\"console\"]}");
         owner.awaitMessage(m -> m.contains("\"subscribed\""));
         // The reader starts a newly read console at the stream's end; once it has blocked in XREAD it is there.
-        await().atMost(WsTestClient.WAIT).until(() -> commandCalls(redis, "xread") > 0);
+        await().atMost(WsTestClient.WAIT).until(() -> redis.commandCalls("xread") > 0);
         return owner;
     }
 
@@ -302,13 +302,7 @@ class ConsoleStreamsIT {
 
     /** Stream reads Redis has served: XREAD, XREVRANGE, XRANGE, XINFO. */
     private static long streamCalls(PrivateRedis redis) {
-        return commandCalls(redis, "xread") + commandCalls(redis, "xrevrange") + commandCalls(redis, "xrange")
-                + commandCalls(redis, "xinfo|stream") + commandCalls(redis, "xinfo");
-    }
-
-    private static long commandCalls(PrivateRedis redis, String command) {
-        String prefix = "cmdstat_" + command + ":calls=";
-        return redis.admin(j -> j.info("commandstats")).lines().filter(l -> l.startsWith(prefix))
-                .mapToLong(l -> Long.parseLong(l.substring(prefix.length(), l.indexOf(',')))).sum();
+        return redis.commandCalls("xread") + redis.commandCalls("xrevrange") + redis.commandCalls("xrange")
+                + redis.commandCalls("xinfo|stream") + redis.commandCalls("xinfo");
     }
 }

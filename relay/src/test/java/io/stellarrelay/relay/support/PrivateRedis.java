@@ -134,6 +134,13 @@ public final class PrivateRedis implements AutoCloseable {
         return admin(j -> j.info("replication")).contains("master_link_status:up");
     }
 
+    /** How many times Redis ran {@code command} since it started, from {@code INFO commandstats}. */
+    public long commandCalls(String command) {
+        String prefix = "cmdstat_" + command + ":calls=";
+        return admin(j -> j.info("commandstats")).lines().filter(l -> l.startsWith(prefix))
+                .mapToLong(l -> Long.parseLong(l.substring(prefix.length(), l.indexOf(',')))).sum();
+    }
+
     /** Runs a command on the test's own connection, reconnecting after a failure. */
     public synchronized <T> T admin(Function<Jedis, T> command) {
         if (server == null) {
