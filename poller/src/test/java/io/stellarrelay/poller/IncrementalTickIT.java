@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 import static io.stellarrelay.testing.PanelFixtures.OTHER_SERVER;
 import static io.stellarrelay.testing.PanelFixtures.SERVER;
@@ -206,7 +207,7 @@ class IncrementalTickIT {
             for (String id : kept) {
                 assertArrayEquals(stored.get(id), frames.get(id).getBytes(StandardCharsets.UTF_8), "republished as kept");
                 // Tick u renews the copies whose slice is u modulo RENEW_EVERY_TICKS.
-                boolean renewedByNow = java.util.stream.IntStream.rangeClosed(1, last)
+                boolean renewedByNow = IntStream.rangeClosed(1, last)
                         .anyMatch(u -> u % SyncPublisher.RENEW_EVERY_TICKS == TickPlanner.renewalSlice(id));
                 byte[] copy = redis.client().get(names.lastSyncKey(id));
                 if (renewedByNow) {
