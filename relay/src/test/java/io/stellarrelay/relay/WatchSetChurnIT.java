@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -123,10 +124,15 @@ class WatchSetChurnIT {
                 // Two renewals of the lease are two checks of the set against Redis, while "held" is watched
                 // and not yet told: the old check compared with the hub here and rebuilt the set.
                 for (int check = 0; check < 2; check++) {
-                    long before = redis.client().pttl(key);
+                    // A renewal shows as the expiry going up between two looks; comparing with one reading
+                    // taken just after a renewal missed the next ones, whose expiry had already ticked below it.
+                    AtomicLong previous = new AtomicLong(redis.client().pttl(key));
                     // Renewed every quarter lease; the bound leaves a loaded machine (a full build) plenty of slack.
                     await().atMost(LEASE.multipliedBy(4)).pollInterval(Duration.ofMillis(20))
-                            .until(() -> redis.client().pttl(key) > before);
+                            .until(() -> {
+                                long now = redis.client().pttl(key);
+                                return now > previous.getAndSet(now);
+                            });
                 }
                 release.countDown();
                 held.get(10, TimeUnit.SECONDS);
