@@ -5,8 +5,10 @@ import io.stellarrelay.config.SharedSettings;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.DefaultJedisSocketFactory;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisProtocol;
@@ -143,7 +145,9 @@ public final class RedisConnector {
 
     /**
      * A dedicated connection for a subscriber. {@code readTimeout} bounds how long a read may wait for
-     * anything (zero waits forever); pair it with traffic that arrives more often.
+     * anything once subscribed. Zero waits forever, and each read is then one blocking system call: the
+     * owner finds a silent connection with {@link SubscriberConnection#silentNanos} and
+     * {@link SubscriberConnection#abort}s it.
      */
     public SubscriberConnection newSubscriberConnection(Duration readTimeout) {
         return newSubscriberConnection(address(settings()), readTimeout);
@@ -154,7 +158,12 @@ public final class RedisConnector {
         JedisClientConfig config = baseConfig()
                 .blockingSocketTimeoutMillis((int) readTimeout.toMillis())
                 .build();
-        return new SubscriberConnection(node, config);
+        // Jedis' own factory for TLS (it layers the handshake and host check on a plain socket) and for
+        // timed reads (on a channel's socket each would switch the socket's blocking mode twice).
+        JedisSocketFactory sockets = config.isSsl() || !readTimeout.isZero()
+                ? new DefaultJedisSocketFactory(node, config)
+                : new ChannelSocketFactory(node, config.getConnectionTimeoutMillis(), config.getSocketTimeoutMillis());
+        return new SubscriberConnection(sockets, config);
     }
 
     private static HostAndPort address(RedisSettings settings) {

@@ -7,12 +7,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -74,6 +76,51 @@ class SubscriberConnectionIT {
             release.countDown();
             reader.join(10_000);
             assertEquals(List.of("1:true", "2:true", "3:false"), seen);
+        }
+    }
+
+    @Test
+    @DisplayName("counts its silence from the last reply, and abort() from another thread ends a read that waits "
+            + "without a timeout")
+    void silenceAndAbort() throws Exception {
+        String channel = redis.prefix() + ":quiet";
+        CountDownLatch subscribed = new CountDownLatch(1);
+        CountDownLatch received = new CountDownLatch(1);
+        try (SubscriberConnection connection = new RedisConnector(RedisSettings.parse(redis.url()), "stellar-test")
+                .newSubscriberConnection(Duration.ZERO)) {
+            JedisPubSub pubsub = new JedisPubSub() {
+                @Override
+                public void onSubscribe(String ch, int count) {
+                    subscribed.countDown();
+                }
+
+                @Override
+                public void onMessage(String ch, String message) {
+                    received.countDown();
+                }
+            };
+            AtomicReference<Throwable> ended = new AtomicReference<>();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try {
+                    pubsub.proceed(connection, channel);
+                } catch (Throwable e) {
+                    ended.set(e);
+                }
+            });
+            assertTrue(subscribed.await(10, TimeUnit.SECONDS));
+            redis.client().publish(channel, "hello");
+            assertTrue(received.await(10, TimeUnit.SECONDS));
+            long heard = System.nanoTime();
+            assertTrue(connection.silentNanos(heard) >= 0 && connection.silentNanos(heard) < TimeUnit.SECONDS.toNanos(10));
+            long later = heard + TimeUnit.SECONDS.toNanos(30);
+            assertTrue(connection.silentNanos(later) >= TimeUnit.SECONDS.toNanos(30), "silence grows while nothing comes");
+
+            // The reader now waits in a read with no timeout; only abort() can end it.
+            assertTrue(reader.isAlive());
+            connection.abort();
+            reader.join(10_000);
+            assertFalse(reader.isAlive(), "the blocked read ended");
+            assertTrue(ended.get() instanceof JedisConnectionException, "the reader saw the connection end: " + ended.get());
         }
     }
 }

@@ -56,8 +56,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Every connection also subscribes a control channel of this relay, and every two seconds a probe is
  * published there through the command connection ({@code REDIS_URL}, while the subscriptions may be on a
- * replica, {@code REDIS_SUBSCRIBE_URL}); a connection that delivers nothing for six seconds (its read
- * times out) is replaced. That finds connections that silently stopped delivering (half-open),
+ * replica, {@code REDIS_SUBSCRIBE_URL}); a connection that delivers nothing for five seconds is replaced
+ * (looked at twice a second, so within six). That finds connections that silently stopped delivering (half-open),
  * and, because the probe travels the same way a sync does, also a replica that stopped replicating. The
  * probe carries its send time, so its return also measures the pub/sub lag.
  */
@@ -65,11 +65,17 @@ public final class RelaySubscriber implements PubsubLink.Events, AutoCloseable {
     /** A probe goes through each control channel this often while attached. */
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
     /** A subscriber connection that delivers nothing, not even a probe, for this long is dead. */
-    static final Duration SILENCE_LIMIT = PROBE_INTERVAL.multipliedBy(3);
+    static final Duration SILENCE_LIMIT = Duration.ofSeconds(5);
+    /**
+     * How often the connections' silence is looked at. The readers block without a timeout (a timed read
+     * costs two more system calls per message), so another thread has to.
+     */
+    static final Duration SILENCE_CHECK = Duration.ofMillis(500);
     private static final String PROBE_PREFIX = "probe:";
     private static final Logger log = LoggerFactory.getLogger(RelaySubscriber.class);
 
     private final HubMirror mirror;
+    private long lastProbeNanos = System.nanoTime(); // mirror thread only
     private final Topology topology;
     private final Hub hub;
     private final RedisCommands commands;
@@ -91,7 +97,7 @@ public final class RelaySubscriber implements PubsubLink.Events, AutoCloseable {
 
     private RelaySubscriber(Hub hub, Hub consoles, ConsoleBatcher batcher, LatestSyncs syncs, Topology topology,
                             RedisCommands commands, RedisNames names, RelayMetrics metrics) {
-        this.mirror = new HubMirror(topology.threadName(), this::apply, this::resync, PROBE_INTERVAL, this::onIdle);
+        this.mirror = new HubMirror(topology.threadName(), this::apply, this::resync, SILENCE_CHECK, this::onIdle);
         this.topology = topology;
         this.hub = hub;
         this.consoles = consoles;
@@ -193,7 +199,12 @@ public final class RelaySubscriber implements PubsubLink.Events, AutoCloseable {
     }
 
     private void onIdle() {
-        shards.values().forEach(Shard::probe);
+        long now = System.nanoTime();
+        shards.values().forEach(shard -> shard.dropIfSilent(SILENCE_LIMIT.toNanos(), now));
+        if (now - lastProbeNanos >= PROBE_INTERVAL.toNanos()) {
+            lastProbeNanos = now;
+            shards.values().forEach(Shard::probe);
+        }
     }
 
     private void apply(Set<String> changed) {

@@ -114,6 +114,11 @@ final class Shard implements AutoCloseable {
         subscribed.remove(channel);
     }
 
+    /** Replaces the connection if it has been silent for {@code limitNanos} (see {@link PubsubLink#dropIfSilent}). */
+    void dropIfSilent(long limitNanos, long nowNanos) {
+        link.dropIfSilent(limitNanos, nowNanos);
+    }
+
     /** Publishes a probe for this connection's control channel, if the connection is up. */
     void probe() {
         if (link.attachedGeneration() != 0) {

@@ -7,6 +7,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -89,7 +90,7 @@ sealed interface Topology permits Topology.Standalone, Topology.Cluster {
         @Override
         public PubsubLink open(HostAndPort node, PubsubLink.Events events) {
             return new PubsubLink("relay-subscriber-reader", false,
-                    () -> connector.newSubscriberConnection(RelaySubscriber.SILENCE_LIMIT), controlChannel, events);
+                    () -> connector.newSubscriberConnection(Duration.ZERO), controlChannel, events);
         }
 
         @Override
@@ -139,7 +140,7 @@ sealed interface Topology permits Topology.Standalone, Topology.Cluster {
         @Override
         public PubsubLink open(HostAndPort node, PubsubLink.Events events) {
             return new PubsubLink("relay-sharded-subscriber-" + node, true,
-                    () -> connector.newSubscriberConnection(node, RelaySubscriber.SILENCE_LIMIT), controlChannelOn(node),
+                    () -> connector.newSubscriberConnection(node, Duration.ZERO), controlChannelOn(node),
                     events);
         }
 
