@@ -2,6 +2,7 @@ package io.stellarrelay.relay;
 
 import io.stellarrelay.lifecycle.Fatal;
 import io.stellarrelay.relay.auth.CachingPanel;
+import io.stellarrelay.relay.hub.Hub;
 import io.stellarrelay.relay.ws.Authentication;
 import io.stellarrelay.relay.ws.Clients;
 import io.stellarrelay.relay.ws.Revalidator;
@@ -25,18 +26,20 @@ final class Housekeeping implements AutoCloseable {
     private final Authentication authentication;
     private final Revalidator revalidator;
     private final CachingPanel panel;
+    private final Hub hub;
     private final ScheduledExecutorService keepalive = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("relay-keepalive").daemon().factory());
     private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("relay-revalidation").daemon().factory());
 
     Housekeeping(RelayConfig config, Clients clients, Authentication authentication, Revalidator revalidator,
-            CachingPanel panel) {
+            CachingPanel panel, Hub hub) {
         this.config = config;
         this.clients = clients;
         this.authentication = authentication;
         this.revalidator = revalidator;
         this.panel = panel;
+        this.hub = hub;
     }
 
     void start() {
@@ -44,6 +47,10 @@ final class Housekeeping implements AutoCloseable {
         keepalive.scheduleWithFixedDelay(this::pingSlot, pingTick, pingTick, TimeUnit.MILLISECONDS);
         long deadlineCheck = Math.max(50, Math.min(1000, config.limits().authTimeout().toMillis() / 4));
         keepalive.scheduleWithFixedDelay(this::enforceDeadlines, deadlineCheck, deadlineCheck, TimeUnit.MILLISECONDS);
+        // Servers kept after their last watcher left go within a quarter of their time (at most a second) late.
+        long lingerCheck = Math.max(50, Math.min(1000, config.shared().pollInterval().toMillis() / 4));
+        keepalive.scheduleWithFixedDelay(() -> guarded("Expiry of unwatched servers", hub::expireLingering),
+                lingerCheck, lingerCheck, TimeUnit.MILLISECONDS);
         long revalidate = config.security().revalidateInterval().toMillis();
         checks.scheduleWithFixedDelay(() -> guarded("Re-check of live sessions", () -> {
             revalidator.run();

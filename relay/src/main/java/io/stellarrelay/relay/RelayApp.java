@@ -77,7 +77,9 @@ public final class RelayApp implements AutoCloseable {
         RedisCommands redis = lifecycle.resource("Redis client", connector.newCommands(8));
         DeliveryLanes lanes = lifecycle.resource("delivery lanes",
                 DeliveryLanes.threads(config.deliveryThreads(), DELIVERY_QUEUE_CAPACITY));
-        this.hub = new Hub(lanes);
+        // A server kept one poll interval after its last watcher leaves: a client that comes straight back
+        // (a reload, a reconnect storm) costs no unsubscribe and subscribe, watch-set change or state fetch.
+        this.hub = new Hub(lanes, config.shared().pollInterval(), System::nanoTime);
         this.consoles = new Hub(lanes);
         ProtocolCodec codec = new ProtocolCodec();
         ConsoleBatcher consoleBatcher = lifecycle.resource("console batcher",
@@ -157,7 +159,7 @@ public final class RelayApp implements AutoCloseable {
         TokenEndpoint tokenEndpoint = new TokenEndpoint(new CookieAuthentication(cookies, panel), origins);
         this.javalin = WebServer.create(config, admission, tokenEndpoint, availability::ready, metrics, extension);
         lifecycle.add("web server", javalin::start, javalin::stop);
-        Housekeeping housekeeping = new Housekeeping(config, clients, authentication, revalidator, panel);
+        Housekeeping housekeeping = new Housekeeping(config, clients, authentication, revalidator, panel, hub);
         lifecycle.add("keepalive and re-checks", housekeeping::start, housekeeping::close);
     }
 

@@ -3,16 +3,24 @@ package io.stellarrelay.relay.hub;
 import io.stellarrelay.relay.websocket.Frames;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Who on this relay watches which server. The first watcher of a server and the last one leaving are
  * reported to listeners, which keep Redis in line (the pub/sub subscription, the watch registration).
+ *
+ * <p>A server whose last watcher leaves can be kept a while longer ({@code linger}), still counted as
+ * watched and with its latest sync, so a client that comes straight back (a page reload, a reconnect storm
+ * after a network blip) finds it as it was: nothing to unsubscribe and subscribe again, no watch-set change,
+ * no fetch of the current state. {@link #expireLingering} lets go of those whose time is up.
  *
  * <p>Watchers of a server are kept per delivery lane in arrays that are replaced on change, so delivery,
  * the hot path, reads them without locking. A frame is handed to each lane that has watchers of the
@@ -34,8 +42,15 @@ public final class Hub {
     static final int INLINE_FAN_OUT = 16;
 
     private final DeliveryLanes lanes;
-    /** Per server, its watchers by lane; never holds an entry whose lanes are all empty. */
+    /** Per server, its watchers by lane; an entry whose lanes are all empty is a lingering server. */
     private final ConcurrentHashMap<String, Watcher[][]> watchers = new ConcurrentHashMap<>();
+    /**
+     * Lingering servers, with the time (nanoTime) until which they are kept. Only changed inside a
+     * {@code watchers} compute for the same server, so the two maps agree for every server.
+     */
+    private final ConcurrentHashMap<String, Long> lingering = new ConcurrentHashMap<>();
+    private final long lingerNanos;
+    private final LongSupplier clock;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, ByteBuffer> latest = new ConcurrentHashMap<>();
     /** Watcher/server pairs, kept beside the map so that reading it never walks every server. */
@@ -46,8 +61,19 @@ public final class Hub {
         this(DeliveryLanes.inline());
     }
 
+    /** A hub that lets go of a server as soon as its last watcher leaves. */
     public Hub(DeliveryLanes lanes) {
+        this(lanes, Duration.ZERO, System::nanoTime);
+    }
+
+    /**
+     * @param linger how long a server stays watched after its last watcher left (zero: not at all)
+     * @param clock  {@code System::nanoTime}, or a test's own
+     */
+    public Hub(DeliveryLanes lanes, Duration linger, LongSupplier clock) {
         this.lanes = lanes;
+        this.lingerNanos = linger.toNanos();
+        this.clock = clock;
     }
 
     public void addListener(Listener listener) {
@@ -63,6 +89,8 @@ public final class Hub {
             if (current == null) {
                 first[0] = true;
                 current = emptyLanes();
+            } else {
+                lingering.remove(id); // back before its time was up: watched all along
             }
             Watcher[] own = current[lane];
             for (Watcher w : own) {
@@ -105,6 +133,10 @@ public final class Hub {
             Watcher[][] next = current.clone();
             if (own.length == 1) {
                 next[lane] = NONE;
+                if (count(next) == 0 && lingerNanos > 0) {
+                    lingering.put(id, clock.getAsLong() + lingerNanos); // kept, with its latest sync
+                    return next;
+                }
                 if (count(next) == 0) {
                     last[0] = true;
                     // Here, not after the compute: by then a new first watcher may have a newer sync kept.
@@ -125,6 +157,39 @@ public final class Hub {
         if (last[0]) {
             notifyListeners(serverId);
         }
+    }
+
+    /**
+     * Lets go of the lingering servers whose time is up: they are no longer watched, their latest sync is
+     * dropped and listeners are told, as when a last watcher leaves without linger. Call it periodically.
+     */
+    public void expireLingering() {
+        long now = clock.getAsLong();
+        for (Map.Entry<String, Long> entry : lingering.entrySet()) {
+            if (entry.getValue() - now > 0) {
+                continue;
+            }
+            String serverId = entry.getKey();
+            boolean[] gone = {false};
+            watchers.computeIfPresent(serverId, (id, current) -> {
+                Long until = lingering.get(id);
+                if (until == null || until - now > 0 || count(current) > 0) {
+                    return current; // watched again, or lingering anew since the entry was read
+                }
+                lingering.remove(id);
+                latest.remove(id);
+                gone[0] = true;
+                return null;
+            });
+            if (gone[0]) {
+                notifyListeners(serverId);
+            }
+        }
+    }
+
+    /** How many servers are kept after their last watcher left. */
+    public int lingeringServerCount() {
+        return lingering.size();
     }
 
     private Watcher[][] emptyLanes() {
@@ -209,11 +274,12 @@ public final class Hub {
         return latest.get(serverId);
     }
 
+    /** True while the server has a watcher, or lingers after its last one. */
     public boolean isWatched(String serverId) {
         return watchers.containsKey(serverId);
     }
 
-    /** A snapshot of every server with at least one watcher. */
+    /** A snapshot of every server with at least one watcher, or lingering after its last one. */
     public Set<String> watchedServers() {
         return Set.copyOf(watchers.keySet());
     }
@@ -224,6 +290,7 @@ public final class Hub {
         return byLane == null ? 0 : count(byLane);
     }
 
+    /** Servers with a watcher, lingering ones included. */
     public int watchedServerCount() {
         return watchers.size();
     }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -14,7 +15,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -294,5 +297,97 @@ class HubTest {
                     .filter(id -> Integer.parseInt(id.substring(4)) % threadCount <= self).count();
             assertEquals(expectedFinals, watchers.get(t).texts.stream().filter("final"::equals).count());
         }
+    }
+
+    /** A hub that keeps servers 10 s after their last watcher, on a clock the test moves. */
+    private static final class LingeringHub {
+        final AtomicLong now = new AtomicLong(1_000);
+        final Hub hub = new Hub(DeliveryLanes.inline(), Duration.ofSeconds(10), now::get);
+        final RecordingListener listener = new RecordingListener();
+
+        LingeringHub() {
+            hub.addListener(listener);
+        }
+
+        void advanceSeconds(long seconds) {
+            now.addAndGet(TimeUnit.SECONDS.toNanos(seconds));
+        }
+    }
+
+    @Test
+    @DisplayName("with linger, a server whose last watcher left stays watched, with its latest sync and no "
+            + "listener told, until its time is up; then it goes as without linger")
+    void lingersThenExpires() {
+        LingeringHub h = new LingeringHub();
+        RecordingWatcher a = new RecordingWatcher();
+        h.hub.watch("srv_1", a);
+        h.hub.deliver("srv_1", frame("sync-1"), true);
+        h.hub.unwatch("srv_1", a);
+
+        assertTrue(h.hub.isWatched("srv_1"));
+        assertEquals(Set.of("srv_1"), h.hub.watchedServers());
+        assertEquals(0, h.hub.watcherCount("srv_1"));
+        assertEquals(1, h.hub.lingeringServerCount());
+        assertEquals(List.of("srv_1"), h.listener.changes, "only the first watch was told");
+        assertEquals(Frames.text(frame("sync-1")), h.hub.latest("srv_1"));
+        assertEquals(0, h.hub.deliver("srv_1", frame("sync-2"), true), "nobody to deliver to");
+        assertEquals(Frames.text(frame("sync-2")), h.hub.latest("srv_1"), "the kept sync stays current");
+
+        h.advanceSeconds(9);
+        h.hub.expireLingering();
+        assertTrue(h.hub.isWatched("srv_1"), "not yet");
+
+        h.advanceSeconds(1);
+        h.hub.expireLingering();
+        assertFalse(h.hub.isWatched("srv_1"));
+        assertNull(h.hub.latest("srv_1"));
+        assertEquals(0, h.hub.lingeringServerCount());
+        assertEquals(List.of("srv_1", "srv_1"), h.listener.changes, "the last watcher's leaving is told now");
+    }
+
+    @Test
+    @DisplayName("with linger, a watcher coming back in time finds the server as it was: nothing told, the "
+            + "latest sync kept, and it no longer expires")
+    void comingBackCancelsTheLinger() {
+        LingeringHub h = new LingeringHub();
+        RecordingWatcher a = new RecordingWatcher();
+        RecordingWatcher back = new RecordingWatcher();
+        h.hub.watch("srv_1", a);
+        h.hub.deliver("srv_1", frame("sync-1"), true);
+        h.hub.unwatch("srv_1", a);
+        h.advanceSeconds(5);
+
+        h.hub.watch("srv_1", back);
+        assertEquals(List.of("srv_1"), h.listener.changes, "no second first watcher");
+        assertEquals(Frames.text(frame("sync-1")), h.hub.latest("srv_1"));
+        assertEquals(0, h.hub.lingeringServerCount());
+        assertEquals(1, h.hub.deliver("srv_1", frame("x")));
+
+        h.advanceSeconds(60);
+        h.hub.expireLingering();
+        assertTrue(h.hub.isWatched("srv_1"), "watched again, so never expired");
+        assertEquals(1, h.hub.watcherCount("srv_1"));
+
+        // Leaving again starts a new linger from that moment.
+        h.hub.unwatch("srv_1", back);
+        h.advanceSeconds(9);
+        h.hub.expireLingering();
+        assertTrue(h.hub.isWatched("srv_1"));
+        h.advanceSeconds(1);
+        h.hub.expireLingering();
+        assertFalse(h.hub.isWatched("srv_1"));
+        assertEquals(List.of("srv_1", "srv_1"), h.listener.changes);
+    }
+
+    @Test
+    @DisplayName("without linger, nothing is ever left to expire")
+    void noLingerByDefault() {
+        RecordingWatcher a = new RecordingWatcher();
+        hub.watch("srv_1", a);
+        hub.unwatch("srv_1", a);
+        assertEquals(0, hub.lingeringServerCount());
+        assertFalse(hub.isWatched("srv_1"));
+        hub.expireLingering();
+        assertEquals(List.of("srv_1", "srv_1"), listener.changes);
     }
 }
