@@ -99,20 +99,18 @@ final class PubsubLink implements AutoCloseable {
     /**
      * Gives up the current connection when nothing, not even a probe, has come through it for
      * {@code limitNanos}: its socket is closed under the blocked reader, which then reconnects as after
-     * any other loss. True when it did.
+     * any other loss.
      */
-    boolean dropIfSilent(long limitNanos, long nowNanos) {
+    void dropIfSilent(long limitNanos, long nowNanos) {
         if (!(connection instanceof SubscriberConnection c)) {
-            return false; // connecting, or between connections: nothing to read yet
+            return; // between connections: nothing is being read
         }
         long silentNanos = c.silentNanos(nowNanos);
-        if (silentNanos < limitNanos) {
-            return false;
+        if (silentNanos >= limitNanos) {
+            log.warn("{}: nothing came through the Redis pub/sub connection for {} ms, not even a probe; "
+                    + "replacing it", name, silentNanos / 1_000_000);
+            c.abort();
         }
-        log.warn("{}: nothing came through the Redis pub/sub connection for {} ms, not even a probe; replacing it",
-                name, silentNanos / 1_000_000);
-        c.abort();
-        return true;
     }
 
     /** Subscribes channels on connection {@code generation}; false (nothing sent) if that one is gone. */

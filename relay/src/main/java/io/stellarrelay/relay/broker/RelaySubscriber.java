@@ -57,9 +57,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Every connection also subscribes a control channel of this relay, and every two seconds a probe is
  * published there through the command connection ({@code REDIS_URL}, while the subscriptions may be on a
  * replica, {@code REDIS_SUBSCRIBE_URL}); a connection that delivers nothing for five seconds is replaced
- * (looked at twice a second, so within six). That finds connections that silently stopped delivering (half-open),
- * and, because the probe travels the same way a sync does, also a replica that stopped replicating. The
- * probe carries its send time, so its return also measures the pub/sub lag.
+ * (looked at twice a second, so within six). That finds connections that silently stopped delivering
+ * (half-open), and, because the probe travels the same way a sync does, also a replica that stopped
+ * replicating. The probe carries its send time, so its return also measures the pub/sub lag.
  */
 public final class RelaySubscriber implements PubsubLink.Events, AutoCloseable {
     /** A probe goes through each control channel this often while attached. */
