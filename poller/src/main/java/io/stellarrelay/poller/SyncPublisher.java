@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * The one way servers get synced, for ticks and for change notifications alike: load the servers to
@@ -90,7 +91,7 @@ final class SyncPublisher implements AutoCloseable {
      * @param renews     of the servers republished, those whose stored copy's expiry is renewed now
      */
     record Plan(Collection<String> read, Collection<String> republish, int statements, Duration planning,
-                java.util.function.Predicate<String> covers, java.util.function.Predicate<String> renews) {
+                Predicate<String> covers, Predicate<String> renews) {
         static Plan readAll(Collection<String> serverIds) {
             return new Plan(serverIds, List.of(), 0, Duration.ZERO, id -> false, id -> false);
         }
@@ -143,7 +144,7 @@ final class SyncPublisher implements AutoCloseable {
             // A tick covers every watched server of its shares: forget the ones nobody watches any more.
             Set<String> all = new HashSet<>(plan.read());
             all.addAll(plan.republish());
-            java.util.function.Predicate<String> gone = id -> plan.covers().test(id) && !all.contains(id);
+            Predicate<String> gone = id -> plan.covers().test(id) && !all.contains(id);
             lastStatus.keySet().removeIf(gone);
             frames.removeIf(gone);
         }
@@ -195,7 +196,7 @@ final class SyncPublisher implements AutoCloseable {
             pending.add(publishThread.submit(() -> publish(states, payloads)));
         }
 
-        void submitKept(List<String> serverIds, java.util.function.Predicate<String> renews) {
+        void submitKept(List<String> serverIds, Predicate<String> renews) {
             checkAllowed();
             List<String> ids = List.copyOf(serverIds);
             pending.add(publishThread.submit(() -> republish(ids, renews)));
@@ -214,7 +215,7 @@ final class SyncPublisher implements AutoCloseable {
          * Publishes kept frames and renews the stored copies {@code renews} names; copies that are gone are
          * stored again.
          */
-        private void republish(List<String> serverIds, java.util.function.Predicate<String> renews) {
+        private void republish(List<String> serverIds, Predicate<String> renews) {
             long t0 = System.nanoTime();
             Batch batch = new Batch();
             int sent = 0;

@@ -47,10 +47,12 @@ final class Housekeeping implements AutoCloseable {
         keepalive.scheduleWithFixedDelay(this::pingSlot, pingTick, pingTick, TimeUnit.MILLISECONDS);
         long deadlineCheck = Math.max(50, Math.min(1000, config.limits().authTimeout().toMillis() / 4));
         keepalive.scheduleWithFixedDelay(this::enforceDeadlines, deadlineCheck, deadlineCheck, TimeUnit.MILLISECONDS);
-        // Servers kept after their last watcher left go within a quarter of their time (at most a second) late.
-        long lingerCheck = Math.max(50, Math.min(1000, config.shared().pollInterval().toMillis() / 4));
-        keepalive.scheduleWithFixedDelay(() -> guarded("Expiry of unwatched servers", hub::expireLingering),
-                lingerCheck, lingerCheck, TimeUnit.MILLISECONDS);
+        if (!hub.linger().isZero()) {
+            // Servers kept after their last watcher left go within a quarter of their time (at most 1 s) late.
+            long lingerCheck = Math.max(50, Math.min(1000, hub.linger().toMillis() / 4));
+            keepalive.scheduleWithFixedDelay(() -> guarded("Expiry of unwatched servers", hub::expireLingering),
+                    lingerCheck, lingerCheck, TimeUnit.MILLISECONDS);
+        }
         long revalidate = config.security().revalidateInterval().toMillis();
         checks.scheduleWithFixedDelay(() -> guarded("Re-check of live sessions", () -> {
             revalidator.run();

@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,39 +36,61 @@ class SubscriberConnectionIT {
         redis.close();
     }
 
+    /**
+     * Reads {@code channel} on a thread of its own until it unsubscribes or the connection ends (then
+     * {@code ended} holds why); returns once the subscription is confirmed.
+     */
+    private static Thread reading(SubscriberConnection connection, String channel,
+                                  BiConsumer<JedisPubSub, String> onMessage, AtomicReference<Throwable> ended)
+            throws InterruptedException {
+        CountDownLatch subscribed = new CountDownLatch(1);
+        JedisPubSub pubsub = new JedisPubSub() {
+            @Override
+            public void onSubscribe(String ch, int count) {
+                subscribed.countDown();
+            }
+
+            @Override
+            public void onMessage(String ch, String message) {
+                onMessage.accept(this, message);
+            }
+        };
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                pubsub.proceed(connection, channel);
+            } catch (Throwable e) {
+                ended.set(e);
+            }
+        });
+        assertTrue(subscribed.await(10, TimeUnit.SECONDS), "subscribed");
+        return reader;
+    }
+
+    private static SubscriberConnection connection() {
+        return new RedisConnector(RedisSettings.parse(redis.url()), "stellar-test").newSubscriberConnection(Duration.ZERO);
+    }
+
     @Test
     @DisplayName("tells while handling a message whether more input already waits, and not once it has all been read")
     void tellsWhenInputRunsDry() throws Exception {
         String channel = redis.prefix() + ":batch";
-        CountDownLatch subscribed = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<String> seen = new CopyOnWriteArrayList<>();
-        try (SubscriberConnection connection = new RedisConnector(RedisSettings.parse(redis.url()), "stellar-test")
-                .newSubscriberConnection(Duration.ZERO)) {
+        try (SubscriberConnection connection = connection()) {
             assertFalse(connection.hasPendingInput(), "nothing read yet");
-            JedisPubSub pubsub = new JedisPubSub() {
-                @Override
-                public void onSubscribe(String ch, int count) {
-                    subscribed.countDown();
-                }
-
-                @Override
-                public void onMessage(String ch, String message) {
-                    try {
-                        if (message.equals("1")) {
-                            assertTrue(release.await(10, TimeUnit.SECONDS));
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+            Thread reader = reading(connection, channel, (pubsub, message) -> {
+                try {
+                    if (message.equals("1")) {
+                        assertTrue(release.await(10, TimeUnit.SECONDS));
                     }
-                    seen.add(message + ":" + connection.hasPendingInput());
-                    if (message.equals("3")) {
-                        unsubscribe();
-                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-            };
-            Thread reader = Thread.ofPlatform().start(() -> pubsub.proceed(connection, channel));
-            assertTrue(subscribed.await(10, TimeUnit.SECONDS));
+                seen.add(message + ":" + connection.hasPendingInput());
+                if (message.equals("3")) {
+                    pubsub.unsubscribe();
+                }
+            }, new AtomicReference<>());
             redis.client().publish(channel, "1");
             redis.client().publish(channel, "2");
             redis.client().publish(channel, "3");
@@ -84,36 +107,18 @@ class SubscriberConnectionIT {
             + "without a timeout")
     void silenceAndAbort() throws Exception {
         String channel = redis.prefix() + ":quiet";
-        CountDownLatch subscribed = new CountDownLatch(1);
         CountDownLatch received = new CountDownLatch(1);
-        try (SubscriberConnection connection = new RedisConnector(RedisSettings.parse(redis.url()), "stellar-test")
-                .newSubscriberConnection(Duration.ZERO)) {
-            JedisPubSub pubsub = new JedisPubSub() {
-                @Override
-                public void onSubscribe(String ch, int count) {
-                    subscribed.countDown();
-                }
-
-                @Override
-                public void onMessage(String ch, String message) {
-                    received.countDown();
-                }
-            };
-            AtomicReference<Throwable> ended = new AtomicReference<>();
-            Thread reader = Thread.ofPlatform().start(() -> {
-                try {
-                    pubsub.proceed(connection, channel);
-                } catch (Throwable e) {
-                    ended.set(e);
-                }
-            });
-            assertTrue(subscribed.await(10, TimeUnit.SECONDS));
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        try (SubscriberConnection connection = connection()) {
+            Thread reader = reading(connection, channel, (pubsub, message) -> received.countDown(), ended);
+            long beforePublish = System.nanoTime();
             redis.client().publish(channel, "hello");
             assertTrue(received.await(10, TimeUnit.SECONDS));
-            long heard = System.nanoTime();
-            assertTrue(connection.silentNanos(heard) >= 0 && connection.silentNanos(heard) < TimeUnit.SECONDS.toNanos(10));
-            long later = heard + TimeUnit.SECONDS.toNanos(30);
-            assertTrue(connection.silentNanos(later) >= TimeUnit.SECONDS.toNanos(30), "silence grows while nothing comes");
+            long now = System.nanoTime();
+            assertTrue(connection.silentNanos(now) <= now - beforePublish,
+                    "the message's reply reset the silence: it counts from after the publish");
+            assertTrue(connection.silentNanos(now + TimeUnit.SECONDS.toNanos(30)) >= TimeUnit.SECONDS.toNanos(30),
+                    "silence grows while nothing comes");
 
             // The reader now waits in a read with no timeout; only abort() can end it.
             assertTrue(reader.isAlive());

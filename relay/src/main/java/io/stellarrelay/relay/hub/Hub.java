@@ -187,6 +187,11 @@ public final class Hub {
         }
     }
 
+    /** How long a server is kept after its last watcher left (zero: not at all). */
+    public Duration linger() {
+        return Duration.ofNanos(lingerNanos);
+    }
+
     /** How many servers are kept after their last watcher left. */
     public int lingeringServerCount() {
         return lingering.size();
@@ -226,8 +231,10 @@ public final class Hub {
         if (byLane == null) {
             return 0;
         }
-        ByteBuffer frame = Frames.text(message);
+        // Built once a watcher or the kept state needs it: a lingering server has no watcher.
+        ByteBuffer frame = null;
         if (sync) {
+            frame = Frames.text(message);
             latest.put(serverId, frame);
         }
         int n = 0;
@@ -236,11 +243,15 @@ public final class Hub {
             if (targets.length == 0) {
                 continue;
             }
+            if (frame == null) {
+                frame = Frames.text(message);
+            }
             n += targets.length;
+            ByteBuffer shared = frame;
             if (targets.length <= INLINE_FAN_OUT && lanes.isIdle(lane)) {
-                deliverTo(targets, frame);
+                deliverTo(targets, shared);
             } else {
-                lanes.execute(lane, () -> deliverTo(targets, frame));
+                lanes.execute(lane, () -> deliverTo(targets, shared));
             }
         }
         return n;
