@@ -1,19 +1,23 @@
 package io.stellarrelay.relay.websocket;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
+import java.nio.channels.GatheringByteChannel;
+import java.util.Arrays;
 
 /**
  * The frames of one socket that could not be written at once, bounded in bytes. Most sockets never
  * need it (a frame goes straight to the kernel), so the queue itself exists only while frames wait.
- * Frames queued while a write is in flight go out together in the next write, one gathering system
- * call for all of them.
+ * Everything queued goes out together, one gathering system call for all of it: written directly by
+ * the thread that flushes, and what the kernel does not take then in an asynchronous write, during
+ * which new frames queue for the next one.
  *
  * <p>Not thread-safe: the connection calls it under its own lock.
  */
 final class Outbound {
     private final long limit;
-    private ArrayDeque<ByteBuffer> queued;
+    private ByteBuffer[] queued; // null while nothing is queued and nothing is in flight
+    private int count;
     private long queuedBytes;
     private long inFlightBytes;
 
@@ -24,11 +28,11 @@ final class Outbound {
 
     /** Nothing queued and nothing in flight: a frame may be written directly. */
     boolean isIdle() {
-        return inFlightBytes == 0 && (queued == null || queued.isEmpty());
+        return inFlightBytes == 0 && count == 0;
     }
 
     boolean hasQueued() {
-        return queued != null && !queued.isEmpty();
+        return count > 0;
     }
 
     boolean isWriting() {
@@ -40,31 +44,56 @@ final class Outbound {
      * would take the socket past its limit.
      */
     boolean add(ByteBuffer frame) {
-        int size = frame.remaining();
-        if (queuedBytes + inFlightBytes + size > limit) {
+        if (queuedBytes + inFlightBytes + frame.remaining() > limit) {
             return false;
         }
-        if (queued == null) {
-            queued = new ArrayDeque<>(4);
-        }
-        queued.add(frame);
-        queuedBytes += size;
+        append(frame);
         return true;
     }
 
     /** Queues a frame whatever the limit (a close frame must go out). */
     void addAlways(ByteBuffer frame) {
+        append(frame);
+    }
+
+    private void append(ByteBuffer frame) {
         if (queued == null) {
-            queued = new ArrayDeque<>(2);
+            queued = new ByteBuffer[4];
+        } else if (count == queued.length) {
+            queued = Arrays.copyOf(queued, count * 2);
         }
-        queued.add(frame);
+        queued[count++] = frame;
         queuedBytes += frame.remaining();
+    }
+
+    /**
+     * Writes what is queued to {@code channel} in one (gathering) write, as far as the channel takes it
+     * without waiting; what it does not take stays queued, in order.
+     *
+     * @return the bytes written
+     */
+    long writeTo(GatheringByteChannel channel) throws IOException {
+        // One buffer goes to write(2), which needs no iovec set up as writev(2) does.
+        long n = count == 1 ? channel.write(queued[0]) : channel.write(queued, 0, count);
+        queuedBytes -= n;
+        int done = 0;
+        while (done < count && !queued[done].hasRemaining()) {
+            done++;
+        }
+        System.arraycopy(queued, done, queued, 0, count - done);
+        Arrays.fill(queued, count - done, count, null);
+        count -= done;
+        if (count == 0 && inFlightBytes == 0) {
+            queued = null; // an idle socket keeps no queue
+        }
+        return n;
     }
 
     /** Everything queued, to be written in one go; it counts as in flight until {@link #written}. */
     ByteBuffer[] takeAll() {
-        ByteBuffer[] batch = queued.toArray(new ByteBuffer[0]);
-        queued.clear();
+        ByteBuffer[] batch = Arrays.copyOf(queued, count);
+        Arrays.fill(queued, 0, count, null);
+        count = 0;
         inFlightBytes += queuedBytes;
         queuedBytes = 0;
         return batch;
@@ -73,15 +102,21 @@ final class Outbound {
     /** The write of the last {@link #takeAll} batch ended (written or failed). */
     void written() {
         inFlightBytes = 0;
-        if (queued != null && queued.isEmpty()) {
+        if (count == 0) {
             queued = null; // an idle socket keeps no queue
         }
     }
 
     /** Forgets frames not yet handed to a write (a socket being cut off will not read them). */
     void dropQueued() {
-        queued = null;
+        if (queued != null) {
+            Arrays.fill(queued, 0, count, null);
+        }
+        count = 0;
         queuedBytes = 0;
+        if (inFlightBytes == 0) {
+            queued = null;
+        }
     }
 
     /** Bytes queued or in flight. */
