@@ -1,6 +1,5 @@
 package io.stellarrelay.relay.websocket;
 
-import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteArrayEndPoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -159,30 +157,7 @@ class CorkTest {
     }
 
     private SocketConnection socket(long budget) {
-        SocketSettings settings = new SocketSettings(new ArrayByteBufferPool(), Runnable::run, 1024, budget,
-                Duration.ofSeconds(30), Duration.ofSeconds(5));
-        return new SocketConnection(endPoint, settings, new SocketHandler() {
-            @Override
-            public void onOpen(Socket socket) {
-            }
-
-            @Override
-            public void onText(byte[] utf8) {
-            }
-
-            @Override
-            public void onBinary() {
-            }
-
-            @Override
-            public void onOverflow() {
-                overflows.incrementAndGet();
-            }
-
-            @Override
-            public void onClosed(int code) {
-            }
-        });
+        return TestSockets.writingTo(endPoint, budget, overflows::incrementAndGet);
     }
 
     private static byte[] bytes(ByteBuffer... frames) {

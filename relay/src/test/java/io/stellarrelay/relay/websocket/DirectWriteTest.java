@@ -1,6 +1,5 @@
 package io.stellarrelay.relay.websocket;
 
-import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +15,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -120,28 +118,7 @@ class DirectWriteTest {
     }
 
     private SocketConnection socket() {
-        SocketSettings settings = new SocketSettings(new ArrayByteBufferPool(), Runnable::run, 1024, 4L << 20,
-                Duration.ofSeconds(30), Duration.ofSeconds(5));
-        return new SocketConnection(endPoint, settings, new SocketHandler() {
-            @Override
-            public void onOpen(Socket socket) {
-            }
-
-            @Override
-            public void onText(byte[] utf8) {
-            }
-
-            @Override
-            public void onBinary() {
-            }
-
-            @Override
-            public void onOverflow() {
-            }
-
-            @Override
-            public void onClosed(int code) {
-            }
+        return TestSockets.writingTo(endPoint, 4L << 20, () -> {
         });
     }
 
