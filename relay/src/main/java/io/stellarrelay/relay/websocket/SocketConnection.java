@@ -344,8 +344,8 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
     /**
      * Writes everything queued in one gathering write on this thread; what the kernel does not take goes
      * to Jetty's asynchronous write, which finishes it when the socket is writable again. Writing directly
-     * skips the write flusher's state changes and its completion callback, most of what a batch cost
-     * above the system call itself.
+     * skips the write flusher's state changes, the copy of the queue, the completion callback and a second
+     * pass under this socket's lock.
      */
     private void flushQueued() {
         if (channel != null) {
