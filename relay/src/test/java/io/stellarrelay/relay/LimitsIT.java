@@ -38,10 +38,7 @@ class LimitsIT {
     }
 
     private static WsTestClient authenticated(RelayApp relay, String token) throws Exception {
-        WsTestClient client = WsTestClient.connect(relay.port());
-        client.send("{\"type\":\"auth\",\"token\":\"" + token + "\"}");
-        assertTrue(client.next().contains("auth_success"));
-        return client;
+        return WsTestClient.connect(relay.port()).authenticate(token);
     }
 
     @Test
@@ -75,8 +72,7 @@ class LimitsIT {
         try (RelayApp relay = relay(Map.of("MAX_SUBSCRIPTIONS_PER_CONNECTION", "2"));
              WsTestClient client = authenticated(relay, OWNER_TOKEN)) {
             for (String id : List.of("bulk_0", "bulk_1")) {
-                client.send("{\"type\":\"subscribe\",\"serverId\":\"" + id + "\"}");
-                assertEquals("{\"type\":\"subscribed\",\"serverId\":\"" + id + "\"}", client.next());
+                client.subscribe(id);
             }
             client.send("{\"type\":\"subscribe\",\"serverId\":\"bulk_2\"}");
             assertEquals("{\"type\":\"error\",\"error\":\"Too many subscriptions on this connection (limit 2)\","

@@ -60,8 +60,7 @@ class LiveEventsIT {
 
     private WsTestClient authenticated(String token) throws Exception {
         WsTestClient client = WsTestClient.connect(relay.port());
-        client.send("{\"type\":\"auth\",\"token\":\"" + token + "\"}");
-        assertTrue(client.next().contains("auth_success"));
+        client.authenticate(token);
         return client;
     }
 

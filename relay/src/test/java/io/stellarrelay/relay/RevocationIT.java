@@ -49,10 +49,8 @@ class RevocationIT {
 
     private WsTestClient watching(String token, String serverId) throws Exception {
         WsTestClient client = WsTestClient.connect(relay.port());
-        client.send("{\"type\":\"auth\",\"token\":\"" + token + "\"}");
-        assertTrue(client.next().contains("auth_success"));
-        client.send("{\"type\":\"subscribe\",\"serverId\":\"" + serverId + "\"}");
-        assertEquals("{\"type\":\"subscribed\",\"serverId\":\"" + serverId + "\"}", client.next());
+        client.authenticate(token);
+        client.subscribe(serverId);
         return client;
     }
 

@@ -66,11 +66,6 @@ class UnwatchLingerIT {
     }
 
     private static WsTestClient watching(RelayApp relay) throws Exception {
-        WsTestClient client = WsTestClient.connect(relay.port());
-        client.send("{\"type\":\"auth\",\"token\":\"" + OWNER_TOKEN + "\"}");
-        assertTrue(client.next().contains("auth_success"));
-        client.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
-        assertEquals("{\"type\":\"subscribed\",\"serverId\":\"" + SERVER + "\"}", client.next());
-        return client;
+        return WsTestClient.connect(relay.port()).authenticate(OWNER_TOKEN).subscribe(SERVER);
     }
 }

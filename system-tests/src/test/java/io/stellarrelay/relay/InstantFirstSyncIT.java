@@ -33,8 +33,7 @@ class InstantFirstSyncIT {
     private static WsTestClient subscribed(RelayApp relay, String token) throws Exception {
         WsTestClient client = WsTestClient.connect(relay.port(), cookieHeader(token));
         client.next();
-        client.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
-        assertEquals("{\"type\":\"subscribed\",\"serverId\":\"" + SERVER + "\"}", client.next());
+        client.subscribe(SERVER);
         return client;
     }
 

@@ -137,8 +137,7 @@ class RegionalReplicaIT {
         WsTestClient subscribedOwner() throws Exception {
             WsTestClient client = WsTestClient.connect(relay.port(), cookieHeader(OWNER_TOKEN));
             assertTrue(client.next().contains("auth_success"));
-            client.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
-            assertEquals("{\"type\":\"subscribed\",\"serverId\":\"" + SERVER + "\"}", client.next());
+            client.subscribe(SERVER);
             return client;
         }
 

@@ -82,8 +82,7 @@ class TwoRelaysOnePollerIT {
         try (WsTestClient onA = WsTestClient.connect(relayA.port(), cookieHeader(OWNER_TOKEN));
              WsTestClient onB = WsTestClient.connect(relayB.port())) {
             assertTrue(onA.next().contains("auth_success"));
-            onB.send("{\"type\":\"auth\",\"token\":\"" + MEMBER_TOKEN + "\"}");
-            assertTrue(onB.next().contains("auth_success"));
+            onB.authenticate(MEMBER_TOKEN);
             onA.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
             onB.send("{\"type\":\"subscribe\",\"serverId\":\"" + SERVER + "\"}");
 

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** A WebSocket client for tests: records every text frame and answers pings while counting them. */
@@ -106,6 +108,21 @@ public final class WsTestClient implements Session.Listener.AutoDemanding, AutoC
     }
 
     /** The next text frame; fails after {@link #WAIT}. */
+    /** Sends a token {@code auth} and waits for its {@code auth_success}. */
+    public WsTestClient authenticate(String token) throws InterruptedException {
+        send("{\"type\":\"auth\",\"token\":\"" + token + "\"}");
+        String reply = next();
+        assertTrue(reply != null && reply.contains("auth_success"), () -> "expected auth_success, got " + reply);
+        return this;
+    }
+
+    /** Subscribes to {@code serverId} and waits for its {@code subscribed} confirmation. */
+    public WsTestClient subscribe(String serverId) throws InterruptedException {
+        send("{\"type\":\"subscribe\",\"serverId\":\"" + serverId + "\"}");
+        assertEquals("{\"type\":\"subscribed\",\"serverId\":\"" + serverId + "\"}", next());
+        return this;
+    }
+
     public String next() throws InterruptedException {
         String message = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         if (message == null) {
