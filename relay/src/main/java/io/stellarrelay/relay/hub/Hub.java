@@ -192,8 +192,8 @@ public final class Hub {
         return Duration.ofNanos(lingerNanos);
     }
 
-    /** How many servers are kept after their last watcher left. */
-    public int lingeringServerCount() {
+    /** How many servers are kept after their last watcher left (for tests: no metric reads it). */
+    int lingeringServerCount() {
         return lingering.size();
     }
 
