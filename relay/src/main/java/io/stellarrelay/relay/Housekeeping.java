@@ -9,6 +9,7 @@ import io.stellarrelay.relay.ws.Revalidator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +46,10 @@ final class Housekeeping implements AutoCloseable {
     void start() {
         long pingTick = Math.max(1, config.pingInterval().toMillis() / Clients.PING_SLOTS);
         keepalive.scheduleWithFixedDelay(this::pingSlot, pingTick, pingTick, TimeUnit.MILLISECONDS);
-        long deadlineCheck = Math.max(50, Math.min(1000, config.limits().authTimeout().toMillis() / 4));
+        long deadlineCheck = checkPeriodMillis(config.limits().authTimeout());
         keepalive.scheduleWithFixedDelay(this::enforceDeadlines, deadlineCheck, deadlineCheck, TimeUnit.MILLISECONDS);
         if (!hub.linger().isZero()) {
-            // Servers kept after their last watcher left go within a quarter of their time (at most 1 s) late.
-            long lingerCheck = Math.max(50, Math.min(1000, hub.linger().toMillis() / 4));
+            long lingerCheck = checkPeriodMillis(hub.linger());
             keepalive.scheduleWithFixedDelay(() -> guarded("Expiry of unwatched servers", hub::expireLingering),
                     lingerCheck, lingerCheck, TimeUnit.MILLISECONDS);
         }
@@ -86,5 +86,13 @@ final class Housekeeping implements AutoCloseable {
     public void close() {
         keepalive.shutdownNow();
         checks.shutdownNow();
+    }
+
+    /**
+     * How often to look for something that is due after {@code limit}: a quarter of it, kept between 50 ms
+     * and 1 s, so what is due is handled about a quarter of its time late and never a second more.
+     */
+    private static long checkPeriodMillis(Duration limit) {
+        return Math.max(50, Math.min(1000, limit.toMillis() / 4));
     }
 }

@@ -133,17 +133,17 @@ public final class Hub {
             Watcher[][] next = current.clone();
             if (own.length == 1) {
                 next[lane] = NONE;
-                if (count(next) == 0 && lingerNanos > 0) {
+                if (count(next) > 0) {
+                    return next;
+                }
+                if (lingerNanos > 0) {
                     lingering.put(id, clock.getAsLong() + lingerNanos); // kept, with its latest sync
                     return next;
                 }
-                if (count(next) == 0) {
-                    last[0] = true;
-                    // Here, not after the compute: by then a new first watcher may have a newer sync kept.
-                    latest.remove(serverId);
-                    return null;
-                }
-                return next;
+                last[0] = true;
+                // Here, not after the compute: by then a new first watcher may have a newer sync kept.
+                latest.remove(serverId);
+                return null;
             }
             Watcher[] shrunk = new Watcher[own.length - 1];
             System.arraycopy(own, 0, shrunk, 0, index);

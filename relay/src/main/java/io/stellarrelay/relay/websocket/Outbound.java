@@ -76,16 +76,17 @@ final class Outbound {
         // One buffer goes to write(2), which needs no iovec set up as writev(2) does.
         long n = count == 1 ? channel.write(queued[0]) : channel.write(queued, 0, count);
         queuedBytes -= n;
+        if (queuedBytes == 0) {
+            dropQueued(); // all of it went: the usual case
+            return n;
+        }
         int done = 0;
-        while (done < count && !queued[done].hasRemaining()) {
+        while (!queued[done].hasRemaining()) {
             done++;
         }
         System.arraycopy(queued, done, queued, 0, count - done);
         Arrays.fill(queued, count - done, count, null);
         count -= done;
-        if (count == 0 && inFlightBytes == 0) {
-            queued = null; // an idle socket keeps no queue
-        }
         return n;
     }
 
@@ -107,7 +108,10 @@ final class Outbound {
         }
     }
 
-    /** Forgets frames not yet handed to a write (a socket being cut off will not read them). */
+    /**
+     * Forgets frames not yet handed to a write (a socket being cut off will not read them, or they are
+     * written).
+     */
     void dropQueued() {
         if (queued != null) {
             Arrays.fill(queued, 0, count, null);

@@ -49,7 +49,9 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
     private final SocketHandler handler;
     private final FrameReader reader;
     private final Outbound out;
-    /** The endpoint's channel, when it has one, for writes of one frame; null otherwise. */
+    /** The endpoint, when it is a socket channel's, written to directly by the delivering thread; else null. */
+    private final SocketChannelEndPoint direct;
+    /** Its channel, or null. */
     private final SocketChannel channel;
     private final Callback flushed = new Flushed();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -70,7 +72,8 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
         this.handler = handler;
         this.reader = new FrameReader(settings.maxMessageBytes());
         this.out = new Outbound(settings.maxBufferedBytes());
-        this.channel = endPoint instanceof SocketChannelEndPoint socket ? socket.getChannel() : null;
+        this.direct = endPoint instanceof SocketChannelEndPoint socket ? socket : null;
+        this.channel = direct == null ? null : direct.getChannel();
         this.lastHeardNanos = System.nanoTime();
     }
 
@@ -328,15 +331,14 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
         try {
             if (channel == null) {
                 getEndPoint().flush(frame);
-            } else if (channel.write(frame) > 0) {
+            } else {
                 // What EndPoint.flush does around the same write, minus its gathering form: a single
                 // buffer goes to write(2) without the iovec set-up of writev.
-                ((SocketChannelEndPoint) getEndPoint()).notIdle();
+                wrote(channel.write(frame));
             }
             return true;
         } catch (IOException e) {
-            log.debug("Writing to {} failed: {}", this, e.toString());
-            getEndPoint().close(e);
+            writeFailed(e);
             return false;
         }
     }
@@ -350,13 +352,10 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
     private void flushQueued() {
         if (channel != null) {
             try {
-                if (out.writeTo(channel) > 0) {
-                    ((SocketChannelEndPoint) getEndPoint()).notIdle();
-                }
+                wrote(out.writeTo(channel));
             } catch (IOException e) {
                 out.dropQueued();
-                log.debug("Writing to {} failed: {}", this, e.toString());
-                getEndPoint().close(e);
+                writeFailed(e);
                 return;
             }
             if (!out.hasQueued()) {
@@ -367,6 +366,18 @@ public final class SocketConnection extends AbstractConnection.NonBlocking
             }
         }
         getEndPoint().write(flushed, out.takeAll());
+    }
+
+    /** A direct write's bytes count as activity for the endpoint's idle timeout, as its own writes do. */
+    private void wrote(long bytes) {
+        if (bytes > 0) {
+            direct.notIdle();
+        }
+    }
+
+    private void writeFailed(IOException e) {
+        log.debug("Writing to {} failed: {}", this, e.toString());
+        getEndPoint().close(e);
     }
 
     /**
